@@ -1,0 +1,68 @@
+package io.karst.api.device;
+
+import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Storage addressed in blocks, for which core implements the SBC command set: a handler writes
+ * these few methods and gets READ, WRITE, VERIFY, SYNCHRONIZE CACHE, READ CAPACITY and the rest.
+ *
+ * <p>Operations are asynchronous: each returns at once or after its work, and reports through its
+ * {@link IoCompletion}. A backend that blocks runs its work on
+ * {@link DeviceConfig#ioExecutor()}, never on the calling thread, which may be a network thread;
+ * a backend with nothing to wait for (memory, null) may complete inline. Offsets and lengths are
+ * in bytes and are multiples of {@link #blockSize()}; core has checked them against the
+ * capacity.
+ */
+@ConsumerType
+public interface BlockBackend extends Backend {
+
+  /** The logical block size in bytes: 512, 1024, 2048 or 4096. */
+  int blockSize();
+
+  /** The capacity in logical blocks. */
+  long blockCount();
+
+  /** Whether writes are refused (DATA PROTECT, WRITE PROTECTED). */
+  default boolean readOnly() {
+    return false;
+  }
+
+  /**
+   * Whether the backend keeps written data in a volatile cache that {@link #flush} makes
+   * durable (the WCE bit of the caching mode page).
+   */
+  default boolean writeCacheEnabled() {
+    return true;
+  }
+
+  /** Whether the medium rotates (reported in the Block Device Characteristics VPD page). */
+  default boolean rotational() {
+    return false;
+  }
+
+  /** Reads {@code dst.remaining()} bytes at {@code offset} into {@code dst}. */
+  void read(long offset, ByteBuffer dst, IoCompletion completion);
+
+  /**
+   * Writes {@code src.remaining()} bytes at {@code offset}. With {@code forceUnitAccess} the
+   * data is durable before completion.
+   */
+  void write(long offset, ByteBuffer src, boolean forceUnitAccess, IoCompletion completion);
+
+  /** Makes every completed write durable. */
+  void flush(IoCompletion completion);
+
+  /** Whether {@link #unmap} deallocates (thin provisioning). */
+  default boolean supportsUnmap() {
+    return false;
+  }
+
+  /**
+   * Deallocates {@code length} bytes at {@code offset}; later reads of them return zeros.
+   * Called only when {@link #supportsUnmap()}.
+   */
+  default void unmap(long offset, long length, IoCompletion completion) {
+    completion.failed(new UnsupportedOperationException("unmap"));
+  }
+}

@@ -1,0 +1,31 @@
+package io.karst.api.device;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** What core gives a handler to open one device. */
+@ProviderType
+public interface DeviceConfig {
+
+  /** The device's name, unique in the server. */
+  String name();
+
+  /**
+   * The device's attributes that its handler describes, checked and in canonical form, with
+   * defaults filled in.
+   */
+  Map<String, String> attributes();
+
+  /** One attribute, or null when it has neither a value nor a default. */
+  default String attribute(String name) {
+    return attributes().get(name);
+  }
+
+  /** The directory that relative paths in attributes resolve against; it exists. */
+  Path dataDirectory();
+
+  /** Threads for this device's blocking work, sized by core's settings. */
+  Executor ioExecutor();
+}

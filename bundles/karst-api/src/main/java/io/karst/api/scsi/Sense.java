@@ -1,0 +1,178 @@
+package io.karst.api.scsi;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Sense data: a sense key with its additional sense code and qualifier (ASC, ASCQ), and the
+ * optional fields that SPC-4 lets a device server report with them.
+ *
+ * <p>Instances are immutable. The constants name the conditions every device server reports;
+ * the {@code with...} methods add the information field (for instance the LBA of a medium
+ * error) or the sense-key specific field (for instance the byte and bit of an invalid CDB
+ * field). {@link #encode} writes the descriptor-less fixed format (response code 70h) that
+ * every initiator understands.
+ */
+public final class Sense {
+
+  /** Fixed format sense data length, up to and including the sense-key specific bytes. */
+  public static final int FIXED_LENGTH = 18;
+
+  public static final Sense INVALID_COMMAND_OPERATION_CODE =
+      new Sense(SenseKey.ILLEGAL_REQUEST, 0x20, 0x00);
+  public static final Sense LBA_OUT_OF_RANGE = new Sense(SenseKey.ILLEGAL_REQUEST, 0x21, 0x00);
+  public static final Sense INVALID_FIELD_IN_CDB = new Sense(SenseKey.ILLEGAL_REQUEST, 0x24, 0x00);
+  public static final Sense LOGICAL_UNIT_NOT_SUPPORTED =
+      new Sense(SenseKey.ILLEGAL_REQUEST, 0x25, 0x00);
+  public static final Sense INVALID_FIELD_IN_PARAMETER_LIST =
+      new Sense(SenseKey.ILLEGAL_REQUEST, 0x26, 0x00);
+  public static final Sense PARAMETER_LIST_LENGTH_ERROR =
+      new Sense(SenseKey.ILLEGAL_REQUEST, 0x1A, 0x00);
+  public static final Sense SAVING_PARAMETERS_NOT_SUPPORTED =
+      new Sense(SenseKey.ILLEGAL_REQUEST, 0x39, 0x00);
+  /** The logical unit cannot serve commands now, for a reason it cannot report. */
+  public static final Sense LOGICAL_UNIT_NOT_READY = new Sense(SenseKey.NOT_READY, 0x04, 0x00);
+  /** The logical unit is offline until an administrator brings its backend back. */
+  public static final Sense LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION =
+      new Sense(SenseKey.NOT_READY, 0x04, 0x03);
+  public static final Sense MEDIUM_NOT_PRESENT = new Sense(SenseKey.NOT_READY, 0x3A, 0x00);
+  public static final Sense UNRECOVERED_READ_ERROR = new Sense(SenseKey.MEDIUM_ERROR, 0x11, 0x00);
+  public static final Sense WRITE_ERROR = new Sense(SenseKey.MEDIUM_ERROR, 0x0C, 0x00);
+  public static final Sense WRITE_PROTECTED = new Sense(SenseKey.DATA_PROTECT, 0x27, 0x00);
+  public static final Sense INTERNAL_TARGET_FAILURE =
+      new Sense(SenseKey.HARDWARE_ERROR, 0x44, 0x00);
+  public static final Sense POWER_ON_RESET_OCCURRED =
+      new Sense(SenseKey.UNIT_ATTENTION, 0x29, 0x00);
+  public static final Sense REPORTED_LUNS_DATA_HAS_CHANGED =
+      new Sense(SenseKey.UNIT_ATTENTION, 0x3F, 0x0E);
+  public static final Sense CAPACITY_DATA_HAS_CHANGED =
+      new Sense(SenseKey.UNIT_ATTENTION, 0x2A, 0x09);
+  public static final Sense COMMANDS_CLEARED_BY_ANOTHER_INITIATOR =
+      new Sense(SenseKey.UNIT_ATTENTION, 0x2F, 0x00);
+  public static final Sense ABORTED_COMMAND_NO_ASC = new Sense(SenseKey.ABORTED_COMMAND, 0x00, 0x00);
+  public static final Sense DATA_PHASE_ERROR = new Sense(SenseKey.ABORTED_COMMAND, 0x4B, 0x00);
+  public static final Sense MISCOMPARE_DURING_VERIFY = new Sense(SenseKey.MISCOMPARE, 0x1D, 0x00);
+
+  private static final int NO_FIELD = -1;
+
+  private final SenseKey key;
+  private final int asc;
+  private final int ascq;
+  private final long information;
+  private final boolean informationValid;
+  /** Sense-key specific bytes 15..17 with SKSV set, or {@link #NO_FIELD}. */
+  private final int senseKeySpecific;
+
+  public Sense(SenseKey key, int asc, int ascq) {
+    this(key, asc, ascq, 0, false, NO_FIELD);
+  }
+
+  private Sense(
+      SenseKey key, int asc, int ascq, long information, boolean informationValid, int sks) {
+    this.key = key;
+    this.asc = asc & 0xFF;
+    this.ascq = ascq & 0xFF;
+    this.information = information;
+    this.informationValid = informationValid;
+    this.senseKeySpecific = sks;
+  }
+
+  public SenseKey key() {
+    return key;
+  }
+
+  public int asc() {
+    return asc;
+  }
+
+  public int ascq() {
+    return ascq;
+  }
+
+  /** Whether the information field is valid (the VALID bit). */
+  public boolean hasInformation() {
+    return informationValid;
+  }
+
+  /** The information field, for instance the first LBA in error. */
+  public long information() {
+    return information;
+  }
+
+  /** This sense with its information field set, for instance to the LBA of a medium error. */
+  public Sense withInformation(long value) {
+    return new Sense(key, asc, ascq, value, true, senseKeySpecific);
+  }
+
+  /**
+   * This sense with a field pointer (SPC-4 4.5.2.4.2): the byte, and the bit when {@code bit}
+   * is 0 to 7, of the field in error, in the CDB when {@code inCdb} or else in the parameter
+   * list.
+   */
+  public Sense withFieldPointer(boolean inCdb, int byteOffset, int bit) {
+    int sks = 0x800000 | (inCdb ? 0x400000 : 0) | (byteOffset & 0xFFFF);
+    if (bit >= 0 && bit <= 7) {
+      sks |= 0x080000 | (bit << 16);
+    }
+    return new Sense(key, asc, ascq, information, informationValid, sks);
+  }
+
+  /** The sense-key specific field with SKSV set, or -1 when there is none. */
+  public int senseKeySpecific() {
+    return senseKeySpecific;
+  }
+
+  /** Writes fixed format sense data, {@link #FIXED_LENGTH} bytes, at the buffer's position. */
+  public void encode(ByteBuffer out) {
+    int start = out.position();
+    out.put((byte) ((informationValid ? 0x80 : 0) | 0x70));
+    out.put((byte) 0);
+    out.put((byte) key.code());
+    out.putInt((int) information);
+    out.put((byte) (FIXED_LENGTH - 8));
+    out.putInt(0);
+    out.put((byte) asc);
+    out.put((byte) ascq);
+    out.put((byte) 0);
+    if (senseKeySpecific != NO_FIELD) {
+      out.put((byte) (senseKeySpecific >>> 16));
+      out.put((byte) (senseKeySpecific >>> 8));
+      out.put((byte) senseKeySpecific);
+    } else {
+      out.put((byte) 0).put((byte) 0).put((byte) 0);
+    }
+    assert out.position() - start == FIXED_LENGTH;
+  }
+
+  /** Fixed format sense data in a new array. */
+  public byte[] toBytes() {
+    byte[] b = new byte[FIXED_LENGTH];
+    encode(ByteBuffer.wrap(b));
+    return b;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Sense s
+        && s.key == key
+        && s.asc == asc
+        && s.ascq == ascq
+        && s.information == information
+        && s.informationValid == informationValid
+        && s.senseKeySpecific == senseKeySpecific;
+  }
+
+  @Override
+  public int hashCode() {
+    return (key.hashCode() * 31 + (asc << 8 | ascq)) * 31 + Long.hashCode(information);
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder b =
+        new StringBuilder(key.name()).append(String.format(" ASC/ASCQ %02Xh/%02Xh", asc, ascq));
+    if (informationValid) {
+      b.append(" info ").append(information);
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,75 @@
+package io.karst.api.scsi;
+
+import java.nio.ByteBuffer;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A SCSI task (SAM-5 8.1): one command sent to one logical unit through one I_T nexus, from the
+ * moment a target driver creates it with {@link io.karst.api.target.Session#newTask} until core
+ * has handed it back through {@link TaskTransport#complete}.
+ *
+ * <p>The driver fills the task in, {@linkplain #submit() submits} it, provides Data-Out when core
+ * asks, and reads status, sense and Data-In once it is complete. A command-level backend (one
+ * that executes CDBs itself) reads the CDB and Data-Out and finishes the task with
+ * {@link #complete(Status, Sense)}.
+ */
+@ProviderType
+public interface Task {
+
+  /** The tag the initiator gave this task (iSCSI: the Initiator Task Tag). */
+  long tag();
+
+  /** The logical unit number the command addresses, as REPORT LUNS lists it. */
+  long lun();
+
+  /** The command descriptor block. Callers must not change it. */
+  byte[] cdb();
+
+  TaskAttribute attribute();
+
+  /** The direction the transport announced for this command. */
+  DataDirection direction();
+
+  /**
+   * The number of bytes the initiator expects to transfer, as the transport announced it
+   * (iSCSI: Expected Data Transfer Length).
+   */
+  int expectedTransferLength();
+
+  /**
+   * The number of bytes the command itself transfers, from its CDB, once core has decoded it;
+   * the transport compares it with {@link #expectedTransferLength()} to report residuals.
+   */
+  int transferLength();
+
+  /** Hands the task to core. Called once. */
+  void submit();
+
+  /** The driver has filled the buffer given to {@link TaskTransport#receiveDataOut}. */
+  void dataOutReceived();
+
+  /** The Data-Out cannot be received; core ends the task without touching the medium. */
+  void dataOutFailed(Throwable cause);
+
+  /** The Data-Out received, position 0 to its limit; for command-level backends. */
+  ByteBuffer dataOut();
+
+  /**
+   * A buffer for {@code length} bytes of Data-In, from the transport; for command-level
+   * backends. Whatever lies between position 0 and the buffer's position when the task
+   * completes is sent.
+   */
+  ByteBuffer allocateDataIn(int length);
+
+  /** Finishes the task; for command-level backends. {@code sense} only with CHECK CONDITION. */
+  void complete(Status status, Sense sense);
+
+  /** The status, once complete. */
+  Status status();
+
+  /** The sense data when the status is CHECK CONDITION, else null. */
+  Sense sense();
+
+  /** The Data-In to send, position 0 to its limit, or null when there is none. */
+  ByteBuffer dataIn();
+}
