@@ -1,0 +1,32 @@
+package io.karst.api.target;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.osgi.annotation.versioning.ProviderType;
+
+/** What core gives a started driver: its configuration, its targets, and sessions. */
+@ProviderType
+public interface DriverContext {
+
+  /** The driver's attributes, checked and canonical, with defaults filled in. */
+  Map<String, String> attributes();
+
+  /** This driver's targets, enabled or not, in configuration order. */
+  List<Target> targets();
+
+  /** One of this driver's targets by name. */
+  Optional<Target> target(String name);
+
+  /**
+   * Opens an I_T nexus between an initiator port and a target.
+   *
+   * @param target the target's name
+   * @param initiator the initiator port's name (iSCSI: the initiator name, or name plus ISID)
+   * @param events how core asks the driver to end the session
+   * @throws SessionException when the target does not exist, is disabled, or does not admit
+   *     this initiator
+   */
+  Session openSession(String target, String initiator, SessionEvents events)
+      throws SessionException;
+}

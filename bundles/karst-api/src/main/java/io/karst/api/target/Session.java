@@ -1,0 +1,47 @@
+package io.karst.api.target;
+
+import io.karst.api.scsi.DataDirection;
+import io.karst.api.scsi.Task;
+import io.karst.api.scsi.TaskAttribute;
+import io.karst.api.scsi.TaskTransport;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * An I_T nexus: one initiator port logged in to one target port. Tasks created here see the
+ * LUNs that the target's access rules give this initiator.
+ */
+@ProviderType
+public interface Session {
+
+  Target target();
+
+  /** The initiator port's name as given to {@link DriverContext#openSession}. */
+  String initiator();
+
+  /**
+   * Creates a task for a command received on this nexus; the driver then
+   * {@linkplain Task#submit() submits} it.
+   *
+   * @param transport how core reaches the driver about this task
+   * @param tag the initiator's task tag
+   * @param lun the addressed LUN in REPORT LUNS form (single level: the LUN number)
+   * @param cdb the CDB, which the task keeps without copying
+   * @param attribute the task attribute
+   * @param direction the data direction the transport announced
+   * @param expectedLength the byte count the transport announced
+   */
+  Task newTask(
+      TaskTransport transport,
+      long tag,
+      long lun,
+      byte[] cdb,
+      TaskAttribute attribute,
+      DataDirection direction,
+      int expectedLength);
+
+  /**
+   * Ends the nexus: tasks still running complete (their transport may drop the answer), and
+   * the session leaves the management view. Idempotent.
+   */
+  void close();
+}

@@ -1,0 +1,41 @@
+package io.karst.api.target;
+
+import io.karst.api.mgmt.AttributeDescriptor;
+import java.util.List;
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A target driver (SCST's target driver, LIO's fabric module), registered as an OSGi service.
+ * Core tracks drivers as a whiteboard: once the configuration enables a driver, core starts it
+ * with a {@link DriverContext} that lists its targets and opens sessions; when the driver's
+ * service goes away or the driver is disabled, core stops it, and the driver ends its sessions
+ * cleanly. Targets, LUNs and access rules belong to the configuration, not to the driver, so
+ * they are there again when the driver comes back.
+ */
+@ConsumerType
+public interface TargetDriver {
+
+  /** The driver's name as configurations use it, e.g. {@code iscsi}. */
+  String name();
+
+  /** The driver's own attributes (for iSCSI, the portals it listens on). */
+  List<AttributeDescriptor> attributes();
+
+  /** The attributes each target of this driver has, beyond core's. */
+  List<AttributeDescriptor> targetAttributes();
+
+  /**
+   * Starts serving: for a network transport, listen. Called once before any {@link #stop()},
+   * never on a network thread.
+   *
+   * @throws Exception when the driver cannot serve (a portal address in use, say); core logs it
+   *     and keeps the driver stopped
+   */
+  void start(DriverContext context) throws Exception;
+
+  /**
+   * Stops serving: stop accepting, tell initiators (iSCSI: ask for logout where possible), end
+   * every session opened through the context, and return once they are closed.
+   */
+  void stop();
+}
