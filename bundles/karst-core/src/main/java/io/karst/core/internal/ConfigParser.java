@@ -1,0 +1,361 @@
+package io.karst.core.internal;
+
+import io.karst.core.internal.Config.DeviceConf;
+import io.karst.core.internal.Config.DriverConf;
+import io.karst.core.internal.Config.GroupConf;
+import io.karst.core.internal.Config.HandlerConf;
+import io.karst.core.internal.Config.LunConf;
+import io.karst.core.internal.Config.TargetConf;
+import io.karst.core.internal.Config.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads SCST's scst.conf syntax (scst.conf(5)): nested {@code KEYWORD name { ... }} blocks,
+ * {@code attribute value} lines and {@code #} comments.
+ *
+ * <pre>
+ * HANDLER vdisk_fileio {
+ *     DEVICE disk0 {
+ *         filename disk0.img
+ *     }
+ * }
+ * TARGET_DRIVER iscsi {
+ *     enabled 1
+ *     TARGET iqn.2026-11.io.karst:default {
+ *         enabled 1
+ *         LUN 0 disk0
+ *         GROUP hosts {
+ *             LUN 0 disk0 { read_only 1 }
+ *             INITIATOR iqn.1993-08.org.debian:*
+ *         }
+ *     }
+ * }
+ * </pre>
+ *
+ * <p>Every error names the source and line. SCST's ALUA blocks ({@code DEVICE_GROUP}) and its
+ * {@code TARGET}-level {@code cpu_mask}-like attributes parse; what Karst does not implement
+ * yet is listed in {@link #warnings()} rather than refused, so that an SCST user's file loads.
+ */
+final class ConfigParser {
+
+  private static final Set<String> BLOCKS =
+      Set.of("HANDLER", "DEVICE", "TARGET_DRIVER", "TARGET", "LUN", "GROUP", "INITIATOR",
+          "DEVICE_GROUP", "TARGET_GROUP");
+  private static final long MAX_LUN = 16383;
+
+  private final String source;
+  private final List<String> warnings = new ArrayList<>();
+
+  /** A parsed block: its keyword, arguments, attributes and nested blocks. */
+  private record Node(
+      String keyword, List<String> args, int line, Map<String, Value> attributes,
+      List<Node> children) {
+    Node(String keyword, List<String> args, int line) {
+      this(keyword, args, line, new LinkedHashMap<>(), new ArrayList<>());
+    }
+  }
+
+  ConfigParser(String source) {
+    this.source = source;
+  }
+
+  /** What the file holds that Karst reads but does not act on yet. */
+  List<String> warnings() {
+    return warnings;
+  }
+
+  Config parse(String text) throws ConfigException {
+    Node root = tree(text);
+    List<HandlerConf> handlers = new ArrayList<>();
+    List<DriverConf> drivers = new ArrayList<>();
+    Map<String, DeviceConf> devices = new HashMap<>();
+    for (Node n : root.children()) {
+      switch (n.keyword()) {
+        case "HANDLER" -> handlers.add(handler(n, devices));
+        case "TARGET_DRIVER" -> drivers.add(driver(n));
+        case "DEVICE_GROUP" -> warnings.add(at(n.line(), "DEVICE_GROUP " + n.args().get(0)
+            + ": ALUA device groups are not supported yet; ignored"));
+        default -> throw error(n.line(), n.keyword() + " is not allowed at the top level");
+      }
+    }
+    rejectAttributes(root, "the top level");
+    Set<String> driverNames = new HashSet<>();
+    for (DriverConf d : drivers) {
+      if (!driverNames.add(d.name())) {
+        throw error(d.line(), "TARGET_DRIVER " + d.name() + " appears twice");
+      }
+      for (TargetConf t : d.targets()) {
+        checkLuns(t.luns(), devices);
+        for (GroupConf g : t.groups()) {
+          checkLuns(g.luns(), devices);
+        }
+      }
+    }
+    Set<String> handlerNames = new HashSet<>();
+    for (HandlerConf h : handlers) {
+      if (!handlerNames.add(h.name())) {
+        throw error(h.line(), "HANDLER " + h.name() + " appears twice");
+      }
+    }
+    return new Config(List.copyOf(handlers), List.copyOf(drivers));
+  }
+
+  private HandlerConf handler(Node n, Map<String, DeviceConf> devices) throws ConfigException {
+    String handler = name(n);
+    rejectAttributes(n, "HANDLER " + handler);
+    List<DeviceConf> list = new ArrayList<>();
+    for (Node c : n.children()) {
+      expect(c, "DEVICE", "HANDLER");
+      String name = name(c);
+      if (!c.children().isEmpty()) {
+        throw error(c.children().get(0).line(), "DEVICE " + name + " holds no blocks");
+      }
+      DeviceConf d = new DeviceConf(name, handler, c.line(), Map.copyOf(c.attributes()));
+      DeviceConf before = devices.putIfAbsent(name, d);
+      if (before != null) {
+        throw error(c.line(), "device " + name + " is already defined on line " + before.line());
+      }
+      list.add(d);
+    }
+    return new HandlerConf(handler, n.line(), List.copyOf(list));
+  }
+
+  private DriverConf driver(Node n) throws ConfigException {
+    String driver = name(n);
+    List<TargetConf> targets = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Node c : n.children()) {
+      expect(c, "TARGET", "TARGET_DRIVER");
+      TargetConf t = target(c);
+      if (!names.add(t.name())) {
+        throw error(c.line(), "TARGET " + t.name() + " appears twice in " + driver);
+      }
+      targets.add(t);
+    }
+    checkBoolean(n, "enabled");
+    return new DriverConf(driver, n.line(), Map.copyOf(n.attributes()), List.copyOf(targets));
+  }
+
+  private TargetConf target(Node n) throws ConfigException {
+    String name = name(n);
+    List<LunConf> luns = new ArrayList<>();
+    List<GroupConf> groups = new ArrayList<>();
+    for (Node c : n.children()) {
+      switch (c.keyword()) {
+        case "LUN" -> luns.add(lun(c));
+        case "GROUP" -> groups.add(group(c));
+        case "TARGET_GROUP" -> warnings.add(at(c.line(), "TARGET_GROUP " + c.args().get(0)
+            + ": ALUA target groups are not supported yet; ignored"));
+        default -> throw error(c.line(), c.keyword() + " is not allowed in TARGET " + name);
+      }
+    }
+    checkBoolean(n, "enabled");
+    unique(luns, "TARGET " + name);
+    return new TargetConf(
+        name, n.line(), Map.copyOf(n.attributes()), List.copyOf(luns), List.copyOf(groups));
+  }
+
+  private GroupConf group(Node n) throws ConfigException {
+    String name = name(n);
+    rejectAttributes(n, "GROUP " + name);
+    List<LunConf> luns = new ArrayList<>();
+    List<String> initiators = new ArrayList<>();
+    for (Node c : n.children()) {
+      switch (c.keyword()) {
+        case "LUN" -> luns.add(lun(c));
+        case "INITIATOR" -> initiators.add(name(c));
+        default -> throw error(c.line(), c.keyword() + " is not allowed in GROUP " + name);
+      }
+    }
+    unique(luns, "GROUP " + name);
+    return new GroupConf(name, n.line(), List.copyOf(luns), List.copyOf(initiators));
+  }
+
+  private LunConf lun(Node n) throws ConfigException {
+    if (n.args().size() != 2) {
+      throw error(n.line(), "LUN needs a number and a device: LUN <n> <device>");
+    }
+    long lun;
+    try {
+      lun = Long.parseLong(n.args().get(0));
+    } catch (NumberFormatException e) {
+      lun = -1;
+    }
+    if (lun < 0 || lun > MAX_LUN) {
+      throw error(n.line(), "LUN '" + n.args().get(0) + "' is not a number from 0 to " + MAX_LUN);
+    }
+    boolean readOnly = false;
+    for (var e : n.attributes().entrySet()) {
+      if (!e.getKey().equals("read_only")) {
+        throw error(e.getValue().line(), "LUN has no attribute " + e.getKey()
+            + " (it has read_only)");
+      }
+      readOnly = bool(e.getValue(), "read_only");
+    }
+    return new LunConf(lun, n.args().get(1), n.line(), readOnly);
+  }
+
+  private void unique(List<LunConf> luns, String where) throws ConfigException {
+    Map<Long, LunConf> seen = new HashMap<>();
+    for (LunConf l : luns) {
+      LunConf before = seen.putIfAbsent(l.lun(), l);
+      if (before != null) {
+        throw error(l.line(), "LUN " + l.lun() + " of " + where + " is already defined on line "
+            + before.line());
+      }
+    }
+  }
+
+  private void checkLuns(List<LunConf> luns, Map<String, DeviceConf> devices)
+      throws ConfigException {
+    for (LunConf l : luns) {
+      if (!devices.containsKey(l.device())) {
+        throw error(l.line(), "LUN " + l.lun() + " refers to unknown device " + l.device());
+      }
+    }
+  }
+
+  private void checkBoolean(Node n, String attribute) throws ConfigException {
+    Value v = n.attributes().get(attribute);
+    if (v != null) {
+      n.attributes().put(attribute, new Value(bool(v, attribute) ? "1" : "0", v.line()));
+    }
+  }
+
+  private boolean bool(Value v, String attribute) throws ConfigException {
+    return switch (v.text()) {
+      case "1", "yes", "true", "on" -> true;
+      case "0", "no", "false", "off" -> false;
+      default -> throw error(v.line(), attribute + " must be 0 or 1, not '" + v.text() + "'");
+    };
+  }
+
+  private void expect(Node n, String keyword, String parent) throws ConfigException {
+    if (!n.keyword().equals(keyword)) {
+      throw error(n.line(), n.keyword() + " is not allowed in " + parent + " (only " + keyword
+          + ")");
+    }
+  }
+
+  private void rejectAttributes(Node n, String where) throws ConfigException {
+    for (var e : n.attributes().entrySet()) {
+      throw error(e.getValue().line(), "attribute " + e.getKey() + " is not allowed in " + where);
+    }
+  }
+
+  private String name(Node n) throws ConfigException {
+    if (n.args().size() != 1) {
+      throw error(n.line(), n.keyword() + " needs exactly one name");
+    }
+    return n.args().get(0);
+  }
+
+  /** Builds the block tree, checking braces and the shape of each line. */
+  private Node tree(String text) throws ConfigException {
+    Node root = new Node("", List.of(), 0);
+    List<Node> stack = new ArrayList<>(List.of(root));
+    String[] lines = text.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      int line = i + 1;
+      List<String> tokens = tokens(lines[i], line);
+      while (!tokens.isEmpty()) {
+        Node top = stack.get(stack.size() - 1);
+        String first = tokens.get(0);
+        if (first.equals("}")) {
+          if (stack.size() == 1) {
+            throw error(line, "'}' closes nothing");
+          }
+          stack.remove(stack.size() - 1);
+          tokens = tokens.subList(1, tokens.size());
+          continue;
+        }
+        int open = tokens.indexOf("{");
+        int close = tokens.indexOf("}");
+        int end = close < 0 ? tokens.size() : close;
+        if (open >= 0 && open < end) {
+          end = open;
+        }
+        List<String> statement = tokens.subList(0, end);
+        if (BLOCKS.contains(first)) {
+          if (statement.size() < 2) {
+            throw error(line, first + " needs a name");
+          }
+          Node child = new Node(first, List.copyOf(statement.subList(1, statement.size())), line);
+          top.children().add(child);
+          if (open == end) {
+            stack.add(child);
+            end++;
+          }
+        } else if (open == end) {
+          throw error(line, "'{' after '" + String.join(" ", statement)
+              + "': only HANDLER, DEVICE, TARGET_DRIVER, TARGET, GROUP and LUN open a block");
+        } else {
+          if (statement.size() < 2) {
+            throw error(line, "attribute " + first + " has no value");
+          }
+          if (!first.matches("[A-Za-z0-9_.-]+") || !first.equals(first.toLowerCase())) {
+            throw error(line, "'" + first + "' is neither a keyword nor an attribute name");
+          }
+          Value before = top.attributes().put(first,
+              new Value(String.join(" ", statement.subList(1, statement.size())), line));
+          if (before != null) {
+            throw error(line, "attribute " + first + " is already set on line " + before.line());
+          }
+        }
+        tokens = tokens.subList(end, tokens.size());
+      }
+    }
+    if (stack.size() > 1) {
+      Node open = stack.get(stack.size() - 1);
+      throw error(open.line(), open.keyword() + " " + String.join(" ", open.args())
+          + " is not closed: a '}' is missing");
+    }
+    return root;
+  }
+
+  /** Splits a line into words, braces and double-quoted strings; '#' starts a comment. */
+  private List<String> tokens(String line, int number) throws ConfigException {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    while (i < line.length()) {
+      char c = line.charAt(i);
+      if (Character.isWhitespace(c)) {
+        i++;
+      } else if (c == '#') {
+        break;
+      } else if (c == '{' || c == '}') {
+        out.add(String.valueOf(c));
+        i++;
+      } else if (c == '"') {
+        int end = line.indexOf('"', i + 1);
+        if (end < 0) {
+          throw error(number, "a quoted value is not closed");
+        }
+        out.add(line.substring(i + 1, end));
+        i = end + 1;
+      } else {
+        int start = i;
+        while (i < line.length() && !Character.isWhitespace(line.charAt(i))
+            && "{}\"".indexOf(line.charAt(i)) < 0) {
+          i++;
+        }
+        out.add(line.substring(start, i));
+      }
+    }
+    return out;
+  }
+
+  private String at(int line, String message) {
+    return source + ":" + line + ": " + message;
+  }
+
+  ConfigException error(int line, String message) {
+    return new ConfigException(at(line, message));
+  }
+}

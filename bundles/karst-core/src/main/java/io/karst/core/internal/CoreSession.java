@@ -1,0 +1,84 @@
+package io.karst.core.internal;
+
+import io.karst.api.scsi.DataDirection;
+import io.karst.api.scsi.Task;
+import io.karst.api.scsi.TaskAttribute;
+import io.karst.api.scsi.TaskTransport;
+import io.karst.api.target.Session;
+import io.karst.api.target.SessionEvents;
+import io.karst.api.target.Target;
+import java.util.NavigableMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+/** An I_T nexus and the LUN map its initiator sees, fixed when the session opens. */
+final class CoreSession implements Session {
+
+  private final String driver;
+  private final CoreTarget target;
+  private final String initiator;
+  private final NavigableMap<Long, Lun> luns;
+  final SessionEvents events;
+  private final Consumer<CoreSession> onClose;
+  private final LongAdder commands = new LongAdder();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  CoreSession(String driver, CoreTarget target, String initiator, NavigableMap<Long, Lun> luns,
+      SessionEvents events, Consumer<CoreSession> onClose) {
+    this.driver = driver;
+    this.target = target;
+    this.initiator = initiator;
+    this.luns = luns;
+    this.events = events;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public Target target() {
+    return target;
+  }
+
+  @Override
+  public String initiator() {
+    return initiator;
+  }
+
+  String driver() {
+    return driver;
+  }
+
+  /** The LUN with this number as this initiator sees it, or null. */
+  Lun lun(long number) {
+    return luns.get(number);
+  }
+
+  NavigableMap<Long, Lun> luns() {
+    return luns;
+  }
+
+  @Override
+  public Task newTask(TaskTransport transport, long tag, long lun, byte[] cdb,
+      TaskAttribute attribute, DataDirection direction, int expectedLength) {
+    return new CoreTask(this, transport, tag, lun, cdb, attribute, direction, expectedLength);
+  }
+
+  void commandReceived() {
+    commands.increment();
+  }
+
+  long commands() {
+    return commands.sum();
+  }
+
+  String describe() {
+    return driver + " session of " + initiator + " to " + target.name();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      onClose.accept(this);
+    }
+  }
+}

@@ -1,0 +1,282 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.IoCompletion;
+import io.karst.api.scsi.DataDirection;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import io.karst.api.scsi.Status;
+import io.karst.api.scsi.Task;
+import io.karst.api.scsi.TaskAttribute;
+import io.karst.api.scsi.TaskTransport;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Core's side of a task: what the driver filled in, the buffers core asked the driver for, and
+ * the outcome. Every path ends in {@link #finish}, which hands the task back to the transport
+ * exactly once and lets go of the device.
+ */
+final class CoreTask implements Task {
+
+  private static final System.Logger LOG = System.getLogger(CoreTask.class.getName());
+
+  final CoreSession session;
+  private final TaskTransport transport;
+  private final long tag;
+  private final long lun;
+  private final byte[] cdb;
+  private final TaskAttribute attribute;
+  private final DataDirection direction;
+  private final int expectedLength;
+  private final AtomicBoolean submitted = new AtomicBoolean();
+  private final AtomicBoolean finished = new AtomicBoolean();
+
+  private volatile int transferLength;
+  private volatile Device holding;
+  private volatile ByteBuffer dataOut;
+  private volatile int dataOutLength;
+  private volatile Consumer<ByteBuffer> onDataOut;
+  private volatile ByteBuffer dataInBuffer;
+  private volatile ByteBuffer dataIn;
+  private volatile Status status;
+  private volatile Sense sense;
+
+  CoreTask(CoreSession session, TaskTransport transport, long tag, long lun, byte[] cdb,
+      TaskAttribute attribute, DataDirection direction, int expectedLength) {
+    this.session = session;
+    this.transport = transport;
+    this.tag = tag;
+    this.lun = lun;
+    this.cdb = cdb;
+    this.attribute = attribute;
+    this.direction = direction;
+    this.expectedLength = expectedLength;
+  }
+
+  @Override
+  public long tag() {
+    return tag;
+  }
+
+  @Override
+  public long lun() {
+    return lun;
+  }
+
+  @Override
+  public byte[] cdb() {
+    return cdb;
+  }
+
+  @Override
+  public TaskAttribute attribute() {
+    return attribute;
+  }
+
+  @Override
+  public DataDirection direction() {
+    return direction;
+  }
+
+  @Override
+  public int expectedTransferLength() {
+    return expectedLength;
+  }
+
+  @Override
+  public int transferLength() {
+    return transferLength;
+  }
+
+  void transferLength(int bytes) {
+    transferLength = bytes;
+  }
+
+  @Override
+  public void submit() {
+    if (!submitted.compareAndSet(false, true)) {
+      throw new IllegalStateException("task " + tag + " is already submitted");
+    }
+    session.commandReceived();
+    Pipeline.execute(this);
+  }
+
+  /** The device this task holds until it finishes. */
+  void hold(Device device) {
+    holding = device;
+  }
+
+  /**
+   * Collects {@code length} bytes of Data-Out, then runs {@code then} with them (position 0,
+   * limit length). Refused with INVALID FIELD IN CDB when the transport announced fewer bytes
+   * than the CDB transfers: soliciting them would make the initiator send data it never meant
+   * for this command.
+   */
+  void receive(int length, Consumer<ByteBuffer> then) throws SenseException {
+    transferLength = length;
+    if (expectedLength < length) {
+      throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
+    }
+    ByteBuffer buffer = transport.allocate(this, length);
+    dataOut = buffer;
+    dataOutLength = length;
+    onDataOut = then;
+    transport.receiveDataOut(this, buffer);
+  }
+
+  @Override
+  public void dataOutReceived() {
+    Consumer<ByteBuffer> then = onDataOut;
+    onDataOut = null;
+    if (then == null) {
+      return;
+    }
+    ByteBuffer data = dataOut();
+    try {
+      then.accept(data);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "task " + tag + " of " + session.describe() + " failed", e);
+      fail(Sense.INTERNAL_TARGET_FAILURE);
+    }
+  }
+
+  @Override
+  public void dataOutFailed(Throwable cause) {
+    onDataOut = null;
+    finish(Status.CHECK_CONDITION, Sense.DATA_PHASE_ERROR, null);
+  }
+
+  @Override
+  public ByteBuffer dataOut() {
+    ByteBuffer d = dataOut;
+    if (d == null) {
+      return ByteBuffer.allocate(0);
+    }
+    d.clear();
+    d.limit(dataOutLength);
+    return d;
+  }
+
+  @Override
+  public ByteBuffer allocateDataIn(int length) {
+    ByteBuffer b = transport.allocate(this, length);
+    dataInBuffer = b;
+    return b;
+  }
+
+  /** A buffer from the transport for {@code length} bytes the device will read into. */
+  ByteBuffer dataInBuffer(int length) {
+    transferLength = length;
+    return allocateDataIn(length);
+  }
+
+  /** Sends {@code data}, cut to the CDB's allocation length, with GOOD status. */
+  void respond(byte[] data, int allocationLength) {
+    int n = Math.min(data.length, allocationLength);
+    transferLength = n;
+    if (n == 0) {
+      finish(Status.GOOD, null, null);
+      return;
+    }
+    ByteBuffer b = transport.allocate(this, n);
+    b.clear();
+    b.put(data, 0, n);
+    b.flip();
+    finish(Status.GOOD, null, b);
+  }
+
+  /** Sends the {@code length} bytes read into the buffer from {@link #dataInBuffer}. */
+  void respondRead(int length) {
+    ByteBuffer b = dataInBuffer;
+    b.clear();
+    b.limit(length);
+    finish(Status.GOOD, null, b);
+  }
+
+  void good() {
+    finish(Status.GOOD, null, null);
+  }
+
+  void fail(Sense s) {
+    finish(Status.CHECK_CONDITION, s, null);
+  }
+
+  /**
+   * How a backend's answer ends this task: success runs {@code then}; a {@link SenseException}
+   * reports its sense; anything else is a medium error (a read's or a write's) at {@code lba}.
+   */
+  IoCompletion io(boolean write, long lba, Runnable then) {
+    return new IoCompletion() {
+      @Override
+      public void completed() {
+        try {
+          then.run();
+        } catch (RuntimeException e) {
+          ioFailed(e, write, lba);
+        }
+      }
+
+      @Override
+      public void failed(Throwable cause) {
+        ioFailed(cause, write, lba);
+      }
+    };
+  }
+
+  void ioFailed(Throwable cause, boolean write, long lba) {
+    if (cause instanceof SenseException se) {
+      fail(se.sense());
+      return;
+    }
+    LOG.log(Level.WARNING, "LUN " + lun + " of " + session.describe() + ": "
+        + (write ? "write" : "read") + " at LBA " + lba + " failed", cause);
+    fail((write ? Sense.WRITE_ERROR : Sense.UNRECOVERED_READ_ERROR).withInformation(lba));
+  }
+
+  @Override
+  public void complete(Status s, Sense sn) {
+    ByteBuffer b = dataInBuffer;
+    if (b != null) {
+      b.flip();
+    }
+    finish(s, s == Status.CHECK_CONDITION ? sn : null, b != null && b.hasRemaining() ? b : null);
+  }
+
+  /** Records the outcome and hands the task back to its transport, once. */
+  void finish(Status s, Sense sn, ByteBuffer in) {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    status = s;
+    sense = sn;
+    dataIn = in;
+    Device d = holding;
+    holding = null;
+    if (d != null) {
+      d.release();
+    }
+    try {
+      transport.complete(this);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "the transport of " + session.describe()
+          + " failed to complete task " + tag, e);
+    }
+  }
+
+  @Override
+  public Status status() {
+    return status;
+  }
+
+  @Override
+  public Sense sense() {
+    return sense;
+  }
+
+  @Override
+  public ByteBuffer dataIn() {
+    return dataIn;
+  }
+}

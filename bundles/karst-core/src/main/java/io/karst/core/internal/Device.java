@@ -1,0 +1,122 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.Backend;
+import io.karst.api.device.BlockBackend;
+import io.karst.api.mgmt.Management.DeviceState;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A configured device: its attributes and identity, which outlive its handler, and its open
+ * backend, which does not.
+ *
+ * <p>Commands {@linkplain #acquire() acquire} the backend for as long as they use it. Taking a
+ * device offline ({@link #detach}) first stops new acquisitions, so new commands see NOT READY
+ * at once, then waits for the commands holding the backend before closing it: an initiator
+ * never sees a command fail half-way because a bundle stopped.
+ */
+final class Device {
+
+  final Config.DeviceConf conf;
+  final String name;
+  final String handler;
+  /** Core's attributes of the device, canonical, with defaults. */
+  final Map<String, String> coreAttributes;
+  final DeviceIdentity identity;
+
+  private volatile Backend backend;
+  private volatile Map<String, String> handlerAttributes = Map.of();
+  private volatile String detail;
+  private volatile ExecutorService io;
+  private int holders;
+
+  Device(Config.DeviceConf conf, Map<String, String> coreAttributes, DeviceIdentity identity) {
+    this.conf = conf;
+    this.name = conf.name();
+    this.handler = conf.handler();
+    this.coreAttributes = coreAttributes;
+    this.identity = identity;
+    this.detail = "handler " + handler + " is not registered";
+  }
+
+  /** The attributes the handler checked when it last opened the device. */
+  Map<String, String> handlerAttributes() {
+    return handlerAttributes;
+  }
+
+  /** The backend for one command, or null when the device is offline; pair with release. */
+  Backend acquire() {
+    synchronized (this) {
+      Backend b = backend;
+      if (b != null) {
+        holders++;
+      }
+      return b;
+    }
+  }
+
+  void release() {
+    synchronized (this) {
+      if (--holders == 0) {
+        notifyAll();
+      }
+    }
+  }
+
+  /** Whether writes are refused on every LUN of the device. */
+  boolean readOnly() {
+    return identity.readOnly() || (backend instanceof BlockBackend b && b.readOnly());
+  }
+
+  void attach(Backend opened, Map<String, String> attributes, ExecutorService executor) {
+    synchronized (this) {
+      io = executor;
+      handlerAttributes = attributes;
+      backend = opened;
+      detail = "";
+    }
+  }
+
+  void failed(String why) {
+    detail = why;
+  }
+
+  /**
+   * Takes the device offline: no new command gets the backend; waits up to {@code timeoutMillis}
+   * for the commands that hold it, then closes it and the device's I/O threads.
+   */
+  void detach(String why, long timeoutMillis) throws InterruptedException {
+    Backend closing;
+    synchronized (this) {
+      closing = backend;
+      backend = null;
+      detail = why;
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+      long left;
+      while (holders > 0 && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
+    if (closing != null) {
+      closing.close();
+    }
+    ExecutorService threads = io;
+    io = null;
+    if (threads != null) {
+      threads.shutdown();
+    }
+  }
+
+  DeviceState state() {
+    return backend != null ? DeviceState.ONLINE : DeviceState.OFFLINE;
+  }
+
+  String detail() {
+    return detail;
+  }
+
+  Backend backend() {
+    return backend;
+  }
+}

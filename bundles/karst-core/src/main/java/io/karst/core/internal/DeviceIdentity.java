@@ -1,0 +1,110 @@
+package io.karst.core.internal;
+
+import io.karst.api.mgmt.AttributeDescriptor;
+import io.karst.api.mgmt.AttributeType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a logical unit says about itself in INQUIRY data: vendor, product, revision, unit serial
+ * number and the NAA designator, from the attributes core keeps for every device.
+ *
+ * <p>Defaults derive from the device's name only, so a device keeps its identity across
+ * restarts, upgrades and hosts; multipath and VMware key on the NAA identifier and would
+ * otherwise see a new disk. The default NAA is type 6 (IEEE registered extended) under the
+ * locally administered company identifier {@link #COMPANY_ID}; a vendor with its own OUI sets
+ * {@code naa_id}.
+ */
+record DeviceIdentity(
+    String vendor, String product, String revision, String deviceId, String serial,
+    byte[] naa, boolean readOnly, int threads) {
+
+  /** A locally administered (U/L bit set) IEEE company identifier. */
+  static final int COMPANY_ID = 0x0A4B53;
+
+  static final List<AttributeDescriptor> ATTRIBUTES = List.of(
+      AttributeDescriptor.builder("t10_vend_id", AttributeType.STRING).defaultValue("KARST")
+          .description("T10 vendor identification in INQUIRY data, up to 8 characters").build(),
+      AttributeDescriptor.builder("t10_prod_id", AttributeType.STRING)
+          .description("Product identification in INQUIRY data, up to 16 characters; "
+              + "the device name by default").build(),
+      AttributeDescriptor.builder("prod_rev_lvl", AttributeType.STRING).defaultValue("0100")
+          .description("Product revision level in INQUIRY data, up to 4 characters").build(),
+      AttributeDescriptor.builder("t10_dev_id", AttributeType.STRING)
+          .description("The vendor specific part of the T10 vendor ID designator (VPD 83h); "
+              + "the device name by default").build(),
+      AttributeDescriptor.builder("usn", AttributeType.STRING)
+          .description("Unit serial number (VPD 80h); derived from the device name by default")
+          .build(),
+      AttributeDescriptor.builder("naa_id", AttributeType.STRING)
+          .description("NAA designator (VPD 83h), 16 or 32 hex digits; derived from the "
+              + "device name by default").build(),
+      AttributeDescriptor.builder("threads_num", AttributeType.INTEGER).defaultValue("2")
+          .description("Threads for the device's blocking I/O").build(),
+      AttributeDescriptor.builder("read_only", AttributeType.BOOLEAN).defaultValue("0")
+          .description("Refuse writes on every LUN of the device").build());
+
+  /** Core's attributes of a device, canonical; throws with the attribute's name on a bad value. */
+  static DeviceIdentity of(String device, Map<String, String> attributes) {
+    byte[] hash = sha256(device);
+    String vendor = ascii(attributes.getOrDefault("t10_vend_id", "KARST"), 8, "t10_vend_id");
+    String product = ascii(attributes.getOrDefault("t10_prod_id", device), 16, null);
+    String revision = ascii(attributes.getOrDefault("prod_rev_lvl", "0100"), 4, "prod_rev_lvl");
+    String deviceId = attributes.getOrDefault("t10_dev_id", device);
+    String serial = attributes.getOrDefault("usn", HexFormat.of().formatHex(hash, 0, 8));
+    String naaText = attributes.get("naa_id");
+    byte[] naa = naaText == null ? defaultNaa(hash) : parseNaa(naaText);
+    int threads = Integer.parseInt(attributes.getOrDefault("threads_num", "2"));
+    if (threads < 1 || threads > 64) {
+      throw new IllegalArgumentException("threads_num: " + threads + " is not from 1 to 64");
+    }
+    return new DeviceIdentity(vendor, product, revision, deviceId, serial, naa,
+        "1".equals(attributes.get("read_only")), threads);
+  }
+
+  private static String ascii(String value, int max, String attribute) {
+    if (value.length() > max || !StandardCharsets.US_ASCII.newEncoder().canEncode(value)) {
+      if (attribute == null) {
+        return value.substring(0, Math.min(max, value.length()));
+      }
+      throw new IllegalArgumentException(attribute + ": '" + value + "' is not at most " + max
+          + " ASCII characters");
+    }
+    return value;
+  }
+
+  private static byte[] defaultNaa(byte[] hash) {
+    byte[] naa = new byte[16];
+    naa[0] = (byte) (0x60 | (COMPANY_ID >>> 20));
+    naa[1] = (byte) (COMPANY_ID >>> 12);
+    naa[2] = (byte) (COMPANY_ID >>> 4);
+    naa[3] = (byte) ((COMPANY_ID << 4) | (hash[8] & 0x0F));
+    System.arraycopy(hash, 9, naa, 4, 12);
+    return naa;
+  }
+
+  private static byte[] parseNaa(String text) {
+    String hex = text.startsWith("0x") ? text.substring(2) : text;
+    try {
+      byte[] naa = HexFormat.of().parseHex(hex);
+      if (naa.length == 16 || naa.length == 8) {
+        return naa;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below with the attribute's name
+    }
+    throw new IllegalArgumentException("naa_id: '" + text + "' is not 16 or 32 hex digits");
+  }
+
+  private static byte[] sha256(String name) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.karst.core.internal;
+
+import io.karst.api.target.DriverContext;
+import io.karst.api.target.Session;
+import io.karst.api.target.SessionEvents;
+import io.karst.api.target.SessionException;
+import io.karst.api.target.SessionException.Reason;
+import io.karst.api.target.Target;
+import io.karst.api.target.TargetDriver;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A started target driver: the {@link DriverContext} core lends it, with its checked
+ * attributes, its targets and the sessions opened through it.
+ */
+final class DriverRuntime implements DriverContext {
+
+  final TargetDriver driver;
+  private final Map<String, String> attributes;
+  private final Map<String, CoreTarget> targets;
+  final Set<CoreSession> sessions = ConcurrentHashMap.newKeySet();
+  private volatile boolean accepting = true;
+
+  DriverRuntime(TargetDriver driver, Map<String, String> attributes,
+      Map<String, CoreTarget> targets) {
+    this.driver = driver;
+    this.attributes = attributes;
+    this.targets = targets;
+  }
+
+  @Override
+  public Map<String, String> attributes() {
+    return attributes;
+  }
+
+  @Override
+  public List<Target> targets() {
+    return List.copyOf(targets.values());
+  }
+
+  @Override
+  public Optional<Target> target(String name) {
+    return Optional.ofNullable(targets.get(name));
+  }
+
+  @Override
+  public Session openSession(String target, String initiator, SessionEvents events)
+      throws SessionException {
+    CoreTarget t = targets.get(target);
+    if (!accepting || t == null) {
+      throw new SessionException(Reason.TARGET_NOT_FOUND,
+          "no target " + target + " on driver " + driver.name());
+    }
+    if (!t.enabled()) {
+      throw new SessionException(Reason.TARGET_DISABLED, "target " + target + " is disabled");
+    }
+    var luns = t.lunsFor(initiator);
+    if (luns.isEmpty()) {
+      throw new SessionException(Reason.NOT_AUTHORIZED,
+          "initiator " + initiator + " has no LUNs on target " + target);
+    }
+    CoreSession session =
+        new CoreSession(driver.name(), t, initiator, luns, events, sessions::remove);
+    sessions.add(session);
+    if (!accepting) {
+      session.close();
+      throw new SessionException(Reason.TARGET_NOT_FOUND, "driver " + driver.name()
+          + " is stopping");
+    }
+    return session;
+  }
+
+  Map<String, CoreTarget> targetMap() {
+    return targets;
+  }
+
+  /** Stops the driver and closes whatever sessions it left open. */
+  void stop() {
+    accepting = false;
+    try {
+      driver.stop();
+    } finally {
+      for (CoreSession s : List.copyOf(sessions)) {
+        s.close();
+      }
+    }
+  }
+}

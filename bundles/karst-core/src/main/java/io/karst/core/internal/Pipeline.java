@@ -1,0 +1,73 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.Backend;
+import io.karst.api.device.BlockBackend;
+import io.karst.api.device.CommandBackend;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import java.lang.System.Logger.Level;
+
+/**
+ * The command pipeline: from a submitted task to the code that executes it. LUN lookup (a read
+ * of the session's immutable map, no lock), the answers a device server gives without a logical
+ * unit, the device's state, then SPC and SBC emulation for block backends or the backend itself
+ * for command-level ones.
+ *
+ * <p>Task attributes are accepted and every task runs as it arrives, concurrently with the
+ * others: SIMPLE semantics for all. ORDERED and HEAD OF QUEUE ordering come with task
+ * management.
+ */
+final class Pipeline {
+
+  private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
+
+  private Pipeline() {}
+
+  static void execute(CoreTask task) {
+    try {
+      byte[] cdb = task.cdb();
+      if (cdb.length == 0) {
+        throw new SenseException(Sense.INVALID_COMMAND_OPERATION_CODE);
+      }
+      Cdb.checkFrame(cdb);
+      int opcode = Cdb.u8(cdb, 0);
+      Lun lun = task.session.lun(task.lun());
+      if (lun == null) {
+        Spc.withoutLogicalUnit(task, opcode);
+        return;
+      }
+      if (opcode == Spc.REPORT_LUNS) {
+        Spc.reportLuns(task);
+        return;
+      }
+      Device device = lun.device();
+      Backend backend = device.acquire();
+      if (backend == null) {
+        Spc.offline(task, opcode, device);
+        return;
+      }
+      task.hold(device);
+      if (backend instanceof CommandBackend command) {
+        executeCommand(task, command);
+      } else if (!Spc.execute(task, lun, (BlockBackend) backend)
+          && !Sbc.execute(task, lun, (BlockBackend) backend)) {
+        throw new SenseException(Sense.INVALID_COMMAND_OPERATION_CODE);
+      }
+    } catch (SenseException e) {
+      task.fail(e.sense());
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "task " + task.tag() + " of " + task.session.describe() + " failed", e);
+      task.fail(Sense.INTERNAL_TARGET_FAILURE);
+    }
+  }
+
+  private static void executeCommand(CoreTask task, CommandBackend backend)
+      throws SenseException {
+    int length = backend.dataOutLength(task);
+    if (length > 0) {
+      task.receive(length, data -> backend.execute(task));
+    } else {
+      backend.execute(task);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.BlockBackend;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import java.nio.ByteBuffer;
+
+/**
+ * SBC-3 emulation on a {@link BlockBackend}: READ and WRITE (6, 10, 12, 16), READ CAPACITY (10,
+ * 16), SYNCHRONIZE CACHE (10, 16) and VERIFY (10, 16). The backend sees byte offsets and
+ * lengths already checked against its capacity.
+ */
+final class Sbc {
+
+  static final int READ_6 = 0x08;
+  static final int WRITE_6 = 0x0A;
+  static final int READ_CAPACITY_10 = 0x25;
+  static final int READ_10 = 0x28;
+  static final int WRITE_10 = 0x2A;
+  static final int VERIFY_10 = 0x2F;
+  static final int SYNCHRONIZE_CACHE_10 = 0x35;
+  static final int READ_16 = 0x88;
+  static final int WRITE_16 = 0x8A;
+  static final int VERIFY_16 = 0x8F;
+  static final int SYNCHRONIZE_CACHE_16 = 0x91;
+  static final int SERVICE_ACTION_IN_16 = 0x9E;
+  static final int READ_12 = 0xA8;
+  static final int WRITE_12 = 0xAA;
+  static final int READ_CAPACITY_16 = 0x10;
+
+  /** The largest transfer one command may ask for, reported in the Block Limits VPD page. */
+  static final int MAX_TRANSFER_BYTES = 16 << 20;
+
+  /** The LBA range a command addresses, decoded from its CDB. */
+  record Range(long lba, long blocks) {}
+
+  private Sbc() {}
+
+  /** Executes an SBC command; false when the opcode is not one this class implements. */
+  static boolean execute(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    int opcode = Cdb.u8(cdb, 0);
+    switch (opcode) {
+      case READ_6, READ_10, READ_12, READ_16 -> read(task, backend, range(cdb));
+      case WRITE_6, WRITE_10, WRITE_12, WRITE_16 -> write(task, lun, backend, range(cdb));
+      case READ_CAPACITY_10 -> readCapacity10(task, backend);
+      case SERVICE_ACTION_IN_16 -> {
+        if ((cdb[1] & 0x1F) != READ_CAPACITY_16) {
+          throw Cdb.invalidField(1, 4);
+        }
+        readCapacity16(task, backend);
+      }
+      case SYNCHRONIZE_CACHE_10, SYNCHRONIZE_CACHE_16 -> synchronizeCache(task, backend);
+      case VERIFY_10, VERIFY_16 -> verify(task, backend);
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The LBA and transfer length of a READ or WRITE of any size. Protection information is not
+   * supported, so RDPROTECT/WRPROTECT must be zero; READ(6)'s length 0 means 256 blocks.
+   */
+  static Range range(byte[] cdb) throws SenseException {
+    int opcode = Cdb.u8(cdb, 0);
+    if (opcode == READ_6 || opcode == WRITE_6) {
+      int blocks = Cdb.u8(cdb, 4);
+      return new Range(Cdb.u24(cdb, 1) & 0x1FFFFF, blocks == 0 ? 256 : blocks);
+    }
+    if ((cdb[1] & 0xE0) != 0) {
+      throw Cdb.invalidField(1, 7);
+    }
+    return switch (opcode >>> 5) {
+      case 1 -> new Range(Cdb.u32(cdb, 2), Cdb.u16(cdb, 7));
+      case 5 -> new Range(Cdb.u32(cdb, 2), Cdb.u32(cdb, 6));
+      default -> new Range(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10));
+    };
+  }
+
+  /**
+   * Checks a range against the capacity and the transfer limit and returns its length in
+   * bytes.
+   */
+  private static int bytes(Range r, BlockBackend backend, int lengthField) throws SenseException {
+    long capacity = backend.blockCount();
+    if (r.lba() < 0 || r.lba() > capacity || r.blocks() > capacity - r.lba()) {
+      throw new SenseException(Sense.LBA_OUT_OF_RANGE);
+    }
+    long bytes = r.blocks() * backend.blockSize();
+    if (bytes > MAX_TRANSFER_BYTES) {
+      throw Cdb.invalidField(lengthField, -1);
+    }
+    return (int) bytes;
+  }
+
+  private static int lengthField(byte[] cdb) {
+    return switch (Cdb.u8(cdb, 0) >>> 5) {
+      case 0 -> 4;
+      case 1 -> 7;
+      case 5 -> 6;
+      default -> 10;
+    };
+  }
+
+  private static void read(CoreTask task, BlockBackend backend, Range r) throws SenseException {
+    int length = bytes(r, backend, lengthField(task.cdb()));
+    if (length == 0) {
+      task.good();
+      return;
+    }
+    ByteBuffer buffer = task.dataInBuffer(length);
+    backend.read(r.lba() * backend.blockSize(), buffer,
+        task.io(false, r.lba(), () -> task.respondRead(length)));
+  }
+
+  private static void write(CoreTask task, Lun lun, BlockBackend backend, Range r)
+      throws SenseException {
+    byte[] cdb = task.cdb();
+    int length = bytes(r, backend, lengthField(cdb));
+    if (lun.writeProtected()) {
+      throw new SenseException(Sense.WRITE_PROTECTED);
+    }
+    if (length == 0) {
+      task.good();
+      return;
+    }
+    boolean fua = Cdb.u8(cdb, 0) != WRITE_6 && (cdb[1] & 0x08) != 0;
+    task.receive(length, data -> backend.write(r.lba() * backend.blockSize(), data, fua,
+        task.io(true, r.lba(), task::good)));
+  }
+
+  private static void readCapacity10(CoreTask task, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    if ((cdb[8] & 0x01) != 0 || Cdb.u32(cdb, 2) != 0) {
+      throw Cdb.invalidField((cdb[8] & 0x01) != 0 ? 8 : 2, -1);
+    }
+    long last = backend.blockCount() - 1;
+    ByteBuffer b = ByteBuffer.allocate(8);
+    b.putInt((int) Math.min(last, 0xFFFFFFFFL)).putInt(backend.blockSize());
+    task.respond(b.array(), 8);
+  }
+
+  private static void readCapacity16(CoreTask task, BlockBackend backend) {
+    byte[] cdb = task.cdb();
+    ByteBuffer b = ByteBuffer.allocate(32);
+    b.putLong(backend.blockCount() - 1).putInt(backend.blockSize());
+    task.respond(b.array(), (int) Math.min(Cdb.u32(cdb, 10), Integer.MAX_VALUE));
+  }
+
+  /** SYNCHRONIZE CACHE: a range of zero blocks means to the end of the medium. */
+  private static void synchronizeCache(CoreTask task, BlockBackend backend)
+      throws SenseException {
+    byte[] cdb = task.cdb();
+    boolean ten = Cdb.u8(cdb, 0) == SYNCHRONIZE_CACHE_10;
+    Range r = ten ? new Range(Cdb.u32(cdb, 2), Cdb.u16(cdb, 7))
+        : new Range(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10));
+    long capacity = backend.blockCount();
+    if (r.lba() > capacity || r.blocks() > capacity - r.lba()) {
+      throw new SenseException(Sense.LBA_OUT_OF_RANGE);
+    }
+    backend.flush(task.io(true, r.lba(), task::good));
+  }
+
+  /**
+   * VERIFY: with BYTCHK 0 the medium is checked (a read is the check this backend offers);
+   * with BYTCHK 1 the Data-Out is compared with the medium, with BYTCHK 3 one block of Data-Out
+   * is compared with every block; a difference is a MISCOMPARE at its offset.
+   */
+  private static void verify(CoreTask task, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    boolean ten = Cdb.u8(cdb, 0) == VERIFY_10;
+    if ((cdb[1] & 0xE0) != 0) {
+      throw Cdb.invalidField(1, 7);
+    }
+    Range r = ten ? new Range(Cdb.u32(cdb, 2), Cdb.u16(cdb, 7))
+        : new Range(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10));
+    int byteCheck = (cdb[1] >>> 1) & 0x03;
+    if (byteCheck == 2) {
+      throw Cdb.invalidField(1, 2);
+    }
+    int length = bytes(r, backend, ten ? 7 : 10);
+    if (length == 0) {
+      task.good();
+      return;
+    }
+    long offset = r.lba() * backend.blockSize();
+    ByteBuffer medium = ByteBuffer.allocate(length);
+    if (byteCheck == 0) {
+      backend.read(offset, medium, task.io(false, r.lba(), task::good));
+      return;
+    }
+    int dataLength = byteCheck == 1 ? length : backend.blockSize();
+    task.receive(dataLength, data -> backend.read(offset, medium, task.io(false, r.lba(), () -> {
+      medium.flip();
+      for (int i = 0; i < length; i++) {
+        if (medium.get(i) != data.get(i % dataLength)) {
+          task.fail(Sense.MISCOMPARE_DURING_VERIFY.withInformation(i));
+          return;
+        }
+      }
+      task.good();
+    })));
+  }
+}

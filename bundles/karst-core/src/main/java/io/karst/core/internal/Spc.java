@@ -1,0 +1,299 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.BlockBackend;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import io.karst.api.scsi.SenseKey;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * SPC-4 emulation common to every logical unit of a block backend: INQUIRY with its VPD pages,
+ * REPORT LUNS, TEST UNIT READY, REQUEST SENSE, MODE SENSE(6/10), and the commands a disk
+ * accepts without effect (START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL).
+ */
+final class Spc {
+
+  static final int TEST_UNIT_READY = 0x00;
+  static final int REQUEST_SENSE = 0x03;
+  static final int INQUIRY = 0x12;
+  static final int MODE_SENSE_6 = 0x1A;
+  static final int START_STOP_UNIT = 0x1B;
+  static final int PREVENT_ALLOW_MEDIUM_REMOVAL = 0x1E;
+  static final int MODE_SENSE_10 = 0x5A;
+  static final int REPORT_LUNS = 0xA0;
+
+  /** Peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN (SPC-4 6.6.2). */
+  private static final int NO_LOGICAL_UNIT = 0x7F;
+  private static final int DIRECT_ACCESS = 0x00;
+
+  /** Version descriptors: SAM-5, SPC-4, SBC-3, iSCSI (SPC-4 table 145). */
+  private static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0460, 0x04C0, 0x0960};
+
+  private static final int PAGE_CACHING = 0x08;
+  private static final int PAGE_CONTROL = 0x0A;
+  private static final int PAGE_ALL = 0x3F;
+
+  private Spc() {}
+
+  /** Executes an SPC command on a block device; false when the opcode is not SPC's. */
+  static boolean execute(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    switch (Cdb.u8(cdb, 0)) {
+      case INQUIRY -> inquiry(task, lun.device(), backend);
+      case TEST_UNIT_READY, START_STOP_UNIT, PREVENT_ALLOW_MEDIUM_REMOVAL -> task.good();
+      case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
+      case MODE_SENSE_6 -> modeSense(task, lun, backend, false);
+      case MODE_SENSE_10 -> modeSense(task, lun, backend, true);
+      default -> {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The answers for a LUN the initiator has no logical unit at (SPC-4 4.6.2, 6.6.2): INQUIRY
+   * reports that no unit is there, REQUEST SENSE returns LOGICAL UNIT NOT SUPPORTED as data,
+   * REPORT LUNS lists the LUNs there are, everything else fails with that sense.
+   */
+  static void withoutLogicalUnit(CoreTask task, int opcode) throws SenseException {
+    switch (opcode) {
+      case INQUIRY -> inquiry(task, null, null);
+      case REQUEST_SENSE -> requestSense(task, Sense.LOGICAL_UNIT_NOT_SUPPORTED);
+      case REPORT_LUNS -> reportLuns(task);
+      default -> throw new SenseException(Sense.LOGICAL_UNIT_NOT_SUPPORTED);
+    }
+  }
+
+  /**
+   * A device whose handler is gone: it still identifies itself, so multipath and the initiator's
+   * device list stay stable, and everything else reports why it cannot serve.
+   */
+  static void offline(CoreTask task, int opcode, Device device) throws SenseException {
+    Sense why = Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION;
+    switch (opcode) {
+      case INQUIRY -> inquiry(task, device, null);
+      case REQUEST_SENSE -> requestSense(task, why);
+      default -> throw new SenseException(why);
+    }
+  }
+
+  static void inquiry(CoreTask task, Device device, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    boolean evpd = (cdb[1] & 0x01) != 0;
+    if ((cdb[1] & 0xFE) != 0) {
+      throw Cdb.invalidField(1, 1);
+    }
+    int page = Cdb.u8(cdb, 2);
+    int allocation = Cdb.u16(cdb, 3);
+    if (!evpd) {
+      if (page != 0) {
+        throw Cdb.invalidField(2, -1);
+      }
+      task.respond(standardInquiry(device), allocation);
+      return;
+    }
+    if (device == null) {
+      throw Cdb.invalidField(1, 0);
+    }
+    byte[] body = switch (page) {
+      case 0x00 -> supportedPages();
+      case 0x80 -> device.identity.serial().getBytes(StandardCharsets.US_ASCII);
+      case 0x83 -> deviceIdentification(device.identity);
+      case 0xB0 -> blockLimits(backend);
+      case 0xB1 -> blockDeviceCharacteristics(backend);
+      default -> throw Cdb.invalidField(2, -1);
+    };
+    ByteBuffer out = ByteBuffer.allocate(4 + body.length);
+    out.put((byte) DIRECT_ACCESS).put((byte) page).putShort((short) body.length).put(body);
+    task.respond(out.array(), allocation);
+  }
+
+  private static byte[] standardInquiry(Device device) {
+    ByteBuffer b = ByteBuffer.allocate(58 + 2 * VERSION_DESCRIPTORS.length);
+    b.put((byte) (device == null ? NO_LOGICAL_UNIT : DIRECT_ACCESS));
+    b.put((byte) 0); // not removable
+    b.put((byte) 0x06); // SPC-4
+    b.put((byte) 0x12); // HISUP, response data format 2
+    b.put((byte) (b.capacity() - 5));
+    b.put((byte) 0).put((byte) 0);
+    b.put((byte) 0x02); // CMDQUE
+    DeviceIdentity id = device == null ? null : device.identity;
+    b.put(padded(id == null ? "KARST" : id.vendor(), 8));
+    b.put(padded(id == null ? "" : id.product(), 16));
+    b.put(padded(id == null ? "" : id.revision(), 4));
+    b.position(58);
+    for (int v : VERSION_DESCRIPTORS) {
+      b.putShort((short) v);
+    }
+    return b.array();
+  }
+
+  private static byte[] supportedPages() {
+    return new byte[] {0x00, (byte) 0x80, (byte) 0x83, (byte) 0xB0, (byte) 0xB1};
+  }
+
+  /** VPD 83h: the NAA designator and a T10 vendor ID designator, both of the logical unit. */
+  private static byte[] deviceIdentification(DeviceIdentity id) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(0x01); // binary code set
+    out.write(0x03); // associated with the logical unit, NAA
+    out.write(0);
+    out.write(id.naa().length);
+    out.writeBytes(id.naa());
+    byte[] t10 = (new String(padded(id.vendor(), 8), StandardCharsets.US_ASCII) + id.deviceId())
+        .getBytes(StandardCharsets.US_ASCII);
+    out.write(0x02); // ASCII code set
+    out.write(0x01); // associated with the logical unit, T10 vendor ID
+    out.write(0);
+    out.write(t10.length);
+    out.writeBytes(t10);
+    return out.toByteArray();
+  }
+
+  /** VPD B0h (SBC-3 6.5.3). */
+  private static byte[] blockLimits(BlockBackend backend) {
+    ByteBuffer b = ByteBuffer.allocate(0x3C);
+    int blockSize = backend == null ? 512 : backend.blockSize();
+    b.put(0, (byte) 0);
+    b.putShort(2, (short) Math.max(1, 4096 / blockSize)); // optimal transfer granularity
+    b.putInt(4, Sbc.MAX_TRANSFER_BYTES / blockSize);
+    b.putInt(8, (1 << 20) / blockSize); // optimal transfer length
+    return b.array();
+  }
+
+  /** VPD B1h (SBC-3 6.5.2): rotation rate 1 means a non-rotating medium. */
+  private static byte[] blockDeviceCharacteristics(BlockBackend backend) {
+    ByteBuffer b = ByteBuffer.allocate(0x3C);
+    b.putShort(0, (short) (backend != null && backend.rotational() ? 0 : 1));
+    return b.array();
+  }
+
+  private static byte[] padded(String s, int length) {
+    byte[] out = new byte[length];
+    java.util.Arrays.fill(out, (byte) ' ');
+    byte[] text = s.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(text, 0, out, 0, Math.min(length, text.length));
+    return out;
+  }
+
+  /** REPORT LUNS (SPC-4 6.33); this device server has no well-known logical units. */
+  static void reportLuns(CoreTask task) throws SenseException {
+    byte[] cdb = task.cdb();
+    int select = Cdb.u8(cdb, 2);
+    if (select > 2) {
+      throw Cdb.invalidField(2, -1);
+    }
+    long allocation = Cdb.u32(cdb, 6);
+    if (allocation < 16) {
+      throw Cdb.invalidField(6, -1);
+    }
+    var luns = select == 1 ? Map.<Long, Lun>of() : task.session.luns();
+    ByteBuffer b = ByteBuffer.allocate(8 + 8 * luns.size());
+    b.putInt(8 * luns.size()).putInt(0);
+    for (long n : luns.keySet()) {
+      b.putLong(encodeLun(n));
+    }
+    task.respond(b.array(), (int) Math.min(allocation, Integer.MAX_VALUE));
+  }
+
+  /** Single level LUN structure (SAM-5 4.7): peripheral addressing below 256, flat above. */
+  static long encodeLun(long lun) {
+    long first = lun < 256 ? lun << 48 : (0x4000L | lun) << 48;
+    return first;
+  }
+
+  /** REQUEST SENSE (SPC-4 6.39): the sense in fixed or, with DESC, descriptor format. */
+  static void requestSense(CoreTask task, Sense sense) throws SenseException {
+    byte[] cdb = task.cdb();
+    if ((cdb[1] & 0xFE) != 0) {
+      throw Cdb.invalidField(1, -1);
+    }
+    byte[] data;
+    if ((cdb[1] & 0x01) != 0) {
+      data = new byte[] {0x72, (byte) sense.key().code(), (byte) sense.asc(),
+          (byte) sense.ascq(), 0, 0, 0, 0};
+    } else {
+      data = sense.toBytes();
+    }
+    task.respond(data, Cdb.u8(cdb, 4));
+  }
+
+  /** MODE SENSE(6) and (10) (SPC-4 6.11, 6.12) with the caching and control pages. */
+  private static void modeSense(CoreTask task, Lun lun, BlockBackend backend, boolean ten)
+      throws SenseException {
+    byte[] cdb = task.cdb();
+    boolean dbd = (cdb[1] & 0x08) != 0;
+    boolean longLba = ten && (cdb[1] & 0x10) != 0;
+    int control = Cdb.u8(cdb, 2) >>> 6;
+    int page = cdb[2] & 0x3F;
+    int subpage = Cdb.u8(cdb, 3);
+    int allocation = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
+    if (control == 3) {
+      throw new SenseException(Sense.SAVING_PARAMETERS_NOT_SUPPORTED);
+    }
+    if (subpage != 0 && !(subpage == 0xFF && page == PAGE_ALL)) {
+      throw Cdb.invalidField(3, -1);
+    }
+    boolean changeable = control == 1;
+    ByteArrayOutputStream pages = new ByteArrayOutputStream();
+    switch (page) {
+      case PAGE_CACHING -> pages.writeBytes(cachingPage(backend, changeable));
+      case PAGE_CONTROL -> pages.writeBytes(controlPage(changeable));
+      case PAGE_ALL -> {
+        pages.writeBytes(cachingPage(backend, changeable));
+        pages.writeBytes(controlPage(changeable));
+      }
+      default -> throw Cdb.invalidField(2, 5);
+    }
+    long blocks = backend.blockCount();
+    int descriptorLength = dbd ? 0 : longLba ? 16 : 8;
+    int header = ten ? 8 : 4;
+    ByteBuffer b = ByteBuffer.allocate(header + descriptorLength + pages.size());
+    int deviceSpecific = (lun.writeProtected() ? 0x80 : 0) | 0x10; // WP, DPOFUA
+    if (ten) {
+      b.putShort((short) (b.capacity() - 2)).put((byte) 0).put((byte) deviceSpecific);
+      b.put((byte) (longLba ? 1 : 0)).put((byte) 0).putShort((short) descriptorLength);
+    } else {
+      b.put((byte) (b.capacity() - 1)).put((byte) 0).put((byte) deviceSpecific);
+      b.put((byte) descriptorLength);
+    }
+    if (descriptorLength == 8) {
+      b.putInt((int) Math.min(blocks, 0xFFFFFFFFL)).putInt(backend.blockSize());
+    } else if (descriptorLength == 16) {
+      b.putLong(blocks).putInt(0).putInt(backend.blockSize());
+    }
+    b.put(pages.toByteArray());
+    task.respond(b.array(), allocation);
+  }
+
+  /** Caching mode page (SBC-3 6.4.5): WCE as the backend reports it; nothing changeable. */
+  private static byte[] cachingPage(BlockBackend backend, boolean changeable) {
+    byte[] p = new byte[20];
+    p[0] = PAGE_CACHING;
+    p[1] = 0x12;
+    if (!changeable && backend.writeCacheEnabled()) {
+      p[2] = 0x04;
+    }
+    return p;
+  }
+
+  /**
+   * Control mode page (SPC-4 7.5.8): unrestricted reordering of SIMPLE tasks, fixed format
+   * sense, no busy timeout limit.
+   */
+  private static byte[] controlPage(boolean changeable) {
+    byte[] p = new byte[12];
+    p[0] = PAGE_CONTROL;
+    p[1] = 0x0A;
+    if (!changeable) {
+      p[3] = 0x10;
+      p[8] = (byte) 0xFF;
+      p[9] = (byte) 0xFF;
+    }
+    return p;
+  }
+}

@@ -1,0 +1,170 @@
+package io.karst.iscsi.internal;
+
+import io.karst.api.target.DriverContext;
+import io.netty.channel.Channel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the connections of a started driver share: core's context, the driver's settings, the
+ * portals, TSIH allocation and the live connections (to ask them to log out).
+ */
+final class IscsiService {
+
+  private final DriverContext context;
+  private final Params offers;
+  private final int queueDepth;
+  private final int nopInInterval;
+  private final int nopInTimeout;
+  private volatile List<InetSocketAddress> portals;
+  private final AtomicInteger tsih = new AtomicInteger();
+  private final Set<FullFeatureHandler> connections = ConcurrentHashMap.newKeySet();
+
+  IscsiService(DriverContext context, List<InetSocketAddress> portals) {
+    this.portals = portals;
+    this.context = context;
+    Map<String, String> a = context.attributes();
+    this.offers = Params.offers(a);
+    this.queueDepth = Integer.parseInt(a.get("queue_depth"));
+    this.nopInInterval = Integer.parseInt(a.get("nop_in_interval"));
+    this.nopInTimeout = Integer.parseInt(a.get("nop_in_timeout"));
+  }
+
+  /** The portals as bound, which tell the real port when the configuration said 0. */
+  void bound(List<InetSocketAddress> addresses) {
+    portals = List.copyOf(addresses);
+  }
+
+  List<InetSocketAddress> portals() {
+    return portals;
+  }
+
+  /**
+   * Parses a portal list: {@code host:port} entries separated by commas, IPv6 hosts in
+   * brackets, a missing port meaning 3260.
+   */
+  static List<InetSocketAddress> parsePortals(String text) throws UnknownHostException {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (String entry : text.split(",")) {
+      String p = entry.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      String host;
+      int port = 3260;
+      if (p.startsWith("[")) {
+        int end = p.indexOf(']');
+        if (end < 0) {
+          throw new IllegalArgumentException("portal '" + p + "': unclosed '['");
+        }
+        host = p.substring(1, end);
+        if (p.length() > end + 1) {
+          port = port(p, p.substring(end + 1));
+        }
+      } else {
+        int colon = p.lastIndexOf(':');
+        host = colon < 0 ? p : p.substring(0, colon);
+        if (colon >= 0) {
+          port = port(p, p.substring(colon));
+        }
+      }
+      out.add(new InetSocketAddress(InetAddress.getByName(host), port));
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("portals: no address given");
+    }
+    return out;
+  }
+
+  private static int port(String portal, String colonPort) {
+    try {
+      if (!colonPort.startsWith(":")) {
+        throw new NumberFormatException();
+      }
+      int port = Integer.parseInt(colonPort.substring(1));
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("portal '" + portal + "': the port is not 1 to 65535");
+    }
+  }
+
+  DriverContext context() {
+    return context;
+  }
+
+  Params offers() {
+    return offers;
+  }
+
+  int queueDepth() {
+    return queueDepth;
+  }
+
+  int nopInInterval() {
+    return nopInInterval;
+  }
+
+  int nopInTimeout() {
+    return nopInTimeout;
+  }
+
+  /** A session identifying handle (RFC 7143 11.12.6), never 0. */
+  int nextTsih() {
+    int t;
+    do {
+      t = tsih.incrementAndGet() & 0xFFFF;
+    } while (t == 0);
+    return t;
+  }
+
+  void register(FullFeatureHandler connection) {
+    connections.add(connection);
+  }
+
+  void unregister(FullFeatureHandler connection) {
+    connections.remove(connection);
+  }
+
+  Set<FullFeatureHandler> connections() {
+    return connections;
+  }
+
+  /** Core wants this connection's session ended: ask the initiator to log out. */
+  void requestLogout(Channel channel, String reason) {
+    FullFeatureHandler c = channel.pipeline().get(FullFeatureHandler.class);
+    if (c != null) {
+      c.onLoop(c::requestLogout);
+    } else {
+      channel.close();
+    }
+  }
+
+  InetSocketAddress localAddress(FullFeatureHandler connection) {
+    return connection.localAddress();
+  }
+
+  /**
+   * The addresses to announce in SendTargets: each portal, with a wildcard portal replaced by
+   * the address the initiator reached this connection on.
+   */
+  List<String> portalAddresses(InetSocketAddress local) {
+    List<String> out = new ArrayList<>();
+    for (InetSocketAddress p : portals) {
+      InetAddress a = p.getAddress().isAnyLocalAddress() && local != null
+          ? local.getAddress() : p.getAddress();
+      String host = a.getHostAddress();
+      out.add((host.contains(":") ? "[" + host + "]" : host) + ":" + p.getPort());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,172 @@
+package io.karst.iscsi.internal;
+
+import io.karst.api.mgmt.AttributeDescriptor;
+import io.karst.api.mgmt.AttributeType;
+import io.karst.api.target.DriverContext;
+import io.karst.api.target.TargetDriver;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+/**
+ * Target driver {@code iscsi}: iSCSI (RFC 7143) on Netty, with the native epoll transport where
+ * it loads and NIO elsewhere. Each connection's pipeline is the PDU codec, then the login
+ * phase, which hands over to the full feature phase.
+ */
+@Component(service = TargetDriver.class)
+public final class IscsiTargetDriver implements TargetDriver {
+
+  private static final System.Logger LOG = System.getLogger(IscsiTargetDriver.class.getName());
+
+  private static final List<AttributeDescriptor> ATTRIBUTES = List.of(
+      AttributeDescriptor.builder("portals", AttributeType.STRING).defaultValue("0.0.0.0:3260")
+          .description("Addresses to listen on: host:port, comma separated, IPv6 in brackets")
+          .build(),
+      integer("queue_depth", "128", "Commands an initiator may have outstanding per session "
+          + "(the CmdSN window)"),
+      integer("max_recv_data_segment_length", "262144",
+          "The largest data segment the target accepts (MaxRecvDataSegmentLength)"),
+      integer("max_burst_length", "1048576", "The target's offer for MaxBurstLength"),
+      integer("first_burst_length", "262144", "The target's offer for FirstBurstLength"),
+      integer("max_outstanding_r2t", "8", "The target's offer for MaxOutstandingR2T"),
+      bool("immediate_data", "1", "The target's offer for ImmediateData"),
+      bool("initial_r2t", "0", "The target's offer for InitialR2T"),
+      integer("nop_in_interval", "30", "Seconds of silence before a NOP-In ping; 0 for none"),
+      integer("nop_in_timeout", "30", "Seconds to wait for the answer to a ping before "
+          + "closing the connection"));
+
+  private static final List<AttributeDescriptor> TARGET_ATTRIBUTES = List.of(
+      AttributeDescriptor.builder("alias", AttributeType.STRING)
+          .description("TargetAlias sent at login").build(),
+      integer("tpgt", "1", "Target portal group tag"));
+
+  private EventLoopGroup group;
+  private final List<Channel> listeners = new ArrayList<>();
+  private IscsiService service;
+
+  private static AttributeDescriptor integer(String name, String value, String description) {
+    return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
+        .description(description).build();
+  }
+
+  private static AttributeDescriptor bool(String name, String value, String description) {
+    return AttributeDescriptor.builder(name, AttributeType.BOOLEAN).defaultValue(value)
+        .description(description).build();
+  }
+
+  @Override
+  public String name() {
+    return "iscsi";
+  }
+
+  @Override
+  public List<AttributeDescriptor> attributes() {
+    return ATTRIBUTES;
+  }
+
+  @Override
+  public List<AttributeDescriptor> targetAttributes() {
+    return TARGET_ATTRIBUTES;
+  }
+
+  @Override
+  public synchronized void start(DriverContext context) throws Exception {
+    List<InetSocketAddress> portals = IscsiService.parsePortals(context.attributes()
+        .get("portals"));
+    IscsiService s = new IscsiService(context, portals);
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channel =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    EventLoopGroup g = new MultiThreadIoEventLoopGroup(0, io);
+    ServerBootstrap bootstrap = new ServerBootstrap().group(g).channel(channel)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            ch.pipeline().addLast("decoder", new PduDecoder())
+                .addLast("encoder", new PduEncoder())
+                .addLast("login", new LoginHandler(s));
+          }
+        });
+    List<InetSocketAddress> bound = new ArrayList<>();
+    try {
+      for (InetSocketAddress portal : portals) {
+        Channel c = bootstrap.bind(portal).sync().channel();
+        listeners.add(c);
+        bound.add((InetSocketAddress) c.localAddress());
+      }
+    } catch (Exception e) {
+      closeListeners();
+      g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw new IllegalStateException("cannot listen on " + portals + ": " + e.getMessage(), e);
+    }
+    s.bound(bound);
+    group = g;
+    service = s;
+    LOG.log(Level.INFO, "iSCSI listening on " + bound + " ("
+        + (epoll ? "native epoll" : "NIO: " + Epoll.unavailabilityCause()) + ")");
+  }
+
+  /** The addresses the driver listens on, as bound. */
+  synchronized List<InetSocketAddress> boundPortals() {
+    return service == null ? List.of() : service.portals();
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (group == null) {
+      return;
+    }
+    closeListeners();
+    for (FullFeatureHandler c : service.connections()) {
+      c.onLoop(c::requestLogout);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (!service.connections().isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    LOG.log(Level.INFO, "iSCSI stopped");
+    group = null;
+    service = null;
+  }
+
+  private void closeListeners() {
+    for (Channel c : listeners) {
+      c.close().awaitUninterruptibly();
+    }
+    listeners.clear();
+  }
+
+  @Deactivate
+  void deactivate() {
+    stop();
+  }
+}

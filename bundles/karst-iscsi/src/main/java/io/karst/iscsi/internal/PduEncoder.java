@@ -1,0 +1,34 @@
+package io.karst.iscsi.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageEncoder;
+import java.util.List;
+
+/**
+ * Writes {@link Pdu}s: sets DataSegmentLength, then passes the BHS, the data segment (as it is:
+ * a slice of a device buffer goes to the socket without a copy) and the padding on.
+ */
+@Sharable
+final class PduEncoder extends MessageToMessageEncoder<Pdu> {
+
+  private static final ByteBuf PADDING =
+      Unpooled.unreleasableBuffer(Unpooled.directBuffer(4).writeZero(4).asReadOnly());
+
+  @Override
+  protected void encode(ChannelHandlerContext ctx, Pdu pdu, List<Object> out) {
+    int length = pdu.data.readableBytes();
+    pdu.bhs.setByte(4, 0);
+    pdu.bhs.setMedium(5, length);
+    out.add(pdu.bhs.retain());
+    if (length > 0) {
+      out.add(pdu.data.retain());
+      int pad = -length & 3;
+      if (pad > 0) {
+        out.add(PADDING.slice(0, pad));
+      }
+    }
+  }
+}
