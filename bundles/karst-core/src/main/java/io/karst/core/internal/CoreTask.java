@@ -109,19 +109,17 @@ final class CoreTask implements Task {
   }
 
   /**
-   * Collects {@code length} bytes of Data-Out, then runs {@code then} with them (position 0,
-   * limit length). Refused with INVALID FIELD IN CDB when the transport announced fewer bytes
-   * than the CDB transfers: soliciting them would make the initiator send data it never meant
-   * for this command.
+   * Collects the Data-Out of a command that transfers {@code length} bytes, then runs
+   * {@code then} with it (position 0). When the transport announced fewer bytes, only those are
+   * collected, and {@code then} sees the shorter buffer: the initiator sent what it announced,
+   * and the transport reports the rest as overflow (RFC 7143 11.4.5.2).
    */
-  void receive(int length, Consumer<ByteBuffer> then) throws SenseException {
+  void receive(int length, Consumer<ByteBuffer> then) {
     transferLength = length;
-    if (expectedLength < length) {
-      throw new SenseException(Sense.INVALID_FIELD_IN_CDB);
-    }
-    ByteBuffer buffer = transport.allocate(this, length);
+    int collect = Math.min(length, Math.max(0, expectedLength));
+    ByteBuffer buffer = transport.allocate(this, collect);
     dataOut = buffer;
-    dataOutLength = length;
+    dataOutLength = collect;
     onDataOut = then;
     transport.receiveDataOut(this, buffer);
   }

@@ -127,8 +127,16 @@ final class Sbc {
       return;
     }
     boolean fua = Cdb.u8(cdb, 0) != WRITE_6 && (cdb[1] & 0x08) != 0;
-    task.receive(length, data -> backend.write(r.lba() * backend.blockSize(), data, fua,
-        task.io(true, r.lba(), task::good)));
+    int blockSize = backend.blockSize();
+    task.receive(length, data -> {
+      // Fewer bytes than the CDB says: write the whole blocks that came (what LIO and SCST do).
+      data.limit(data.remaining() / blockSize * blockSize);
+      if (!data.hasRemaining()) {
+        task.good();
+        return;
+      }
+      backend.write(r.lba() * blockSize, data, fua, task.io(true, r.lba(), task::good));
+    });
   }
 
   private static void readCapacity10(CoreTask task, BlockBackend backend) throws SenseException {
@@ -192,7 +200,19 @@ final class Sbc {
       return;
     }
     int dataLength = byteCheck == 1 ? length : backend.blockSize();
-    task.receive(dataLength, data -> backend.read(offset, medium, task.io(false, r.lba(), () -> {
+    task.receive(dataLength, data -> {
+      if (data.remaining() < dataLength) {
+        task.fail(Sense.INVALID_FIELD_IN_CDB);
+        return;
+      }
+      compare(task, backend, r, offset, medium, data, dataLength);
+    });
+  }
+
+  private static void compare(CoreTask task, BlockBackend backend, Range r, long offset,
+      ByteBuffer medium, ByteBuffer data, int dataLength) {
+    int length = medium.capacity();
+    backend.read(offset, medium, task.io(false, r.lba(), () -> {
       medium.flip();
       for (int i = 0; i < length; i++) {
         if (medium.get(i) != data.get(i % dataLength)) {
@@ -201,6 +221,6 @@ final class Sbc {
         }
       }
       task.good();
-    })));
+    }));
   }
 }

@@ -47,6 +47,7 @@ final class Spc {
       case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
       case MODE_SENSE_6 -> modeSense(task, lun, backend, false);
       case MODE_SENSE_10 -> modeSense(task, lun, backend, true);
+      case Pr.PERSISTENT_RESERVE_IN -> Pr.reserveIn(task);
       default -> {
         return false;
       }

@@ -24,6 +24,7 @@ final class IscsiTask implements TaskTransport {
     final int offset;
     final int length;
     int received;
+    int dataSN;
 
     Burst(int offset, int length) {
       this.offset = offset;
@@ -49,6 +50,7 @@ final class IscsiTask implements TaskTransport {
   private int unsolicitedEnd;
   private int nextSolicited;
   private int r2tSN;
+  private int unsolicitedDataSN;
   private boolean dataOutDone;
   private final Map<Integer, Burst> outstanding = new HashMap<>();
 
@@ -135,19 +137,25 @@ final class IscsiTask implements TaskTransport {
     int length = pdu.dataLength();
     boolean solicited = ttt != Pdu.RESERVED_TAG;
     Burst burst = solicited ? outstanding.get(ttt) : null;
-    boolean valid = offset + length <= expectedLength
+    int dataSN = pdu.u32(36);
+    boolean valid = dataSN == (burst != null ? burst.dataSN : unsolicitedDataSN)
+        && offset + length <= expectedLength
         && (solicited
             ? burst != null && offset >= burst.offset
                 && offset + length <= burst.offset + burst.length
             : offset + length <= unsolicitedEnd);
     if (!valid) {
       connection.reject(pdu, Opcode.REJECT_INVALID_PDU_FIELD);
-      fail("Data-Out at offset " + offset + " of " + length + " bytes is outside what was "
+      fail("Data-Out DataSN " + dataSN + " at offset " + offset + " of " + length
+          + " bytes is out of sequence or outside what was "
           + (solicited ? "solicited" : "allowed unsolicited"));
       return false;
     }
     copy((int) offset, pdu.data);
-    if (burst != null) {
+    if (burst == null) {
+      unsolicitedDataSN++;
+    } else {
+      burst.dataSN++;
       burst.received += length;
       if (burst.received >= burst.length || pdu.finalBit()) {
         outstanding.remove(ttt);

@@ -1,0 +1,164 @@
+package io.karst.core.internal;
+
+import static io.karst.core.internal.TestBed.assertSense;
+import static io.karst.core.internal.TestBed.cdb;
+import static io.karst.core.internal.TestBed.read10;
+import static io.karst.core.internal.TestBed.write10;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.karst.api.mgmt.AttributeDescriptor;
+import io.karst.api.mgmt.Management.DeviceState;
+import io.karst.api.scsi.Sense;
+import io.karst.api.target.DriverContext;
+import io.karst.api.target.SessionException;
+import io.karst.api.target.TargetDriver;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void devicesGoOfflineWhenTheirHandlerLeavesAndComeBackIntact() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      byte[] data = new byte[512];
+      Arrays.fill(data, (byte) 0x5A);
+      assertThat(bed.send(0, write10(8, 1), data, 0).good()).isTrue();
+
+      bed.engine.removeHandler(bed.handler);
+      assertThat(bed.handler.closed).hasValue(2);
+      assertThat(bed.engine.devices()).allSatisfy(d -> {
+        assertThat(d.state()).isEqualTo(DeviceState.OFFLINE);
+        assertThat(d.stateDetail()).contains("memory");
+      });
+      assertSense(bed.send(0, read10(8, 1), null, 512),
+          Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION);
+      assertSense(bed.send(0, cdb(0, 0, 0, 0, 0, 0), null, 0),
+          Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION);
+      assertThat(bed.send(0, cdb(0x12, 0, 0, 0, 36, 0), null, 36).good()).isTrue();
+      assertThat(bed.engine.sessions()).hasSize(1);
+
+      bed.engine.addHandler(bed.handler);
+      assertThat(bed.engine.devices()).allSatisfy(
+          d -> assertThat(d.state()).isEqualTo(DeviceState.ONLINE));
+      assertThat(bed.send(0, read10(8, 1), null, 512).dataIn()).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void managementDescribesTheSystem() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      assertThat(bed.engine.handlers()).singleElement().satisfies(h -> {
+        assertThat(h.name()).isEqualTo("memory");
+        assertThat(h.registered()).isTrue();
+        assertThat(h.deviceAttributes()).extracting(AttributeDescriptor::name)
+            .contains("t10_vend_id", "naa_id", "size");
+      });
+      assertThat(bed.engine.devices()).extracting(d -> d.name() + ":" + d.blockCount())
+          .containsExactly("disk0:2048", "disk1:16");
+      assertThat(bed.engine.devices().get(1).attributes())
+          .containsEntry("size", "65536").containsEntry("t10_prod_id", "second");
+      assertThat(bed.engine.drivers()).singleElement()
+          .satisfies(d -> assertThat(d.started()).isTrue());
+      assertThat(bed.engine.targets()).extracting(t -> t.name() + ":" + t.luns().size())
+          .containsExactly("t1:2", "off:1");
+      bed.send(0, cdb(0, 0, 0, 0, 0, 0), null, 0);
+      assertThat(bed.engine.sessions()).singleElement().satisfies(s -> {
+        assertThat(s.initiator()).isEqualTo("iqn.test:host");
+        assertThat(s.commands()).isEqualTo(1);
+      });
+      bed.session.close();
+      assertThat(bed.engine.sessions()).isEmpty();
+    }
+  }
+
+  @Test
+  void sessionsNeedAnEnabledTargetThatAdmitsTheInitiator() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      assertThatThrownBy(() -> bed.driver.login("off", "iqn.x:y"))
+          .isInstanceOfSatisfying(SessionException.class,
+              e -> assertThat(e.reason()).isEqualTo(SessionException.Reason.TARGET_DISABLED));
+      assertThatThrownBy(() -> bed.driver.login("nope", "iqn.x:y"))
+          .isInstanceOfSatisfying(SessionException.class,
+              e -> assertThat(e.reason()).isEqualTo(SessionException.Reason.TARGET_NOT_FOUND));
+      var second = bed.driver.login("t1", "iqn.test:host");
+      assertThat(bed.engine.sessions()).hasSize(2);
+      second.close();
+    }
+  }
+
+  @Test
+  void anUnknownDeviceAttributeKeepsTheDeviceOfflineWithTheLine() throws Exception {
+    String config = TestBed.CONFIG.replace("size 1M", "size 1M\n        colour blue");
+    try (TestBed bed = new TestBed(dir, config)) {
+      assertThat(bed.engine.devices().get(0).state()).isEqualTo(DeviceState.OFFLINE);
+      assertThat(bed.engine.devices().get(0).stateDetail())
+          .startsWith("test.conf:4: ").contains("no device attribute colour");
+      assertSense(bed.send(0, read10(0, 1), null, 512),
+          Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION);
+    }
+  }
+
+  @Test
+  void aDriverThatFailsToStartLeavesTheEngineServing() throws Exception {
+    TargetDriver broken = new TargetDriver() {
+      @Override
+      public String name() {
+        return "broken";
+      }
+
+      @Override
+      public List<AttributeDescriptor> attributes() {
+        return List.of();
+      }
+
+      @Override
+      public List<AttributeDescriptor> targetAttributes() {
+        return List.of();
+      }
+
+      @Override
+      public void start(DriverContext context) throws Exception {
+        throw new java.io.IOException("address in use");
+      }
+
+      @Override
+      public void stop() {}
+    };
+    String config = TestBed.CONFIG + "TARGET_DRIVER broken {\n enabled 1\n}\n";
+    try (TestBed bed = new TestBed(dir, config)) {
+      bed.engine.addDriver(broken);
+      assertThat(bed.engine.drivers()).filteredOn(d -> d.name().equals("broken"))
+          .singleElement().satisfies(d -> {
+            assertThat(d.registered()).isTrue();
+            assertThat(d.started()).isFalse();
+          });
+      assertThat(bed.send(0, cdb(0, 0, 0, 0, 0, 0), null, 0).good()).isTrue();
+    }
+  }
+
+  @Test
+  void removingADriverClosesItsSessions() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      bed.engine.removeDriver(bed.driver);
+      assertThat(bed.engine.sessions()).isEmpty();
+      assertThatThrownBy(() -> bed.driver.login("t1", "iqn.test:host"))
+          .isInstanceOf(SessionException.class);
+      bed.engine.addDriver(bed.driver);
+      bed.driver.login("t1", "iqn.test:host").close();
+    }
+  }
+
+  @Test
+  void badCoreAttributesNameTheirLine() {
+    String config = TestBed.CONFIG.replace("t10_prod_id second", "threads_num many");
+    assertThatThrownBy(() -> new TestBed(dir, config)).isInstanceOf(ConfigException.class)
+        .hasMessage("test.conf:8: threads_num: 'many' is not an integer");
+  }
+}

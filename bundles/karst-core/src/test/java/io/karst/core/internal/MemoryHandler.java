@@ -1,0 +1,102 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.Backend;
+import io.karst.api.device.BlockBackend;
+import io.karst.api.device.DeviceConfig;
+import io.karst.api.device.DeviceException;
+import io.karst.api.device.DeviceHandler;
+import io.karst.api.device.IoCompletion;
+import io.karst.api.mgmt.AttributeDescriptor;
+import io.karst.api.mgmt.AttributeType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A test handler "memory": devices in byte arrays that survive the handler leaving and
+ * returning (as files would), with a switch to make I/O fail.
+ */
+final class MemoryHandler implements DeviceHandler {
+
+  final Map<String, byte[]> media = new HashMap<>();
+  volatile Throwable failure;
+  final AtomicInteger closed = new AtomicInteger();
+
+  @Override
+  public String name() {
+    return "memory";
+  }
+
+  @Override
+  public List<AttributeDescriptor> deviceAttributes() {
+    return List.of(
+        AttributeDescriptor.builder("size", AttributeType.SIZE).defaultValue("1M").build(),
+        AttributeDescriptor.builder("blocksize", AttributeType.INTEGER).defaultValue("512")
+            .build(),
+        AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build());
+  }
+
+  @Override
+  public Backend open(DeviceConfig config) throws DeviceException {
+    int size = Integer.parseInt(config.attribute("size"));
+    int blockSize = Integer.parseInt(config.attribute("blocksize"));
+    if (size == 0) {
+      throw new DeviceException(config.name() + ": size 0");
+    }
+    byte[] medium = media.computeIfAbsent(config.name(), n -> new byte[size]);
+    boolean wce = "1".equals(config.attribute("wce"));
+    return new BlockBackend() {
+      @Override
+      public int blockSize() {
+        return blockSize;
+      }
+
+      @Override
+      public long blockCount() {
+        return medium.length / blockSize;
+      }
+
+      @Override
+      public boolean writeCacheEnabled() {
+        return wce;
+      }
+
+      @Override
+      public void read(long offset, ByteBuffer dst, IoCompletion completion) {
+        if (failure != null) {
+          completion.failed(failure);
+          return;
+        }
+        dst.put(medium, (int) offset, dst.remaining());
+        completion.completed();
+      }
+
+      @Override
+      public void write(long offset, ByteBuffer src, boolean fua, IoCompletion completion) {
+        if (failure != null) {
+          completion.failed(failure);
+          return;
+        }
+        src.get(medium, (int) offset, src.remaining());
+        completion.completed();
+      }
+
+      @Override
+      public void flush(IoCompletion completion) {
+        completion.completed();
+      }
+
+      @Override
+      public void close() {
+        closed.incrementAndGet();
+      }
+    };
+  }
+
+  static IOException ioError() {
+    return new IOException("simulated");
+  }
+}

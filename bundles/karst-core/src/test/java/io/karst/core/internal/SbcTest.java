@@ -1,0 +1,162 @@
+package io.karst.core.internal;
+
+import static io.karst.core.internal.TestBed.assertSense;
+import static io.karst.core.internal.TestBed.cdb;
+import static io.karst.core.internal.TestBed.read10;
+import static io.karst.core.internal.TestBed.write10;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.karst.api.local.LocalResult;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import io.karst.api.scsi.SenseKey;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SbcTest {
+
+  @TempDir
+  Path dir;
+  TestBed bed;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    bed = new TestBed(dir);
+  }
+
+  @AfterEach
+  void tearDown() {
+    bed.close();
+  }
+
+  private static byte[] pattern(int length, int seed) {
+    byte[] b = new byte[length];
+    for (int i = 0; i < length; i++) {
+      b[i] = (byte) (i * 31 + seed);
+    }
+    return b;
+  }
+
+  @Test
+  void readCapacity() throws Exception {
+    ByteBuffer ten = ByteBuffer.wrap(bed.send(0, cdb(0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0), null, 8)
+        .dataIn());
+    assertThat(ten.getInt(0)).isEqualTo(2047);
+    assertThat(ten.getInt(4)).isEqualTo(512);
+    byte[] sixteen = new byte[16];
+    sixteen[0] = (byte) 0x9E;
+    sixteen[1] = 0x10;
+    sixteen[13] = 32;
+    ByteBuffer b = ByteBuffer.wrap(bed.send(3, sixteen, null, 32).dataIn());
+    assertThat(b.getLong(0)).isEqualTo(15);
+    assertThat(b.getInt(8)).isEqualTo(4096);
+  }
+
+  @Test
+  void everyReadAndWriteSizeRoundTrips() throws Exception {
+    byte[] data = pattern(1024, 7);
+    byte[][] writes = {
+        cdb(0x0A, 0, 0, 10, 2, 0),
+        write10(20, 2),
+        cdb(0xAA, 0, 0, 0, 0, 30, 0, 0, 0, 2, 0, 0),
+        cdb(0x8A, 0, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0)};
+    byte[][] reads = {
+        cdb(0x08, 0, 0, 10, 2, 0),
+        read10(20, 2),
+        cdb(0xA8, 0, 0, 0, 0, 30, 0, 0, 0, 2, 0, 0),
+        cdb(0x88, 0, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 2, 0, 0)};
+    for (int i = 0; i < writes.length; i++) {
+      assertThat(bed.send(0, writes[i], data, 0).good()).isTrue();
+      LocalResult r = bed.send(0, reads[i], null, 1024);
+      assertThat(r.good()).isTrue();
+      assertThat(r.dataIn()).isEqualTo(data);
+    }
+    assertThat(Arrays.copyOfRange(bed.handler.media.get("disk0"), 20 * 512, 22 * 512))
+        .isEqualTo(data);
+  }
+
+  @Test
+  void zeroLengthTransfersDoNothing() throws Exception {
+    LocalResult r = bed.send(0, read10(0, 0), null, 0);
+    assertThat(r.good()).isTrue();
+    assertThat(r.dataIn()).isEmpty();
+  }
+
+  @Test
+  void outOfRange() throws Exception {
+    assertSense(bed.send(0, read10(2047, 2), null, 1024), Sense.LBA_OUT_OF_RANGE);
+    assertSense(bed.send(0, write10(4000, 1), new byte[512], 0), Sense.LBA_OUT_OF_RANGE);
+    assertThat(bed.send(0, read10(2047, 1), null, 512).good()).isTrue();
+  }
+
+  @Test
+  void readOnlyLunRefusesWrites() throws Exception {
+    assertSense(bed.send(3, write10(0, 1), new byte[4096], 0), Sense.WRITE_PROTECTED);
+  }
+
+  @Test
+  void unknownOpcodeAndNaca() throws Exception {
+    assertSense(bed.send(0, cdb(0xC0, 0, 0, 0, 0, 0), null, 0),
+        Sense.INVALID_COMMAND_OPERATION_CODE);
+    LocalResult naca = bed.send(0, cdb(0, 0, 0, 0, 0, 0x04), null, 0);
+    assertSense(naca, Sense.INVALID_FIELD_IN_CDB);
+    assertThat(naca.sense().senseKeySpecific()).isEqualTo(0xC00000 | 0x0A0000 | 5);
+  }
+
+  @Test
+  void protectionInformationIsRefused() throws Exception {
+    byte[] c = read10(0, 1);
+    c[1] = (byte) 0x20;
+    assertSense(bed.send(0, c, null, 512), Sense.INVALID_FIELD_IN_CDB);
+  }
+
+  @Test
+  void aWriteAnnouncedShorterWritesOnlyTheWholeBlocksThatCame() throws Exception {
+    byte[] data = pattern(700, 1);
+    assertThat(bed.send(0, write10(0, 2), data, 0).good()).isTrue();
+    byte[] medium = bed.handler.media.get("disk0");
+    assertThat(Arrays.copyOfRange(medium, 0, 512)).isEqualTo(Arrays.copyOf(data, 512));
+    assertThat(Arrays.copyOfRange(medium, 512, 1024)).containsOnly(0);
+    assertThat(bed.send(0, write10(4, 1), new byte[100], 0).good()).isTrue();
+  }
+
+  @Test
+  void backendFailuresBecomeMediumErrorsAtTheLba() throws Exception {
+    bed.handler.failure = MemoryHandler.ioError();
+    LocalResult read = bed.send(0, read10(9, 1), null, 512);
+    assertSense(read, Sense.UNRECOVERED_READ_ERROR);
+    assertThat(read.sense().information()).isEqualTo(9);
+    LocalResult write = bed.send(0, write10(5, 1), new byte[512], 0);
+    assertSense(write, Sense.WRITE_ERROR);
+    assertThat(write.sense().information()).isEqualTo(5);
+    Sense own = new Sense(SenseKey.HARDWARE_ERROR, 0x44, 0x71);
+    bed.handler.failure = new SenseException(own);
+    assertSense(bed.send(0, read10(0, 1), null, 512), own);
+  }
+
+  @Test
+  void verifyComparesData() throws Exception {
+    byte[] data = pattern(512, 3);
+    bed.send(0, write10(100, 1), data, 0);
+    byte[] verify = cdb(0x2F, 0x02, 0, 0, 0, 100, 0, 0, 1, 0);
+    assertThat(bed.send(0, verify, data, 0).good()).isTrue();
+    byte[] other = data.clone();
+    other[17] ^= 1;
+    LocalResult r = bed.send(0, verify, other, 0);
+    assertSense(r, Sense.MISCOMPARE_DURING_VERIFY);
+    assertThat(r.sense().information()).isEqualTo(17);
+    assertThat(bed.send(0, cdb(0x2F, 0, 0, 0, 0, 100, 0, 0, 1, 0), null, 0).good()).isTrue();
+  }
+
+  @Test
+  void synchronizeCache() throws Exception {
+    assertThat(bed.send(0, cdb(0x35, 0, 0, 0, 0, 0, 0, 0, 0, 0), null, 0).good()).isTrue();
+    assertSense(bed.send(0, cdb(0x35, 0, 0, 0, 0x10, 0, 0, 0, 1, 0), null, 0),
+        Sense.LBA_OUT_OF_RANGE);
+  }
+}

@@ -1,0 +1,180 @@
+package io.karst.core.internal;
+
+import static io.karst.core.internal.TestBed.assertSense;
+import static io.karst.core.internal.TestBed.cdb;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.karst.api.local.LocalResult;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.Status;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpcTest {
+
+  @TempDir
+  Path dir;
+  TestBed bed;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    bed = new TestBed(dir);
+  }
+
+  @AfterEach
+  void tearDown() {
+    bed.close();
+  }
+
+  private static String ascii(byte[] b, int from, int to) {
+    return new String(b, from, to - from, StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void standardInquiryNamesTheDevice() throws Exception {
+    LocalResult r = bed.send(0, cdb(0x12, 0, 0, 0, 255, 0), null, 255);
+    assertThat(r.good()).isTrue();
+    byte[] d = r.dataIn();
+    assertThat(d[0]).isEqualTo((byte) 0);
+    assertThat(d[2]).isEqualTo((byte) 0x06);
+    assertThat(d[4] & 0xFF).isEqualTo(d.length - 5);
+    assertThat(d[7] & 0x02).isEqualTo(0x02);
+    assertThat(ascii(d, 8, 16)).isEqualTo("KARST   ");
+    assertThat(ascii(d, 16, 32)).isEqualTo("disk0           ");
+    assertThat(r.residual()).isEqualTo(d.length - 255);
+  }
+
+  @Test
+  void inquiryHonoursTheAllocationLength() throws Exception {
+    LocalResult r = bed.send(3, cdb(0x12, 0, 0, 0, 20, 0), null, 20);
+    assertThat(r.good()).isTrue();
+    assertThat(r.dataIn()).hasSize(20);
+    assertThat(bed.send(3, cdb(0x12, 0, 0, 0, 36, 0), null, 36).dataIn())
+        .satisfies(d -> assertThat(ascii(d, 16, 32)).isEqualTo("second          "));
+  }
+
+  @Test
+  void inquiryOfAMissingLunReportsNoLogicalUnit() throws Exception {
+    LocalResult r = bed.send(7, cdb(0x12, 0, 0, 0, 36, 0), null, 36);
+    assertThat(r.good()).isTrue();
+    assertThat(r.dataIn()[0]).isEqualTo((byte) 0x7F);
+  }
+
+  @Test
+  void otherCommandsToAMissingLunFail() throws Exception {
+    assertSense(bed.send(7, cdb(0, 0, 0, 0, 0, 0), null, 0), Sense.LOGICAL_UNIT_NOT_SUPPORTED);
+    LocalResult sense = bed.send(7, cdb(0x03, 0, 0, 0, 18, 0), null, 18);
+    assertThat(sense.good()).isTrue();
+    assertThat(sense.dataIn()[2] & 0x0F).isEqualTo(5);
+    assertThat(sense.dataIn()[12]).isEqualTo((byte) 0x25);
+  }
+
+  @Test
+  void vpdPagesListedAndServed() throws Exception {
+    byte[] pages = bed.send(0, cdb(0x12, 1, 0, 0, 255, 0), null, 255).dataIn();
+    byte[] listed = Arrays.copyOfRange(pages, 4, 4 + pages[3]);
+    assertThat(listed).containsExactly(0x00, 0x80, 0x83, 0xB0, 0xB1);
+    for (byte p : listed) {
+      LocalResult r = bed.send(0, cdb(0x12, 1, p & 0xFF, 0, 255, 0), null, 255);
+      assertThat(r.good()).isTrue();
+      assertThat(r.dataIn()[1]).isEqualTo(p);
+      assertThat(((r.dataIn()[2] & 0xFF) << 8 | (r.dataIn()[3] & 0xFF)) + 4)
+          .isEqualTo(r.dataIn().length);
+    }
+    byte[] limits = bed.send(0, cdb(0x12, 1, 0xB0, 0, 255, 0), null, 255).dataIn();
+    assertThat(ByteBuffer.wrap(limits).getInt(8)).isEqualTo(Sbc.MAX_TRANSFER_BYTES / 512);
+  }
+
+  @Test
+  void unsupportedVpdPageIsAnInvalidFieldAtByteTwo() throws Exception {
+    LocalResult r = bed.send(0, cdb(0x12, 1, 0xC7, 0, 255, 0), null, 255);
+    assertSense(r, Sense.INVALID_FIELD_IN_CDB);
+    assertThat(r.sense().senseKeySpecific()).isEqualTo(0xC00002);
+    assertSense(bed.send(0, cdb(0x12, 0, 0x80, 0, 255, 0), null, 255),
+        Sense.INVALID_FIELD_IN_CDB);
+  }
+
+  @Test
+  void naaIdentifierIsStableAcrossEngines() throws Exception {
+    byte[] first = bed.send(0, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255).dataIn();
+    assertThat(first[4] & 0x0F).isEqualTo(1);
+    assertThat(first[5] & 0x0F).isEqualTo(3);
+    assertThat(first[8] >>> 4 & 0x0F).isEqualTo(6);
+    try (TestBed other = new TestBed(dir)) {
+      assertThat(other.send(0, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255).dataIn())
+          .isEqualTo(first);
+      assertThat(other.send(3, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255).dataIn())
+          .isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void reportLunsListsWhatTheInitiatorSees() throws Exception {
+    LocalResult r = bed.send(0, cdb(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0), null, 256);
+    assertThat(r.good()).isTrue();
+    ByteBuffer b = ByteBuffer.wrap(r.dataIn());
+    assertThat(b.getInt(0)).isEqualTo(16);
+    assertThat(b.getLong(8)).isEqualTo(0);
+    assertThat(b.getLong(16)).isEqualTo(3L << 48);
+    var special = bed.driver.login("t1", "iqn.special:one");
+    LocalResult masked =
+        TestBed.send(special, 0, cdb(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0), null, 256);
+    assertThat(ByteBuffer.wrap(masked.dataIn()).getInt(0)).isEqualTo(8);
+    special.close();
+  }
+
+  @Test
+  void reportLunsNeedsSixteenBytes() throws Exception {
+    LocalResult r = bed.send(0, cdb(0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0), null, 8);
+    assertSense(r, Sense.INVALID_FIELD_IN_CDB);
+    assertThat(r.sense().senseKeySpecific() & 0xFFFF).isEqualTo(6);
+  }
+
+  @Test
+  void testUnitReadyAndRequestSense() throws Exception {
+    assertThat(bed.send(0, cdb(0, 0, 0, 0, 0, 0), null, 0).status()).isEqualTo(Status.GOOD);
+    LocalResult fixed = bed.send(0, cdb(0x03, 0, 0, 0, 252, 0), null, 252);
+    assertThat(fixed.dataIn()).hasSize(Sense.FIXED_LENGTH);
+    assertThat(fixed.dataIn()[0]).isEqualTo((byte) 0x70);
+    LocalResult descriptor = bed.send(0, cdb(0x03, 1, 0, 0, 252, 0), null, 252);
+    assertThat(descriptor.dataIn()[0]).isEqualTo((byte) 0x72);
+  }
+
+  @Test
+  void modeSenseReportsCachingAndControl() throws Exception {
+    LocalResult all = bed.send(0, cdb(0x1A, 0, 0x3F, 0, 255, 0), null, 255);
+    assertThat(all.good()).isTrue();
+    byte[] d = all.dataIn();
+    assertThat(d[0] & 0xFF).isEqualTo(d.length - 1);
+    assertThat(d[3]).isEqualTo((byte) 8);
+    assertThat(ByteBuffer.wrap(d).getInt(4)).isEqualTo(2048);
+    assertThat(d[12]).isEqualTo((byte) 0x08);
+    assertThat(d[14] & 0x04).isEqualTo(0x04);
+    assertThat(d[32]).isEqualTo((byte) 0x0A);
+
+    byte[] noDescriptor = bed.send(0, cdb(0x1A, 0x08, 0x08, 0, 255, 0), null, 255).dataIn();
+    assertThat(noDescriptor[3]).isEqualTo((byte) 0);
+    assertThat(noDescriptor).hasSize(4 + 20);
+
+    byte[] ten = bed.send(0, cdb(0x5A, 0x10, 0x0A, 0, 0, 0, 0, 0, 255, 0), null, 255).dataIn();
+    assertThat(ByteBuffer.wrap(ten).getShort(6)).isEqualTo((short) 16);
+    assertThat(ten[8 + 16]).isEqualTo((byte) 0x0A);
+
+    byte[] readOnly = bed.send(3, cdb(0x1A, 0x08, 0x08, 0, 255, 0), null, 255).dataIn();
+    assertThat(readOnly[2] & 0x80).isEqualTo(0x80);
+  }
+
+  @Test
+  void modeSenseRefusesSavedValuesAndUnknownPages() throws Exception {
+    assertSense(bed.send(0, cdb(0x1A, 0, 0xC8, 0, 255, 0), null, 255),
+        Sense.SAVING_PARAMETERS_NOT_SUPPORTED);
+    assertSense(bed.send(0, cdb(0x1A, 0, 0x19, 0, 255, 0), null, 255),
+        Sense.INVALID_FIELD_IN_CDB);
+  }
+}
