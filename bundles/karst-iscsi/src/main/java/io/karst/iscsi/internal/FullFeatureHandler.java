@@ -82,8 +82,9 @@ final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     return ctx.alloc();
   }
 
+  /** The address the initiator reached, or null on a channel that has none (a test's). */
   java.net.InetSocketAddress localAddress() {
-    return (java.net.InetSocketAddress) ctx.channel().localAddress();
+    return ctx.channel().localAddress() instanceof java.net.InetSocketAddress a ? a : null;
   }
 
   boolean active() {

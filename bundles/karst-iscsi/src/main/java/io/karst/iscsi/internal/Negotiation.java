@@ -153,7 +153,8 @@ final class Negotiation {
    */
   void declareOwn(Map<String, String> out) {
     if (!declaredRecvLength) {
-      out.put("MaxRecvDataSegmentLength", Integer.toString(offers.maxRecvDataSegmentLength));
+      out.putIfAbsent("MaxRecvDataSegmentLength",
+          Integer.toString(offers.maxRecvDataSegmentLength));
       declaredRecvLength = true;
     }
   }
