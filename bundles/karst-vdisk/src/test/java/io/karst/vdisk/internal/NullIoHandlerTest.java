@@ -1,0 +1,49 @@
+package io.karst.vdisk.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.karst.api.device.BlockBackend;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NullIoHandlerTest {
+
+  @TempDir
+  Path dir;
+  private final NullIoHandler handler = new NullIoHandler();
+
+  @Test
+  void readsZerosInlineAndDiscardsWrites() throws Exception {
+    BlockBackend b = (BlockBackend) handler.open(
+        TestConfig.of(handler.deviceAttributes(), dir, "size", "1G", "blocksize", "4096"));
+    assertThat(b.blockCount()).isEqualTo(1 << 18);
+    ByteBuffer in = ByteBuffer.allocate(200_000);
+    Arrays.fill(in.array(), (byte) 1);
+    Io r = new Io();
+    b.read(0, in, r);
+    assertThat(r.await()).isEqualTo(Thread.currentThread().getName());
+    assertThat(in.array()).containsOnly(0);
+    assertThat(in.hasRemaining()).isFalse();
+    Io w = new Io();
+    b.write(0, ByteBuffer.allocate(4096), false, w);
+    w.await();
+    assertThat(w.calls).hasValue(1);
+  }
+
+  @Test
+  void readZeroOffLeavesTheBuffer() throws Exception {
+    BlockBackend b = (BlockBackend) handler.open(
+        TestConfig.of(handler.deviceAttributes(), dir, "read_zero", "0"));
+    ByteBuffer in = ByteBuffer.allocate(512);
+    Arrays.fill(in.array(), (byte) 1);
+    Io r = new Io();
+    b.read(0, in, r);
+    r.await();
+    assertThat(in.array()).containsOnly(1);
+    assertThat(in.hasRemaining()).isFalse();
+    assertThat(b.blockCount()).isEqualTo((1L << 40) / 512);
+  }
+}
