@@ -178,39 +178,15 @@ public final class Engine implements Management, AutoCloseable {
 
   /** Opens one device; returns why it could not, or null. */
   private String openDevice(Device d, DeviceHandler handler) {
-    Map<String, AttributeDescriptor> described = new LinkedHashMap<>();
-    for (AttributeDescriptor a : handler.deviceAttributes()) {
-      described.put(a.name(), a);
-    }
-    Map<String, String> attributes = new LinkedHashMap<>();
-    for (var e : d.conf.attributes().entrySet()) {
-      if (d.coreAttributes.containsKey(e.getKey()) || isCoreAttribute(e.getKey())) {
-        continue;
-      }
-      AttributeDescriptor a = described.get(e.getKey());
-      String at = source + ":" + e.getValue().line() + ": ";
-      if (a == null) {
-        return at + "handler " + handler.name() + " has no device attribute " + e.getKey()
-            + " (it has " + String.join(", ", described.keySet()) + ")";
-      }
-      try {
-        attributes.put(a.name(), a.canonical(e.getValue().text()));
-      } catch (IllegalArgumentException ex) {
-        return at + ex.getMessage();
-      }
-    }
-    for (AttributeDescriptor a : described.values()) {
-      if (!attributes.containsKey(a.name())) {
-        if (a.defaultValue() != null) {
-          attributes.put(a.name(), a.defaultValue());
-        } else if (a.required()) {
-          return source + ":" + d.conf.line() + ": DEVICE " + d.name + " needs attribute "
-              + a.name();
-        }
-      }
+    Map<String, String> checked;
+    try {
+      checked = checked(d.conf.attributes(), handler.deviceAttributes(),
+          "DEVICE " + d.name + " of handler " + handler.name(), d.conf.line(),
+          d.coreAttributes.keySet());
+    } catch (ConfigException e) {
+      return e.getMessage();
     }
     ExecutorService io = Executors.newFixedThreadPool(d.identity.threads(), threads(d.name));
-    Map<String, String> checked = Map.copyOf(attributes);
     try {
       Backend backend = handler.open(new OpenConfig(d.name, checked, dataDirectory, io));
       String wrong = check(backend);
@@ -225,10 +201,6 @@ public final class Engine implements Management, AutoCloseable {
       io.shutdown();
       return e.getMessage() == null ? e.toString() : e.getMessage();
     }
-  }
-
-  private static boolean isCoreAttribute(String name) {
-    return DeviceIdentity.ATTRIBUTES.stream().anyMatch(a -> a.name().equals(name));
   }
 
   private static String check(Backend backend) {
@@ -307,12 +279,13 @@ public final class Engine implements Management, AutoCloseable {
       return;
     }
     try {
-      Map<String, String> attributes =
-          checked(conf.attributes(), driver.attributes(), "TARGET_DRIVER " + conf.name());
+      Map<String, String> attributes = checked(conf.attributes(),
+          withEnabled(driver.attributes()), "TARGET_DRIVER " + conf.name(), conf.line(),
+          Set.of());
       Map<String, CoreTarget> targets = new LinkedHashMap<>();
       for (TargetConf t : conf.targets()) {
-        Map<String, String> ta =
-            checked(t.attributes(), driver.targetAttributes(), "TARGET " + t.name());
+        Map<String, String> ta = checked(t.attributes(),
+            withEnabled(driver.targetAttributes()), "TARGET " + t.name(), t.line(), Set.of());
         List<CoreTarget.Group> groups = new ArrayList<>();
         for (GroupConf g : t.groups()) {
           groups.add(new CoreTarget.Group(g.name(),
@@ -342,38 +315,53 @@ public final class Engine implements Management, AutoCloseable {
     return java.util.Collections.unmodifiableNavigableMap(map);
   }
 
-  /** Checks written attributes against descriptors (plus {@code enabled}), with defaults. */
+  /**
+   * Checks written attributes against their descriptors: an unknown name or a bad value is an
+   * error naming its line, a missing attribute takes its default, a missing required one is an
+   * error naming {@code where}. Names in {@code others} belong to core and are skipped.
+   */
   private Map<String, String> checked(Map<String, Value> written,
-      List<AttributeDescriptor> descriptors, String where) throws ConfigException {
+      List<AttributeDescriptor> descriptors, String where, int line, Set<String> others)
+      throws ConfigException {
     Map<String, AttributeDescriptor> described = new LinkedHashMap<>();
-    described.put(ENABLED.name(), ENABLED);
     for (AttributeDescriptor a : descriptors) {
       described.put(a.name(), a);
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (var e : written.entrySet()) {
-      AttributeDescriptor a = described.get(e.getKey());
-      String at = source + ":" + e.getValue().line() + ": ";
-      if (a == null) {
-        throw new ConfigException(at + where + " has no attribute " + e.getKey() + " (it has "
-            + String.join(", ", described.keySet()) + ")");
-      }
-      try {
+    try {
+      for (var e : written.entrySet()) {
+        if (others.contains(e.getKey())) {
+          continue;
+        }
+        AttributeDescriptor a = described.get(e.getKey());
+        if (a == null) {
+          throw new ConfigException(source + ":" + e.getValue().line() + ": " + where
+              + " has no attribute " + e.getKey() + " (it has "
+              + String.join(", ", described.keySet()) + ")");
+        }
+        line = e.getValue().line();
         out.put(a.name(), a.canonical(e.getValue().text()));
-      } catch (IllegalArgumentException ex) {
-        throw new ConfigException(at + ex.getMessage());
       }
-    }
-    for (AttributeDescriptor a : described.values()) {
-      if (!out.containsKey(a.name())) {
-        if (a.defaultValue() != null) {
-          out.put(a.name(), a.defaultValue());
-        } else if (a.required()) {
-          throw new ConfigException(source + ": " + where + " needs attribute " + a.name());
+      for (AttributeDescriptor a : described.values()) {
+        if (!out.containsKey(a.name())) {
+          if (a.defaultValue() != null) {
+            line = -1;
+            out.put(a.name(), a.canonical(a.defaultValue()));
+          } else if (a.required()) {
+            throw new ConfigException(source + ":" + line + ": " + where + " needs attribute "
+                + a.name());
+          }
         }
       }
+    } catch (IllegalArgumentException ex) {
+      throw new ConfigException((line < 0 ? where + ": the default of " : source + ":" + line
+          + ": ") + ex.getMessage());
     }
     return Map.copyOf(out);
+  }
+
+  private static List<AttributeDescriptor> withEnabled(List<AttributeDescriptor> descriptors) {
+    return Stream.concat(Stream.of(ENABLED), descriptors.stream()).toList();
   }
 
   /** Stops every driver and closes every device. */

@@ -99,7 +99,7 @@ class EngineTest {
     try (TestBed bed = new TestBed(dir, config)) {
       assertThat(bed.engine.devices().get(0).state()).isEqualTo(DeviceState.OFFLINE);
       assertThat(bed.engine.devices().get(0).stateDetail())
-          .startsWith("test.conf:4: ").contains("no device attribute colour");
+          .startsWith("test.conf:4: ").contains("has no attribute colour");
       assertSense(bed.send(0, read10(0, 1), null, 512),
           Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION);
     }

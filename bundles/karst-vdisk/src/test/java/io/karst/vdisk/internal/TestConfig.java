@@ -17,7 +17,7 @@ record TestConfig(String name, Map<String, String> attributes, Path dataDirector
     Map<String, String> a = new HashMap<>();
     for (AttributeDescriptor d : described) {
       if (d.defaultValue() != null) {
-        a.put(d.name(), d.defaultValue());
+        a.put(d.name(), d.canonical(d.defaultValue()));
       }
     }
     for (int i = 0; i < pairs.length; i += 2) {
