@@ -12,6 +12,8 @@ import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The login phase of one connection (RFC 7143 6.3, 11.12, 11.13): security and operational
@@ -26,6 +28,8 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   static final int SECURITY = 0;
   static final int OPERATIONAL = 1;
   static final int FULL_FEATURE = 3;
+  /** Seconds a connection has to log in, so that idle sockets cannot pile up. */
+  static final int LOGIN_TIMEOUT_SECONDS = 30;
 
   private final IscsiService service;
   private final Negotiation negotiation;
@@ -35,6 +39,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private int statSN;
   private int cmdSN;
   private Target target;
+  private ScheduledFuture<?> deadline;
 
   /** A login refused: status class and detail (RFC 7143 11.13.5). */
   private static final class Refusal extends Exception {
@@ -197,7 +202,17 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    deadline = ctx.executor().schedule(() -> {
+      LOG.log(Level.INFO, ctx.channel().remoteAddress() + " did not log in within "
+          + LOGIN_TIMEOUT_SECONDS + " s; closing");
+      ctx.close();
+    }, LOGIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
+    deadline.cancel(false);
     pending.release();
   }
 

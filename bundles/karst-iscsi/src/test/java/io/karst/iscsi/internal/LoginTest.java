@@ -75,6 +75,26 @@ class LoginTest {
   }
 
   @Test
+  void aConnectionThatNeverLogsInIsClosed() {
+    initiator.channel.advanceTimeBy(LoginHandler.LOGIN_TIMEOUT_SECONDS - 1,
+        java.util.concurrent.TimeUnit.SECONDS);
+    initiator.channel.runScheduledPendingTasks();
+    assertThat(initiator.channel.isOpen()).isTrue();
+    initiator.channel.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+    initiator.channel.runScheduledPendingTasks();
+    assertThat(initiator.channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void loggingInCancelsTheDeadline() {
+    initiator.loginNormal("iqn.test:disk");
+    initiator.channel.advanceTimeBy(LoginHandler.LOGIN_TIMEOUT_SECONDS + 1,
+        java.util.concurrent.TimeUnit.SECONDS);
+    initiator.channel.runScheduledPendingTasks();
+    assertThat(initiator.channel.isOpen()).isTrue();
+  }
+
+  @Test
   void unsupportedVersionIsRefused() {
     var b = initiator.login(0x83);
     b.setByte(3, 1);
