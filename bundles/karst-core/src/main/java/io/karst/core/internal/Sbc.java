@@ -26,6 +26,12 @@ final class Sbc {
   static final int SERVICE_ACTION_IN_16 = 0x9E;
   static final int READ_12 = 0xA8;
   static final int WRITE_12 = 0xAA;
+  static final int WRITE_AND_VERIFY_10 = 0x2E;
+  static final int PRE_FETCH_10 = 0x34;
+  static final int WRITE_AND_VERIFY_16 = 0x8E;
+  static final int PRE_FETCH_16 = 0x90;
+  static final int WRITE_AND_VERIFY_12 = 0xAE;
+  static final int VERIFY_12 = 0xAF;
   static final int READ_CAPACITY_16 = 0x10;
 
   /** The largest transfer one command may ask for, reported in the Block Limits VPD page. */
@@ -51,7 +57,17 @@ final class Sbc {
         readCapacity16(task, backend);
       }
       case SYNCHRONIZE_CACHE_10, SYNCHRONIZE_CACHE_16 -> synchronizeCache(task, backend);
-      case VERIFY_10, VERIFY_16 -> verify(task, backend);
+      case VERIFY_10, VERIFY_12, VERIFY_16 -> verify(task, backend, range(cdb));
+      case WRITE_AND_VERIFY_10, WRITE_AND_VERIFY_12, WRITE_AND_VERIFY_16 ->
+          writeAndVerify(task, lun, backend, range(cdb));
+      case PRE_FETCH_10, PRE_FETCH_16 -> {
+        // The backend's own cache policy decides; the range is checked and GOOD says the
+        // blocks were not necessarily all brought in (SBC-3 5.8).
+        checkRange(range(cdb), backend);
+        task.good();
+      }
+      case WriteSame.WRITE_SAME_10, WriteSame.WRITE_SAME_16 -> WriteSame.execute(task, lun,
+          backend);
       default -> {
         return false;
       }
@@ -73,7 +89,7 @@ final class Sbc {
       throw Cdb.invalidField(1, 7);
     }
     return switch (opcode >>> 5) {
-      case 1 -> new Range(Cdb.u32(cdb, 2), Cdb.u16(cdb, 7));
+      case 1, 2 -> new Range(Cdb.u32(cdb, 2), Cdb.u16(cdb, 7));
       case 5 -> new Range(Cdb.u32(cdb, 2), Cdb.u32(cdb, 6));
       default -> new Range(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10));
     };
@@ -83,11 +99,8 @@ final class Sbc {
    * Checks a range against the capacity and the transfer limit and returns its length in
    * bytes.
    */
-  private static int bytes(Range r, BlockBackend backend, int lengthField) throws SenseException {
-    long capacity = backend.blockCount();
-    if (r.lba() < 0 || r.lba() > capacity || r.blocks() > capacity - r.lba()) {
-      throw new SenseException(Sense.LBA_OUT_OF_RANGE);
-    }
+  static int bytes(Range r, BlockBackend backend, int lengthField) throws SenseException {
+    checkRange(r, backend);
     long bytes = r.blocks() * backend.blockSize();
     if (bytes > MAX_TRANSFER_BYTES) {
       throw Cdb.invalidField(lengthField, -1);
@@ -95,10 +108,19 @@ final class Sbc {
     return (int) bytes;
   }
 
-  private static int lengthField(byte[] cdb) {
+  /** Refuses a range that does not lie within the capacity. */
+  static void checkRange(Range r, BlockBackend backend) throws SenseException {
+    long capacity = backend.blockCount();
+    if (r.lba() < 0 || r.lba() > capacity || r.blocks() > capacity - r.lba()) {
+      throw new SenseException(Sense.LBA_OUT_OF_RANGE);
+    }
+  }
+
+  /** The byte of the CDB that holds the transfer length, for field pointers. */
+  static int lengthField(byte[] cdb) {
     return switch (Cdb.u8(cdb, 0) >>> 5) {
       case 0 -> 4;
-      case 1 -> 7;
+      case 1, 2 -> 7;
       case 5 -> 6;
       default -> 10;
     };
@@ -172,31 +194,25 @@ final class Sbc {
   }
 
   /**
-   * VERIFY: with BYTCHK 0 the medium is checked (a read is the check this backend offers);
-   * with BYTCHK 1 the Data-Out is compared with the medium, with BYTCHK 3 one block of Data-Out
-   * is compared with every block; a difference is a MISCOMPARE at its offset.
+   * VERIFY (10, 12, 16): with BYTCHK 0 the medium is checked (a read is the check this backend
+   * offers); with BYTCHK 1 the Data-Out is compared with the medium, with BYTCHK 3 one block of
+   * Data-Out is compared with every block; a difference is a MISCOMPARE at its offset.
    */
-  private static void verify(CoreTask task, BlockBackend backend) throws SenseException {
+  private static void verify(CoreTask task, BlockBackend backend, Range r)
+      throws SenseException {
     byte[] cdb = task.cdb();
-    boolean ten = Cdb.u8(cdb, 0) == VERIFY_10;
-    if ((cdb[1] & 0xE0) != 0) {
-      throw Cdb.invalidField(1, 7);
-    }
-    Range r = ten ? new Range(Cdb.u32(cdb, 2), Cdb.u16(cdb, 7))
-        : new Range(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10));
     int byteCheck = (cdb[1] >>> 1) & 0x03;
     if (byteCheck == 2) {
       throw Cdb.invalidField(1, 2);
     }
-    int length = bytes(r, backend, ten ? 7 : 10);
+    int length = bytes(r, backend, lengthField(cdb));
     if (length == 0) {
       task.good();
       return;
     }
     long offset = r.lba() * backend.blockSize();
-    ByteBuffer medium = ByteBuffer.allocate(length);
     if (byteCheck == 0) {
-      backend.read(offset, medium, task.io(false, r.lba(), task::good));
+      backend.read(offset, ByteBuffer.allocate(length), task.io(false, r.lba(), task::good));
       return;
     }
     int dataLength = byteCheck == 1 ? length : backend.blockSize();
@@ -205,16 +221,53 @@ final class Sbc {
         task.fail(Sense.INVALID_FIELD_IN_CDB);
         return;
       }
-      compare(task, backend, r, offset, medium, data, dataLength);
+      compare(task, backend, r, ByteBuffer.allocate(length), data, dataLength);
     });
   }
 
-  private static void compare(CoreTask task, BlockBackend backend, Range r, long offset,
-      ByteBuffer medium, ByteBuffer data, int dataLength) {
+  /**
+   * WRITE AND VERIFY (10, 12, 16): writes, then reads the blocks back, comparing them with the
+   * Data-Out when BYTCHK is 1. The write is forced to the medium first, so the read checks the
+   * medium and not a cache.
+   */
+  private static void writeAndVerify(CoreTask task, Lun lun, BlockBackend backend, Range r)
+      throws SenseException {
+    byte[] cdb = task.cdb();
+    int byteCheck = (cdb[1] >>> 1) & 0x03;
+    if (byteCheck > 1) {
+      throw Cdb.invalidField(1, 2);
+    }
+    int length = bytes(r, backend, lengthField(cdb));
+    if (lun.writeProtected()) {
+      throw new SenseException(Sense.WRITE_PROTECTED);
+    }
+    if (length == 0) {
+      task.good();
+      return;
+    }
+    int blockSize = backend.blockSize();
+    task.receive(length, data -> {
+      data.limit(data.remaining() / blockSize * blockSize);
+      int written = data.remaining();
+      if (written == 0) {
+        task.good();
+        return;
+      }
+      backend.write(r.lba() * blockSize, data.duplicate(), true, task.io(true, r.lba(),
+          () -> compare(task, backend, r, ByteBuffer.allocate(written),
+              byteCheck == 1 ? data : null, written)));
+    });
+  }
+
+  /**
+   * Reads the range into {@code medium} and compares it with {@code data} repeated every
+   * {@code dataLength} bytes; with no data, a successful read is the check.
+   */
+  private static void compare(CoreTask task, BlockBackend backend, Range r, ByteBuffer medium,
+      ByteBuffer data, int dataLength) {
     int length = medium.capacity();
-    backend.read(offset, medium, task.io(false, r.lba(), () -> {
-      medium.flip();
-      for (int i = 0; i < length; i++) {
+    backend.read(r.lba() * backend.blockSize(), medium, task.io(false, r.lba(), () -> {
+      for (int i = 0; data != null && i < length; i++) {
         if (medium.get(i) != data.get(i % dataLength)) {
           task.fail(Sense.MISCOMPARE_DURING_VERIFY.withInformation(i));
           return;

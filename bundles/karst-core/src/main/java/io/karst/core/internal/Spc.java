@@ -163,6 +163,7 @@ final class Spc {
     b.putShort(2, (short) Math.max(1, 4096 / blockSize)); // optimal transfer granularity
     b.putInt(4, Sbc.MAX_TRANSFER_BYTES / blockSize);
     b.putInt(8, (1 << 20) / blockSize); // optimal transfer length
+    b.putLong(32, WriteSame.maxBlocks(blockSize));
     return b.array();
   }
 

@@ -159,4 +159,58 @@ class SbcTest {
     assertSense(bed.send(0, cdb(0x35, 0, 0, 0, 0x10, 0, 0, 0, 1, 0), null, 0),
         Sense.LBA_OUT_OF_RANGE);
   }
+
+  @Test
+  void writeSameFillsTheRangeWithOneBlock() throws Exception {
+    byte[] block = pattern(512, 9);
+    byte[] ws10 = cdb(0x41, 0, 0, 0, 0, 50, 0, 0, 30, 0);
+    assertThat(bed.send(0, ws10, block, 0).good()).isTrue();
+    byte[] medium = bed.handler.media.get("disk0");
+    for (int b = 50; b < 80; b++) {
+      assertThat(Arrays.copyOfRange(medium, b * 512, b * 512 + 512)).isEqualTo(block);
+    }
+    assertThat(medium[80 * 512]).isZero();
+
+    byte[] ws16NoData = cdb(0x93, 0x01, 0, 0, 0, 0, 0, 0, 0, 60, 0, 0, 0, 5, 0, 0);
+    assertThat(bed.send(0, ws16NoData, null, 0).good()).isTrue();
+    assertThat(Arrays.copyOfRange(medium, 60 * 512, 65 * 512)).containsOnly(0);
+    assertThat(medium[65 * 512]).isEqualTo(block[0]);
+  }
+
+  @Test
+  void writeSameRefusesWhatItCannotDo() throws Exception {
+    byte[] block = new byte[512];
+    assertSense(bed.send(0, cdb(0x41, 0, 0, 0, 0, 0, 0, 0, 0, 0), block, 0),
+        Sense.INVALID_FIELD_IN_CDB);
+    assertSense(bed.send(0, cdb(0x41, 0x08, 0, 0, 0, 0, 0, 0, 1, 0), block, 0),
+        Sense.INVALID_FIELD_IN_CDB);
+    assertSense(bed.send(0, cdb(0x41, 0, 0, 0, 0x07, 0xFF, 0, 0, 2, 0), block, 0),
+        Sense.LBA_OUT_OF_RANGE);
+    assertSense(bed.send(3, cdb(0x41, 0, 0, 0, 0, 0, 0, 0, 1, 0), new byte[4096], 0),
+        Sense.WRITE_PROTECTED);
+  }
+
+  @Test
+  void writeAndVerifyWritesAndChecks() throws Exception {
+    byte[] data = pattern(1024, 5);
+    for (byte[] c : new byte[][] {
+        cdb(0x2E, 0x02, 0, 0, 0, 7, 0, 0, 2, 0),
+        cdb(0xAE, 0x02, 0, 0, 0, 7, 0, 0, 0, 2, 0, 0),
+        cdb(0x8E, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 2, 0, 0)}) {
+      assertThat(bed.send(0, c, data, 0).good()).isTrue();
+      assertThat(bed.send(0, read10(7, 2), null, 1024).dataIn()).isEqualTo(data);
+      data = pattern(1024, data[0] + 1);
+    }
+  }
+
+  @Test
+  void verify12AndPrefetch() throws Exception {
+    byte[] data = pattern(512, 4);
+    bed.send(0, write10(12, 1), data, 0);
+    assertThat(bed.send(0, cdb(0xAF, 0x02, 0, 0, 0, 12, 0, 0, 0, 1, 0, 0), data, 0).good())
+        .isTrue();
+    assertThat(bed.send(0, cdb(0x34, 0, 0, 0, 0, 12, 0, 0, 8, 0), null, 0).good()).isTrue();
+    assertSense(bed.send(0, cdb(0x90, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 1, 0, 0), null, 0),
+        Sense.LBA_OUT_OF_RANGE);
+  }
 }
