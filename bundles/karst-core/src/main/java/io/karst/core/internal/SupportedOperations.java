@@ -1,0 +1,156 @@
+package io.karst.core.internal;
+
+import io.karst.api.scsi.SenseException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * REPORT SUPPORTED OPERATION CODES (SPC-4 6.35) for block devices, and the table it reports:
+ * every command Spc, Sbc, Pr and WriteSame execute, with its CDB usage map (the bits of each
+ * CDB byte the device server looks at). A test sends every opcode and checks that exactly
+ * these are executed, so the table cannot drift from the code.
+ */
+final class SupportedOperations {
+
+  static final int MAINTENANCE_IN = 0xA3;
+  static final int REPORT_SUPPORTED_OPERATION_CODES = 0x0C;
+  private static final int NO_SERVICE_ACTION = -1;
+  private static final int FF = 0xFF;
+
+  /** One supported command: its opcode, service action when it has one, and usage map. */
+  record Operation(int opcode, int serviceAction, byte[] usage) {}
+
+  private static Operation op(int... usage) {
+    return withAction(NO_SERVICE_ACTION, usage);
+  }
+
+  private static Operation withAction(int serviceAction, int... usage) {
+    byte[] b = new byte[usage.length];
+    for (int i = 0; i < usage.length; i++) {
+      b[i] = (byte) usage[i];
+    }
+    return new Operation(usage[0], serviceAction, b);
+  }
+
+  private static final int LBA = FF;
+
+  static final List<Operation> BLOCK = List.of(
+      op(0x00, 0, 0, 0, 0, 0),
+      op(0x03, 0x01, 0, 0, FF, 0),
+      op(0x08, 0x1F, FF, FF, FF, 0),
+      op(0x0A, 0x1F, FF, FF, FF, 0),
+      op(0x12, 0x01, FF, FF, FF, 0),
+      op(0x1A, 0x08, FF, FF, FF, 0),
+      op(0x1B, 0x01, 0, 0x0F, 0xF7, 0),
+      op(0x1E, 0, 0, 0, 0x03, 0),
+      op(0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+      op(0x28, 0x18, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x2A, 0x18, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x2E, 0x12, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x2F, 0x06, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x34, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x35, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x41, 0, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x5A, 0x18, FF, FF, 0, 0, 0, FF, FF, 0),
+      withAction(0x00, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
+      withAction(0x01, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
+      op(0x88, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x8A, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x8E, 0x12, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x8F, 0x06, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x90, 0x02, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x91, 0x02, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x93, 0x01, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      withAction(0x10, 0x9E, 0x1F, 0, 0, 0, 0, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0),
+      op(0xA0, 0, FF, 0, 0, 0, FF, FF, FF, FF, 0, 0),
+      withAction(REPORT_SUPPORTED_OPERATION_CODES, MAINTENANCE_IN, 0x1F, 0x87, FF, FF, FF, FF,
+          FF, FF, FF, 0, 0),
+      op(0xA8, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0xAA, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0xAE, 0x12, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0xAF, 0x06, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0));
+
+  private SupportedOperations() {}
+
+  static boolean hasServiceActions(int opcode) {
+    return BLOCK.stream().anyMatch(o -> o.opcode() == opcode
+        && o.serviceAction() != NO_SERVICE_ACTION);
+  }
+
+  static void report(CoreTask task) throws SenseException {
+    byte[] cdb = task.cdb();
+    boolean timeouts = (cdb[2] & 0x80) != 0;
+    int options = cdb[2] & 0x07;
+    int opcode = Cdb.u8(cdb, 3);
+    int action = Cdb.u16(cdb, 4);
+    long allocation = Cdb.u32(cdb, 6);
+    if ((cdb[2] & 0x78) != 0) {
+      throw Cdb.invalidField(2, 6);
+    }
+    byte[] data = switch (options) {
+      case 0 -> all(timeouts);
+      case 1, 2, 3 -> one(options, opcode, action, timeouts);
+      default -> throw Cdb.invalidField(2, 2);
+    };
+    task.respond(data, (int) Math.min(allocation, Integer.MAX_VALUE));
+  }
+
+  private static byte[] all(boolean timeouts) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (Operation o : BLOCK) {
+      ByteBuffer d = ByteBuffer.allocate(8);
+      boolean servact = o.serviceAction() != NO_SERVICE_ACTION;
+      d.put((byte) o.opcode()).put((byte) 0)
+          .putShort((short) (servact ? o.serviceAction() : 0)).put((byte) 0)
+          .put((byte) ((timeouts ? 0x02 : 0) | (servact ? 0x01 : 0)))
+          .putShort((short) o.usage().length);
+      body.writeBytes(d.array());
+      if (timeouts) {
+        body.writeBytes(timeoutsDescriptor());
+      }
+    }
+    ByteBuffer out = ByteBuffer.allocate(4 + body.size());
+    out.putInt(body.size()).put(body.toByteArray());
+    return out.array();
+  }
+
+  /**
+   * One command: options 1 name it by opcode (which must have no service actions), 2 by
+   * opcode and service action (which it must have), 3 by whichever applies.
+   */
+  private static byte[] one(int options, int opcode, int action, boolean timeouts)
+      throws SenseException {
+    boolean actions = hasServiceActions(opcode);
+    if ((options == 1 && actions) || (options == 2 && !actions && isKnown(opcode))) {
+      throw Cdb.invalidField(3, -1);
+    }
+    boolean byAction = actions && options != 1;
+    Operation found = BLOCK.stream()
+        .filter(o -> o.opcode() == opcode
+            && (!byAction || o.serviceAction() == action))
+        .findFirst().orElse(null);
+    if (found == null) {
+      // SUPPORT 001b: the device server does not support the command.
+      return new byte[] {0, 0x01, 0, 0};
+    }
+    ByteBuffer out = ByteBuffer.allocate(4 + found.usage().length + (timeouts ? 12 : 0));
+    out.put((byte) 0).put((byte) ((timeouts ? 0x80 : 0) | 0x03))
+        .putShort((short) found.usage().length).put(found.usage());
+    if (timeouts) {
+      out.put(timeoutsDescriptor());
+    }
+    return out.array();
+  }
+
+  private static boolean isKnown(int opcode) {
+    return BLOCK.stream().anyMatch(o -> o.opcode() == opcode);
+  }
+
+  /** Command timeouts descriptor (SPC-4 6.35.4): zero timeouts say "not specified". */
+  private static byte[] timeoutsDescriptor() {
+    byte[] d = new byte[12];
+    d[1] = 0x0A;
+    return d;
+  }
+}
