@@ -42,7 +42,8 @@ class SupportedOperationsTest {
     Set<Integer> listed = new TreeSet<>();
     SupportedOperations.BLOCK.forEach(o -> listed.add(o.opcode()));
     Set<Integer> executed = new TreeSet<>();
-    for (int opcode = 0; opcode < 256; opcode++) {
+    for (int i = 0; i < 256; i++) {
+      final int opcode = i;
       int length = Cdb.length(opcode);
       if (length == 0) {
         continue;
