@@ -24,6 +24,8 @@ final class Device {
   /** Core's attributes of the device, canonical, with defaults. */
   final Map<String, String> coreAttributes;
   final DeviceIdentity identity;
+  /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
+  final AsyncMutex atomic = new AsyncMutex();
 
   private volatile Backend backend;
   private volatile Map<String, String> handlerAttributes = Map.of();

@@ -68,6 +68,7 @@ final class Sbc {
       }
       case WriteSame.WRITE_SAME_10, WriteSame.WRITE_SAME_16 -> WriteSame.execute(task, lun,
           backend);
+      case CompareAndWrite.COMPARE_AND_WRITE -> CompareAndWrite.execute(task, lun, backend);
       default -> {
         return false;
       }

@@ -165,7 +165,8 @@ final class Spc {
   private static byte[] blockLimits(BlockBackend backend) {
     ByteBuffer b = ByteBuffer.allocate(0x3C);
     int blockSize = backend == null ? 512 : backend.blockSize();
-    b.put(0, (byte) 0);
+    b.put(0, (byte) 0x01); // WSNZ: WRITE SAME of zero blocks is refused
+    b.put(1, (byte) CompareAndWrite.MAX_BLOCKS);
     b.putShort(2, (short) Math.max(1, 4096 / blockSize)); // optimal transfer granularity
     b.putInt(4, Sbc.MAX_TRANSFER_BYTES / blockSize);
     b.putInt(8, (1 << 20) / blockSize); // optimal transfer length

@@ -48,7 +48,7 @@ final class SupportedOperations {
       op(0x28, 0x18, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x2A, 0x18, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x2E, 0x12, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
-      op(0x2F, 0x06, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x2F, 0x16, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x34, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x35, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x41, 0, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
@@ -56,9 +56,10 @@ final class SupportedOperations {
       withAction(0x00, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
       withAction(0x01, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
       op(0x88, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x89, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, 0, 0, 0, FF, 0, 0),
       op(0x8A, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x8E, 0x12, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
-      op(0x8F, 0x06, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x8F, 0x16, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x90, 0x02, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x91, 0x02, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x93, 0x01, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
@@ -69,7 +70,7 @@ final class SupportedOperations {
       op(0xA8, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xAA, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xAE, 0x12, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
-      op(0xAF, 0x06, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0));
+      op(0xAF, 0x16, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0));
 
   private SupportedOperations() {}
 

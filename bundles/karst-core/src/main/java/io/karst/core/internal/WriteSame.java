@@ -44,10 +44,10 @@ final class WriteSame {
     }
     Sbc.Range r = Sbc.range(cdb);
     int blockSize = backend.blockSize();
+    Sbc.checkRange(r, backend);
     if (r.blocks() == 0 || r.blocks() > maxBlocks(blockSize)) {
       throw Cdb.invalidField(Sbc.lengthField(cdb), -1);
     }
-    Sbc.checkRange(r, backend);
     if (lun.writeProtected()) {
       throw new SenseException(Sense.WRITE_PROTECTED);
     }

@@ -213,4 +213,39 @@ class SbcTest {
     assertSense(bed.send(0, cdb(0x90, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 1, 0, 0), null, 0),
         Sense.LBA_OUT_OF_RANGE);
   }
+
+  private static byte[] compareAndWrite(long lba, int blocks) {
+    return cdb(0x89, 0, 0, 0, 0, 0, 0, 0, 0, (int) lba, 0, 0, 0, blocks, 0, 0);
+  }
+
+  @Test
+  void compareAndWriteWritesOnlyWhenTheMediumMatches() throws Exception {
+    byte[] old = pattern(512, 1);
+    byte[] fresh = pattern(512, 2);
+    bed.send(0, write10(30, 1), old, 0);
+    byte[] both = new byte[1024];
+    System.arraycopy(old, 0, both, 0, 512);
+    System.arraycopy(fresh, 0, both, 512, 512);
+    assertThat(bed.send(0, compareAndWrite(30, 1), both, 0).good()).isTrue();
+    assertThat(bed.send(0, read10(30, 1), null, 512).dataIn()).isEqualTo(fresh);
+
+    byte[] stale = both.clone();
+    System.arraycopy(fresh, 0, stale, 0, 512);
+    stale[100] ^= 1;
+    LocalResult r = bed.send(0, compareAndWrite(30, 1), stale, 0);
+    assertSense(r, Sense.MISCOMPARE_DURING_VERIFY);
+    assertThat(r.sense().information()).isEqualTo(100);
+    assertThat(bed.send(0, read10(30, 1), null, 512).dataIn()).isEqualTo(fresh);
+
+    assertSense(bed.send(0, compareAndWrite(30, 1), new byte[512], 0),
+        Sense.INVALID_FIELD_IN_CDB);
+    assertThat(bed.send(0, compareAndWrite(30, 0), null, 0).good()).isTrue();
+    bed.handler.failure = MemoryHandler.ioError();
+    assertSense(bed.send(0, compareAndWrite(30, 1), both, 0), Sense.UNRECOVERED_READ_ERROR);
+    bed.handler.failure = null;
+    assertThat(bed.send(0, compareAndWrite(30, 1), new byte[] {}, 0).status()).isNotNull();
+    System.arraycopy(fresh, 0, both, 0, 512);
+    assertThat(bed.send(0, compareAndWrite(30, 1), both, 0).good())
+        .as("the failed read released the device's mutex").isTrue();
+  }
 }

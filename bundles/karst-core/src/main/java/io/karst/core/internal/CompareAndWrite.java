@@ -1,0 +1,91 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.BlockBackend;
+import io.karst.api.device.IoCompletion;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import java.nio.ByteBuffer;
+
+/**
+ * COMPARE AND WRITE (SBC-3 5.2): reads the blocks, compares them with the first half of the
+ * Data-Out and writes the second half only if they match, as one step. The step holds the
+ * device's {@link Device#atomic} mutex, so COMPARE AND WRITEs on a device (VMware's
+ * atomic test and set) never interleave; plain WRITEs do not take it yet.
+ */
+final class CompareAndWrite {
+
+  static final int COMPARE_AND_WRITE = 0x89;
+  /** The most blocks one command compares and writes (Block Limits VPD page). */
+  static final int MAX_BLOCKS = 255;
+
+  private CompareAndWrite() {}
+
+  static void execute(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    if ((cdb[1] & 0xE0) != 0) {
+      throw Cdb.invalidField(1, 7);
+    }
+    int blocks = Cdb.u8(cdb, 13);
+    Sbc.Range r = new Sbc.Range(Cdb.u64(cdb, 2), blocks);
+    Sbc.checkRange(r, backend);
+    if (lun.writeProtected()) {
+      throw new SenseException(Sense.WRITE_PROTECTED);
+    }
+    if (blocks == 0) {
+      task.good();
+      return;
+    }
+    int half = blocks * backend.blockSize();
+    if (task.expectedTransferLength() != 2 * half) {
+      // The Data-Out must hold both halves exactly; anything else is a malformed request.
+      throw Cdb.invalidField(13, -1);
+    }
+    boolean fua = (cdb[1] & 0x08) != 0;
+    Device device = lun.device();
+    task.receive(2 * half, data -> device.atomic.run(() -> {
+      try {
+        compareThenWrite(task, backend, device, r, data, half, fua);
+      } catch (RuntimeException e) {
+        device.atomic.release();
+        throw e;
+      }
+    }));
+  }
+
+  private static void compareThenWrite(CoreTask task, BlockBackend backend, Device device,
+      Sbc.Range r, ByteBuffer data, int half, boolean fua) {
+    long offset = r.lba() * backend.blockSize();
+    ByteBuffer medium = ByteBuffer.allocate(half);
+    backend.read(offset, medium, guarded(device, task.io(false, r.lba(), () -> {
+      for (int i = 0; i < half; i++) {
+        if (medium.get(i) != data.get(i)) {
+          device.atomic.release();
+          task.fail(Sense.MISCOMPARE_DURING_VERIFY.withInformation(i));
+          return;
+        }
+      }
+      ByteBuffer write = data.duplicate();
+      write.position(half).limit(2 * half);
+      backend.write(offset, write, fua, guarded(device, task.io(true, r.lba(), () -> {
+        device.atomic.release();
+        task.good();
+      })));
+    })));
+  }
+
+  /** Releases the mutex when the operation fails; success paths release it themselves. */
+  private static IoCompletion guarded(Device device, IoCompletion inner) {
+    return new IoCompletion() {
+      @Override
+      public void completed() {
+        inner.completed();
+      }
+
+      @Override
+      public void failed(Throwable cause) {
+        device.atomic.release();
+        inner.failed(cause);
+      }
+    };
+  }
+}
