@@ -31,14 +31,15 @@ final class CompareAndWrite {
     if (lun.writeProtected()) {
       throw new SenseException(Sense.WRITE_PROTECTED);
     }
+    int half = blocks * backend.blockSize();
+    if (task.expectedTransferLength() != 2 * half) {
+      // The Data-Out must hold both halves exactly; anything else is a malformed request (a
+      // count of 256 blocks, say, which the one-byte field wraps to zero).
+      throw Cdb.invalidField(13, -1);
+    }
     if (blocks == 0) {
       task.good();
       return;
-    }
-    int half = blocks * backend.blockSize();
-    if (task.expectedTransferLength() != 2 * half) {
-      // The Data-Out must hold both halves exactly; anything else is a malformed request.
-      throw Cdb.invalidField(13, -1);
     }
     boolean fua = (cdb[1] & 0x08) != 0;
     Device device = lun.device();

@@ -55,6 +55,8 @@ final class SupportedOperations {
       op(0x5A, 0x18, FF, FF, 0, 0, 0, FF, FF, 0),
       withAction(0x00, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
       withAction(0x01, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
+      withAction(0x02, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
+      withAction(0x03, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
       op(0x88, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x89, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, 0, 0, 0, FF, 0, 0),
       op(0x8A, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),

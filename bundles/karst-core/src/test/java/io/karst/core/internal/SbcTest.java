@@ -240,6 +240,8 @@ class SbcTest {
     assertSense(bed.send(0, compareAndWrite(30, 1), new byte[512], 0),
         Sense.INVALID_FIELD_IN_CDB);
     assertThat(bed.send(0, compareAndWrite(30, 0), null, 0).good()).isTrue();
+    assertSense(bed.send(0, compareAndWrite(30, 0), new byte[1024], 0),
+        Sense.INVALID_FIELD_IN_CDB);
     bed.handler.failure = MemoryHandler.ioError();
     assertSense(bed.send(0, compareAndWrite(30, 1), both, 0), Sense.UNRECOVERED_READ_ERROR);
     bed.handler.failure = null;
