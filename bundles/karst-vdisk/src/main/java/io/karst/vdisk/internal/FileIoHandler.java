@@ -15,12 +15,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.osgi.service.component.annotations.Component;
 
 /**
  * Handler {@code vdisk_fileio}: a device backed by a file, through {@link FileChannel}
  * positional I/O on the device's I/O threads. With {@code create 1} a missing file is created
  * sparse at {@code size}; an existing file is never truncated or rewritten.
+ *
+ * <p>A file in memory (tmpfs, ramfs) is served on the calling thread: its I/O is a memory copy
+ * that never waits for a device, so the two thread hand-offs would cost more than the work.
  */
 @Component(service = DeviceHandler.class)
 public final class FileIoHandler implements DeviceHandler {
@@ -101,12 +105,19 @@ public final class FileIoHandler implements DeviceHandler {
             + " (" + length + " bytes); set create 1 to grow it");
       }
       long blocks = g.blocks(device, g.size() < 0 ? length : g.size());
-      return new FileBackend(channel, g, blocks, config.ioExecutor(),
+      Executor io = inMemory(file) ? Runnable::run : config.ioExecutor();
+      return new FileBackend(channel, g, blocks, io,
           "1".equals(config.attribute(NV_CACHE.name())), !writeThrough,
           "1".equals(config.attribute(ROTATIONAL.name())));
     } catch (IOException e) {
       throw new DeviceException(device + ": " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Whether the file lives in memory, where reads and writes are copies that never block. */
+  static boolean inMemory(Path file) throws IOException {
+    String type = Files.getFileStore(file).type();
+    return type.equals("tmpfs") || type.equals("ramfs");
   }
 
   /** Creates the file, or extends it, sparse, to {@code size} bytes; never shrinks it. */

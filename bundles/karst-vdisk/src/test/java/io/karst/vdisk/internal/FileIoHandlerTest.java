@@ -63,6 +63,21 @@ class FileIoHandlerTest {
   }
 
   @Test
+  void aFileInMemoryIsServedOnTheCallingThread() throws Exception {
+    Path shm = Path.of("/dev/shm");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(shm)
+        && FileIoHandler.inMemory(shm), "no tmpfs at /dev/shm");
+    Path file = Files.createTempFile(shm, "karst-test", ".img");
+    try (BlockBackend b = open("filename", file.toString(), "size", "64K", "create", "1")) {
+      Io w = new Io();
+      b.write(0, ByteBuffer.wrap(new byte[4096]), false, w);
+      assertThat(w.await()).isEqualTo(Thread.currentThread().getName());
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
   void readsPastTheEndOfAShortFileReturnZeros() throws Exception {
     Files.write(dir.resolve("short.img"), new byte[1024]);
     try (BlockBackend b = open("filename", "short.img")) {
