@@ -69,6 +69,12 @@ final class Sbc {
       case WriteSame.WRITE_SAME_10, WriteSame.WRITE_SAME_16 -> WriteSame.execute(task, lun,
           backend);
       case CompareAndWrite.COMPARE_AND_WRITE -> CompareAndWrite.execute(task, lun, backend);
+      case Unmap.UNMAP -> {
+        if (!Unmap.thin(backend)) {
+          return false;
+        }
+        Unmap.execute(task, lun, backend);
+      }
       default -> {
         return false;
       }
@@ -177,6 +183,9 @@ final class Sbc {
     byte[] cdb = task.cdb();
     ByteBuffer b = ByteBuffer.allocate(32);
     b.putLong(backend.blockCount() - 1).putInt(backend.blockSize());
+    if (Unmap.thin(backend)) {
+      b.put(14, (byte) 0xC0); // LBPME, LBPRZ
+    }
     task.respond(b.array(), (int) Math.min(Cdb.u32(cdb, 10), Integer.MAX_VALUE));
   }
 

@@ -52,7 +52,7 @@ final class Spc {
         if ((cdb[1] & 0x1F) != SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES) {
           throw Cdb.invalidField(1, 4);
         }
-        SupportedOperations.report(task);
+        SupportedOperations.report(task, backend);
       }
       default -> {
         return false;
@@ -107,11 +107,18 @@ final class Spc {
       throw Cdb.invalidField(1, 0);
     }
     byte[] body = switch (page) {
-      case 0x00 -> supportedPages();
+      case 0x00 -> supportedPages(backend);
       case 0x80 -> device.identity.serial().getBytes(StandardCharsets.US_ASCII);
       case 0x83 -> deviceIdentification(device.identity);
       case 0xB0 -> blockLimits(backend);
       case 0xB1 -> blockDeviceCharacteristics(backend);
+      case 0xB2 -> {
+        if (backend == null || !Unmap.thin(backend)) {
+          throw Cdb.invalidField(2, -1);
+        }
+        // LBPU, LBPWS, LBPWS10, LBPRZ; provisioning type 2: thin.
+        yield new byte[] {0, (byte) 0xE4, 0x02, 0};
+      }
       default -> throw Cdb.invalidField(2, -1);
     };
     ByteBuffer out = ByteBuffer.allocate(4 + body.length);
@@ -139,8 +146,10 @@ final class Spc {
     return b.array();
   }
 
-  private static byte[] supportedPages() {
-    return new byte[] {0x00, (byte) 0x80, (byte) 0x83, (byte) 0xB0, (byte) 0xB1};
+  private static byte[] supportedPages(BlockBackend backend) {
+    byte[] pages = {0x00, (byte) 0x80, (byte) 0x83, (byte) 0xB0, (byte) 0xB1, (byte) 0xB2};
+    return backend != null && Unmap.thin(backend) ? pages
+        : java.util.Arrays.copyOf(pages, pages.length - 1);
   }
 
   /** VPD 83h: the NAA designator and a T10 vendor ID designator, both of the logical unit. */
@@ -170,6 +179,11 @@ final class Spc {
     b.putShort(2, (short) Math.max(1, 4096 / blockSize)); // optimal transfer granularity
     b.putInt(4, Sbc.MAX_TRANSFER_BYTES / blockSize);
     b.putInt(8, (1 << 20) / blockSize); // optimal transfer length
+    if (backend != null && Unmap.thin(backend)) {
+      b.putInt(16, (int) Unmap.MAX_BLOCKS);
+      b.putInt(20, Unmap.MAX_DESCRIPTORS);
+      b.putInt(24, 1); // optimal unmap granularity
+    }
     b.putLong(32, WriteSame.maxBlocks(blockSize));
     return b.array();
   }

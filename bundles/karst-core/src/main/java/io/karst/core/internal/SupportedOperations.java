@@ -1,5 +1,6 @@
 package io.karst.core.internal;
 
+import io.karst.api.device.BlockBackend;
 import io.karst.api.scsi.SenseException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -34,6 +35,9 @@ final class SupportedOperations {
   }
 
   private static final int LBA = FF;
+
+  /** UNMAP, offered by thin backends only. */
+  static final Operation UNMAP = op(0x42, 0x01, 0, 0, 0, 0, 0, FF, FF, 0);
 
   static final List<Operation> BLOCK = List.of(
       op(0x00, 0, 0, 0, 0, 0),
@@ -76,12 +80,18 @@ final class SupportedOperations {
 
   private SupportedOperations() {}
 
-  static boolean hasServiceActions(int opcode) {
-    return BLOCK.stream().anyMatch(o -> o.opcode() == opcode
-        && o.serviceAction() != NO_SERVICE_ACTION);
+  /** The commands a device with this backend executes. */
+  static List<Operation> of(BlockBackend backend) {
+    if (!Unmap.thin(backend)) {
+      return BLOCK;
+    }
+    List<Operation> all = new java.util.ArrayList<>(BLOCK);
+    all.add(UNMAP);
+    return all;
   }
 
-  static void report(CoreTask task) throws SenseException {
+  static void report(CoreTask task, BlockBackend backend) throws SenseException {
+    List<Operation> table = of(backend);
     byte[] cdb = task.cdb();
     boolean timeouts = (cdb[2] & 0x80) != 0;
     int options = cdb[2] & 0x07;
@@ -92,16 +102,16 @@ final class SupportedOperations {
       throw Cdb.invalidField(2, 6);
     }
     byte[] data = switch (options) {
-      case 0 -> all(timeouts);
-      case 1, 2, 3 -> one(options, opcode, action, timeouts);
+      case 0 -> all(table, timeouts);
+      case 1, 2, 3 -> one(table, options, opcode, action, timeouts);
       default -> throw Cdb.invalidField(2, 2);
     };
     task.respond(data, (int) Math.min(allocation, Integer.MAX_VALUE));
   }
 
-  private static byte[] all(boolean timeouts) {
+  private static byte[] all(List<Operation> table, boolean timeouts) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (Operation o : BLOCK) {
+    for (Operation o : table) {
       ByteBuffer d = ByteBuffer.allocate(8);
       boolean servact = o.serviceAction() != NO_SERVICE_ACTION;
       d.put((byte) o.opcode()).put((byte) 0)
@@ -122,14 +132,16 @@ final class SupportedOperations {
    * One command: options 1 name it by opcode (which must have no service actions), 2 by
    * opcode and service action (which it must have), 3 by whichever applies.
    */
-  private static byte[] one(int options, int opcode, int action, boolean timeouts)
-      throws SenseException {
-    boolean actions = hasServiceActions(opcode);
-    if ((options == 1 && actions) || (options == 2 && !actions && isKnown(opcode))) {
+  private static byte[] one(List<Operation> table, int options, int opcode, int action,
+      boolean timeouts) throws SenseException {
+    boolean actions = table.stream().anyMatch(o -> o.opcode() == opcode
+        && o.serviceAction() != NO_SERVICE_ACTION);
+    boolean known = table.stream().anyMatch(o -> o.opcode() == opcode);
+    if ((options == 1 && actions) || (options == 2 && !actions && known)) {
       throw Cdb.invalidField(3, -1);
     }
     boolean byAction = actions && options != 1;
-    Operation found = BLOCK.stream()
+    Operation found = table.stream()
         .filter(o -> o.opcode() == opcode
             && (!byAction || o.serviceAction() == action))
         .findFirst().orElse(null);
@@ -144,10 +156,6 @@ final class SupportedOperations {
       out.put(timeoutsDescriptor());
     }
     return out.array();
-  }
-
-  private static boolean isKnown(int opcode) {
-    return BLOCK.stream().anyMatch(o -> o.opcode() == opcode);
   }
 
   /** Command timeouts descriptor (SPC-4 6.35.4): zero timeouts say "not specified". */

@@ -9,8 +9,8 @@ import java.nio.ByteBuffer;
 /**
  * WRITE SAME (10, 16) (SBC-3 5.42, 5.43): one block of Data-Out, or zeros with NDOB, written
  * to every block of a range, a chunk at a time. Karst reports WSNZ, so a range of zero blocks
- * is refused rather than meaning "to the end of the medium"; the UNMAP and ANCHOR bits need a
- * thin-provisioned backend.
+ * is refused rather than meaning "to the end of the medium". UNMAP needs a thin backend;
+ * ANCHOR is refused, as Karst has no anchored state.
  */
 final class WriteSame {
 
@@ -35,8 +35,12 @@ final class WriteSame {
     if ((flags & 0xE0) != 0) {
       throw Cdb.invalidField(1, 7);
     }
-    if ((flags & 0x18) != 0 && !backend.supportsUnmap()) {
-      throw Cdb.invalidField(1, (flags & 0x10) != 0 ? 4 : 3);
+    if ((flags & 0x10) != 0) {
+      throw Cdb.invalidField(1, 4); // ANCHOR: no anchored state
+    }
+    boolean unmap = (flags & 0x08) != 0;
+    if (unmap && !Unmap.thin(backend)) {
+      throw Cdb.invalidField(1, 3);
     }
     if ((flags & 0x06) != 0) {
       // PBDATA and LBDATA ask for LBA stamping that only protection-less SBC-2 had.
@@ -53,7 +57,7 @@ final class WriteSame {
     }
     task.transferLength(noDataOut ? 0 : blockSize);
     if (noDataOut) {
-      new Run(task, backend, r, ByteBuffer.allocate(blockSize)).next();
+      fill(task, backend, r, ByteBuffer.allocate(blockSize), unmap);
       return;
     }
     task.receive(blockSize, block -> {
@@ -61,8 +65,26 @@ final class WriteSame {
         task.fail(Sense.INVALID_FIELD_IN_CDB);
         return;
       }
-      new Run(task, backend, r, block).next();
+      fill(task, backend, r, block, unmap);
     });
+  }
+
+  /**
+   * With UNMAP, a block of zeros is what unmapped blocks read as (LBPRZ), so the range is
+   * deallocated; any other block is written, as SBC-3 allows.
+   */
+  private static void fill(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block,
+      boolean unmap) {
+    boolean zeros = true;
+    for (int i = block.position(); i < block.limit() && zeros; i++) {
+      zeros = block.get(i) == 0;
+    }
+    if (unmap && zeros) {
+      int size = backend.blockSize();
+      backend.unmap(r.lba() * size, r.blocks() * size, task.io(true, r.lba(), task::good));
+    } else {
+      new Run(task, backend, r, block).next();
+    }
   }
 
   /**

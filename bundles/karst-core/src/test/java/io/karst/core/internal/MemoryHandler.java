@@ -24,6 +24,7 @@ final class MemoryHandler implements DeviceHandler {
   final Map<String, byte[]> media = new HashMap<>();
   volatile Throwable failure;
   final AtomicInteger closed = new AtomicInteger();
+  final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Override
   public String name() {
@@ -36,7 +37,8 @@ final class MemoryHandler implements DeviceHandler {
         AttributeDescriptor.builder("size", AttributeType.SIZE).defaultValue("1M").build(),
         AttributeDescriptor.builder("blocksize", AttributeType.INTEGER).defaultValue("512")
             .build(),
-        AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build());
+        AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build(),
+        AttributeDescriptor.builder("thin", AttributeType.BOOLEAN).defaultValue("0").build());
   }
 
   @Override
@@ -48,6 +50,7 @@ final class MemoryHandler implements DeviceHandler {
     }
     byte[] medium = media.computeIfAbsent(config.name(), n -> new byte[size]);
     boolean wce = "1".equals(config.attribute("wce"));
+    boolean thin = "1".equals(config.attribute("thin"));
     return new BlockBackend() {
       @Override
       public int blockSize() {
@@ -86,6 +89,18 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public void flush(IoCompletion completion) {
+        completion.completed();
+      }
+
+      @Override
+      public boolean supportsUnmap() {
+        return thin;
+      }
+
+      @Override
+      public void unmap(long offset, long length, IoCompletion completion) {
+        java.util.Arrays.fill(medium, (int) offset, (int) (offset + length), (byte) 0);
+        unmapped.add(offset + "+" + length);
         completion.completed();
       }
 

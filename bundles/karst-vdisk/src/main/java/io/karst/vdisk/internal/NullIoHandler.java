@@ -86,6 +86,17 @@ public final class NullIoHandler implements DeviceHandler {
       completion.completed();
     }
 
+    /** Thin when reads return zeros: deallocated blocks then read as SBC says they must. */
+    @Override
+    public boolean supportsUnmap() {
+      return readZero;
+    }
+
+    @Override
+    public void unmap(long offset, long length, IoCompletion completion) {
+      completion.completed();
+    }
+
     @Override
     public void close() {}
   }

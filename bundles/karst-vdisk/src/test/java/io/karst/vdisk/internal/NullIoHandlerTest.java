@@ -27,6 +27,7 @@ class NullIoHandlerTest {
     assertThat(r.await()).isEqualTo(Thread.currentThread().getName());
     assertThat(in.array()).containsOnly(0);
     assertThat(in.hasRemaining()).isFalse();
+    assertThat(b.supportsUnmap()).as("thin, since unmapped blocks read as zeros").isTrue();
     Io w = new Io();
     b.write(0, ByteBuffer.allocate(4096), false, w);
     w.await();
@@ -45,5 +46,6 @@ class NullIoHandlerTest {
     assertThat(in.array()).containsOnly(1);
     assertThat(in.hasRemaining()).isFalse();
     assertThat(b.blockCount()).isEqualTo((1L << 40) / 512);
+    assertThat(b.supportsUnmap()).isFalse();
   }
 }
