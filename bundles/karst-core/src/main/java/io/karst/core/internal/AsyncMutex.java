@@ -1,5 +1,6 @@
 package io.karst.core.internal;
 
+import io.karst.api.device.IoCompletion;
 import java.util.ArrayDeque;
 
 /**
@@ -35,5 +36,33 @@ final class AsyncMutex {
       }
     }
     next.run();
+  }
+
+  /** {@code inner}, releasing this mutex first if the operation fails. */
+  IoCompletion releasingOnFailure(IoCompletion inner) {
+    return completion(inner, false);
+  }
+
+  /** {@code inner}, releasing this mutex first when the operation ends, either way. */
+  IoCompletion releasing(IoCompletion inner) {
+    return completion(inner, true);
+  }
+
+  private IoCompletion completion(IoCompletion inner, boolean onSuccess) {
+    return new IoCompletion() {
+      @Override
+      public void completed() {
+        if (onSuccess) {
+          release();
+        }
+        inner.completed();
+      }
+
+      @Override
+      public void failed(Throwable cause) {
+        release();
+        inner.failed(cause);
+      }
+    };
   }
 }

@@ -1,7 +1,6 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
-import io.karst.api.device.IoCompletion;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import java.nio.ByteBuffer;
@@ -57,7 +56,7 @@ final class CompareAndWrite {
       Sbc.Range r, ByteBuffer data, int half, boolean fua) {
     long offset = r.lba() * backend.blockSize();
     ByteBuffer medium = ByteBuffer.allocate(half);
-    backend.read(offset, medium, guarded(device, task.io(false, r.lba(), () -> {
+    backend.read(offset, medium, device.atomic.releasingOnFailure(task.io(false, r.lba(), () -> {
       for (int i = 0; i < half; i++) {
         if (medium.get(i) != data.get(i)) {
           device.atomic.release();
@@ -67,26 +66,8 @@ final class CompareAndWrite {
       }
       ByteBuffer write = data.duplicate();
       write.position(half).limit(2 * half);
-      backend.write(offset, write, fua, guarded(device, task.io(true, r.lba(), () -> {
-        device.atomic.release();
-        task.good();
-      })));
+      backend.write(offset, write, fua,
+          device.atomic.releasing(task.io(true, r.lba(), task::good)));
     })));
-  }
-
-  /** Releases the mutex when the operation fails; success paths release it themselves. */
-  private static IoCompletion guarded(Device device, IoCompletion inner) {
-    return new IoCompletion() {
-      @Override
-      public void completed() {
-        inner.completed();
-      }
-
-      @Override
-      public void failed(Throwable cause) {
-        device.atomic.release();
-        inner.failed(cause);
-      }
-    };
   }
 }

@@ -51,10 +51,11 @@ final class Sbc {
       case WRITE_6, WRITE_10, WRITE_12, WRITE_16 -> write(task, lun, backend, range(cdb));
       case READ_CAPACITY_10 -> readCapacity10(task, backend);
       case SERVICE_ACTION_IN_16 -> {
-        if ((cdb[1] & 0x1F) != READ_CAPACITY_16) {
-          throw Cdb.invalidField(1, 4);
+        switch (cdb[1] & 0x1F) {
+          case READ_CAPACITY_16 -> readCapacity16(task, backend);
+          case LbaStatus.GET_LBA_STATUS -> LbaStatus.getLbaStatus(task, backend);
+          default -> throw Cdb.invalidField(1, 4);
         }
-        readCapacity16(task, backend);
       }
       case SYNCHRONIZE_CACHE_10, SYNCHRONIZE_CACHE_16 -> synchronizeCache(task, backend);
       case VERIFY_10, VERIFY_12, VERIFY_16 -> verify(task, backend, range(cdb));
@@ -69,6 +70,9 @@ final class Sbc {
       case WriteSame.WRITE_SAME_10, WriteSame.WRITE_SAME_16 -> WriteSame.execute(task, lun,
           backend);
       case CompareAndWrite.COMPARE_AND_WRITE -> CompareAndWrite.execute(task, lun, backend);
+      case OrWrite.ORWRITE_16 -> OrWrite.execute(task, lun, backend);
+      case LbaStatus.READ_DEFECT_DATA_10, LbaStatus.READ_DEFECT_DATA_12 ->
+          LbaStatus.readDefectData(task);
       case Unmap.UNMAP -> {
         if (!Unmap.thin(backend)) {
           return false;

@@ -54,6 +54,7 @@ final class SupportedOperations {
       op(0x2E, 0x12, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x2F, 0x16, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x34, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x37, 0, 0x1F, 0, 0, 0, 0, FF, FF, 0),
       op(0x35, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x41, 0, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x5A, 0x18, FF, FF, 0, 0, 0, FF, FF, 0),
@@ -63,6 +64,7 @@ final class SupportedOperations {
       withAction(0x03, 0x5E, 0x1F, 0, 0, 0, 0, 0, FF, FF, 0),
       op(0x88, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x89, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, 0, 0, 0, FF, 0, 0),
+      op(0x8B, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x8A, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x8E, 0x12, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x8F, 0x16, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
@@ -70,13 +72,15 @@ final class SupportedOperations {
       op(0x91, 0x02, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x93, 0x01, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       withAction(0x10, 0x9E, 0x1F, 0, 0, 0, 0, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0),
+      withAction(0x12, 0x9E, 0x1F, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xA0, 0, FF, 0, 0, 0, FF, FF, FF, FF, 0, 0),
       withAction(REPORT_SUPPORTED_OPERATION_CODES, MAINTENANCE_IN, 0x1F, 0x87, FF, FF, FF, FF,
           FF, FF, FF, 0, 0),
       op(0xA8, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xAA, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xAE, 0x12, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
-      op(0xAF, 0x16, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0));
+      op(0xAF, 0x16, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0xB7, 0x1F, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0));
 
   private SupportedOperations() {}
 

@@ -250,4 +250,34 @@ class SbcTest {
     assertThat(bed.send(0, compareAndWrite(30, 1), both, 0).good())
         .as("the failed read released the device's mutex").isTrue();
   }
+
+  @Test
+  void orWriteOrsTheDataIntoTheMedium() throws Exception {
+    byte[] base = new byte[512];
+    Arrays.fill(base, (byte) 0x0F);
+    bed.send(0, write10(20, 1), base, 0);
+    byte[] mask = new byte[512];
+    Arrays.fill(mask, (byte) 0x30);
+    byte[] orwrite = cdb(0x8B, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0);
+    assertThat(bed.send(0, orwrite, mask, 0).good()).isTrue();
+    assertThat(bed.send(0, read10(20, 1), null, 512).dataIn()).containsOnly(0x3F);
+    byte[] bitmap = orwrite.clone();
+    bitmap[14] = 1;
+    assertSense(bed.send(0, bitmap, mask, 0), Sense.INVALID_FIELD_IN_CDB);
+  }
+
+  @Test
+  void lbaStatusAndDefectData() throws Exception {
+    byte[] status = cdb(0x9E, 0x12, 0, 0, 0, 0, 0, 0, 0x07, 0xF0, 0, 0, 0, 64, 0, 0);
+    ByteBuffer b = ByteBuffer.wrap(bed.send(0, status, null, 64).dataIn());
+    assertThat(b.getInt(0)).isEqualTo(20);
+    assertThat(b.getLong(8)).isEqualTo(0x7F0);
+    assertThat(b.getInt(16)).isEqualTo(2048 - 0x7F0);
+    assertThat(b.get(20)).isZero();
+    status[8] = 0x08;
+    status[9] = 0;
+    assertSense(bed.send(0, status, null, 64), Sense.LBA_OUT_OF_RANGE);
+    byte[] defects = bed.send(0, cdb(0x37, 0, 0x1D, 0, 0, 0, 0, 0, 4, 0), null, 4).dataIn();
+    assertThat(defects).containsExactly(0, 0x1D, 0, 0);
+  }
 }

@@ -1,0 +1,60 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.BlockBackend;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import java.nio.ByteBuffer;
+
+/**
+ * ORWRITE(16) (SBC-3 5.11) with BMOP 0: each block becomes the OR of its contents and the
+ * Data-Out, read and written back under the device's {@link Device#atomic} mutex, so two
+ * ORWRITEs (or an ORWRITE and a COMPARE AND WRITE) on a device never interleave.
+ */
+final class OrWrite {
+
+  static final int ORWRITE_16 = 0x8B;
+
+  private OrWrite() {}
+
+  static void execute(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    if ((cdb[1] & 0xE0) != 0) {
+      throw Cdb.invalidField(1, 7);
+    }
+    if ((cdb[14] & 0x07) != 0) {
+      throw Cdb.invalidField(14, 2); // BMOP other than 0: no bitmap operations
+    }
+    Sbc.Range r = new Sbc.Range(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10));
+    int length = Sbc.bytes(r, backend, 10);
+    if (lun.writeProtected()) {
+      throw new SenseException(Sense.WRITE_PROTECTED);
+    }
+    if (length == 0) {
+      task.good();
+      return;
+    }
+    boolean fua = (cdb[1] & 0x08) != 0;
+    Device device = lun.device();
+    int blockSize = backend.blockSize();
+    task.receive(length, data -> device.atomic.run(() -> {
+      data.limit(data.remaining() / blockSize * blockSize);
+      int n = data.remaining();
+      long offset = r.lba() * blockSize;
+      ByteBuffer medium = ByteBuffer.allocate(n);
+      try {
+        backend.read(offset, medium, device.atomic.releasingOnFailure(task.io(false, r.lba(),
+            () -> {
+              for (int i = 0; i < n; i++) {
+                medium.put(i, (byte) (medium.get(i) | data.get(i)));
+              }
+              medium.clear();
+              backend.write(offset, medium, fua, device.atomic.releasing(task.io(true, r.lba(),
+                  task::good)));
+            })));
+      } catch (RuntimeException e) {
+        device.atomic.release();
+        throw e;
+      }
+    }));
+  }
+}
