@@ -1,6 +1,7 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
+import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import java.nio.ByteBuffer;
 
@@ -22,8 +23,8 @@ final class LbaStatus {
     byte[] cdb = task.cdb();
     long lba = Cdb.u64(cdb, 2);
     long allocation = Cdb.u32(cdb, 10);
-    if (lba >= backend.blockCount()) {
-      throw new SenseException(io.karst.api.scsi.Sense.LBA_OUT_OF_RANGE);
+    if (lba < 0 || lba >= backend.blockCount()) {
+      throw new SenseException(Sense.LBA_OUT_OF_RANGE);
     }
     long blocks = Math.min(backend.blockCount() - lba, 0xFFFF_FFFFL);
     ByteBuffer b = ByteBuffer.allocate(24);

@@ -277,6 +277,8 @@ class SbcTest {
     status[8] = 0x08;
     status[9] = 0;
     assertSense(bed.send(0, status, null, 64), Sense.LBA_OUT_OF_RANGE);
+    status[2] = (byte) 0x80;
+    assertSense(bed.send(0, status, null, 64), Sense.LBA_OUT_OF_RANGE);
     byte[] defects = bed.send(0, cdb(0x37, 0, 0x1D, 0, 0, 0, 0, 0, 4, 0), null, 4).dataIn();
     assertThat(defects).containsExactly(0, 0x1D, 0, 0);
   }
