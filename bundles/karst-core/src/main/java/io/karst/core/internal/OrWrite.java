@@ -1,7 +1,6 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
-import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import java.nio.ByteBuffer;
 
@@ -25,21 +24,11 @@ final class OrWrite {
       throw Cdb.invalidField(14, 2); // BMOP other than 0: no bitmap operations
     }
     Sbc.Range r = new Sbc.Range(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10));
-    int length = Sbc.bytes(r, backend, 10);
-    if (lun.writeProtected()) {
-      throw new SenseException(Sense.WRITE_PROTECTED);
-    }
-    if (length == 0) {
-      task.good();
-      return;
-    }
     boolean fua = (cdb[1] & 0x08) != 0;
     Device device = lun.device();
-    int blockSize = backend.blockSize();
-    task.receive(length, data -> device.atomic.run(() -> {
-      data.limit(data.remaining() / blockSize * blockSize);
+    Sbc.receiveBlocks(task, lun, backend, r, data -> device.atomic.run(() -> {
       int n = data.remaining();
-      long offset = r.lba() * blockSize;
+      long offset = r.lba() * backend.blockSize();
       ByteBuffer medium = ByteBuffer.allocate(n);
       try {
         backend.read(offset, medium, device.atomic.releasingOnFailure(task.io(false, r.lba(),

@@ -4,6 +4,7 @@ import io.karst.api.device.BlockBackend;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 
 /**
  * SBC-3 emulation on a {@link BlockBackend}: READ and WRITE (6, 10, 12, 16), READ CAPACITY (10,
@@ -148,10 +149,15 @@ final class Sbc {
         task.io(false, r.lba(), () -> task.respondRead(length)));
   }
 
-  private static void write(CoreTask task, Lun lun, BlockBackend backend, Range r)
-      throws SenseException {
-    byte[] cdb = task.cdb();
-    int length = bytes(r, backend, lengthField(cdb));
+  /**
+   * The common start of every command that writes a range: range, transfer limit and write
+   * protection checked, then the Data-Out handed to {@code then}, cut to whole blocks. A range
+   * of zero blocks, or Data-Out shorter than one block, ends the command with GOOD; Data-Out
+   * shorter than the CDB says writes the whole blocks that came (as LIO and SCST do).
+   */
+  static void receiveBlocks(CoreTask task, Lun lun, BlockBackend backend, Range r,
+      Consumer<ByteBuffer> then) throws SenseException {
+    int length = bytes(r, backend, lengthField(task.cdb()));
     if (lun.writeProtected()) {
       throw new SenseException(Sense.WRITE_PROTECTED);
     }
@@ -159,17 +165,23 @@ final class Sbc {
       task.good();
       return;
     }
-    boolean fua = Cdb.u8(cdb, 0) != WRITE_6 && (cdb[1] & 0x08) != 0;
     int blockSize = backend.blockSize();
     task.receive(length, data -> {
-      // Fewer bytes than the CDB says: write the whole blocks that came (what LIO and SCST do).
       data.limit(data.remaining() / blockSize * blockSize);
-      if (!data.hasRemaining()) {
+      if (data.hasRemaining()) {
+        then.accept(data);
+      } else {
         task.good();
-        return;
       }
-      backend.write(r.lba() * blockSize, data, fua, task.io(true, r.lba(), task::good));
     });
+  }
+
+  private static void write(CoreTask task, Lun lun, BlockBackend backend, Range r)
+      throws SenseException {
+    byte[] cdb = task.cdb();
+    boolean fua = Cdb.u8(cdb, 0) != WRITE_6 && (cdb[1] & 0x08) != 0;
+    receiveBlocks(task, lun, backend, r, data -> backend.write(
+        r.lba() * backend.blockSize(), data, fua, task.io(true, r.lba(), task::good)));
   }
 
   private static void readCapacity10(CoreTask task, BlockBackend backend) throws SenseException {
@@ -251,24 +263,10 @@ final class Sbc {
     if (byteCheck > 1) {
       throw Cdb.invalidField(1, 2);
     }
-    int length = bytes(r, backend, lengthField(cdb));
-    if (lun.writeProtected()) {
-      throw new SenseException(Sense.WRITE_PROTECTED);
-    }
-    if (length == 0) {
-      task.good();
-      return;
-    }
-    int blockSize = backend.blockSize();
-    task.receive(length, data -> {
-      data.limit(data.remaining() / blockSize * blockSize);
+    receiveBlocks(task, lun, backend, r, data -> {
       int written = data.remaining();
-      if (written == 0) {
-        task.good();
-        return;
-      }
-      backend.write(r.lba() * blockSize, data.duplicate(), true, task.io(true, r.lba(),
-          () -> compare(task, backend, r, ByteBuffer.allocate(written),
+      backend.write(r.lba() * backend.blockSize(), data.duplicate(), true,
+          task.io(true, r.lba(), () -> compare(task, backend, r, ByteBuffer.allocate(written),
               byteCheck == 1 ? data : null, written)));
     });
   }

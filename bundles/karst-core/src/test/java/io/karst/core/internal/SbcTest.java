@@ -11,28 +11,10 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SbcTest {
-
-  @TempDir
-  Path dir;
-  TestBed bed;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    bed = new TestBed(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    bed.close();
-  }
+class SbcTest extends BedTest {
 
   private static byte[] pattern(int length, int seed) {
     byte[] b = new byte[length];

@@ -9,28 +9,10 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.Status;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SpcTest {
-
-  @TempDir
-  Path dir;
-  TestBed bed;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    bed = new TestBed(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    bed.close();
-  }
+class SpcTest extends BedTest {
 
   private static String ascii(byte[] b, int from, int to) {
     return new String(b, from, to - from, StandardCharsets.US_ASCII);

@@ -7,30 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.karst.api.local.LocalResult;
 import io.karst.api.scsi.Sense;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class SupportedOperationsTest {
-
-  @TempDir
-  Path dir;
-  TestBed bed;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    bed = new TestBed(dir);
-  }
-
-  @AfterEach
-  void tearDown() {
-    bed.close();
-  }
+class SupportedOperationsTest extends BedTest {
 
   private static byte[] rsoc(int options, int opcode, int action, int allocation) {
     return cdb(0xA3, 0x0C, options, opcode, action >> 8, action, allocation >> 24,

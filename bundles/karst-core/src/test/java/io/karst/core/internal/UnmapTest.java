@@ -9,28 +9,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.karst.api.local.LocalResult;
 import io.karst.api.scsi.Sense;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Logical block provisioning on a thin device (disk0 with thin 1) and a thick one (disk1). */
-class UnmapTest {
+class UnmapTest extends BedTest {
 
-  @TempDir
-  Path dir;
-  TestBed bed;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    bed = new TestBed(dir, TestBed.CONFIG.replace("size 1M", "size 1M\n        thin 1"));
-  }
-
-  @AfterEach
-  void tearDown() {
-    bed.close();
+  @Override
+  String config() {
+    return TestBed.CONFIG.replace("size 1M", "size 1M\n        thin 1");
   }
 
   private static byte[] parameters(long... lbaAndCount) {
