@@ -75,9 +75,13 @@ final class CoreSession implements Session {
     return driver + " session of " + initiator + " to " + target.name();
   }
 
+  /** Ends the nexus, and with it any SPC-2 reservation it holds. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
+      for (Lun l : luns.values()) {
+        l.device().release(this);
+      }
       onClose.accept(this);
     }
   }

@@ -193,6 +193,11 @@ final class CoreTask implements Task {
     finish(Status.GOOD, null, b);
   }
 
+  /** Another nexus holds the logical unit (SAM-5 5.3.1): RESERVATION CONFLICT, no sense. */
+  void conflict() {
+    finish(Status.RESERVATION_CONFLICT, null, null);
+  }
+
   void good() {
     finish(Status.GOOD, null, null);
   }

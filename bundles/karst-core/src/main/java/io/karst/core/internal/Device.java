@@ -28,6 +28,8 @@ final class Device {
   final AsyncMutex atomic = new AsyncMutex();
 
   private volatile Backend backend;
+  /** The nexus holding an SPC-2 reservation on the device, or null. */
+  private volatile CoreSession reservation;
   private volatile Map<String, String> handlerAttributes = Map.of();
   private volatile String detail;
   private volatile ExecutorService io;
@@ -107,6 +109,26 @@ final class Device {
     io = null;
     if (threads != null) {
       threads.shutdown();
+    }
+  }
+
+  CoreSession reservation() {
+    return reservation;
+  }
+
+  /** Reserves the device for a nexus; false when another nexus holds it. */
+  synchronized boolean reserve(CoreSession session) {
+    if (reservation != null && reservation != session) {
+      return false;
+    }
+    reservation = session;
+    return true;
+  }
+
+  /** Releases the device if {@code session} holds it. */
+  synchronized void release(CoreSession session) {
+    if (reservation == session) {
+      reservation = null;
     }
   }
 

@@ -41,6 +41,10 @@ final class Pipeline {
         return;
       }
       Device device = lun.device();
+      if (Reservations.conflicts(task, device, opcode)) {
+        task.conflict();
+        return;
+      }
       Backend backend = device.acquire();
       if (backend == null) {
         Spc.offline(task, opcode, device);

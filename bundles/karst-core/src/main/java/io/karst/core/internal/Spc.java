@@ -48,6 +48,10 @@ final class Spc {
       case MODE_SENSE_6 -> modeSense(task, lun, backend, false);
       case MODE_SENSE_10 -> modeSense(task, lun, backend, true);
       case Pr.PERSISTENT_RESERVE_IN -> Pr.reserveIn(task);
+      case Reservations.RESERVE_6, Reservations.RESERVE_10 ->
+          Reservations.reserve(task, lun.device());
+      case Reservations.RELEASE_6, Reservations.RELEASE_10 ->
+          Reservations.release(task, lun.device());
       case SupportedOperations.MAINTENANCE_IN -> {
         if ((cdb[1] & 0x1F) != SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES) {
           throw Cdb.invalidField(1, 4);

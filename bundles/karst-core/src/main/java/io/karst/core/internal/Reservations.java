@@ -1,0 +1,56 @@
+package io.karst.core.internal;
+
+import io.karst.api.scsi.SenseException;
+
+/**
+ * SPC-2 reservations (SPC-2 5.5.1, 7.21, 7.24): RESERVE and RELEASE (6, 10) give one I_T nexus
+ * the logical unit; every other nexus then gets RESERVATION CONFLICT, except for the commands
+ * that only look (INQUIRY, REPORT LUNS, REQUEST SENSE, PERSISTENT RESERVE IN) and RELEASE,
+ * which it may send without effect. The reservation ends with RELEASE or with the nexus.
+ * Third-party and extent reservations, obsolete since SPC-2, are refused.
+ */
+final class Reservations {
+
+  static final int RESERVE_6 = 0x16;
+  static final int RELEASE_6 = 0x17;
+  static final int RESERVE_10 = 0x56;
+  static final int RELEASE_10 = 0x57;
+
+  private Reservations() {}
+
+  /** Whether another nexus's reservation on the device keeps this command out. */
+  static boolean conflicts(CoreTask task, Device device, int opcode) {
+    CoreSession holder = device.reservation();
+    if (holder == null || holder == task.session) {
+      return false;
+    }
+    return switch (opcode) {
+      case Spc.INQUIRY, Spc.REPORT_LUNS, Spc.REQUEST_SENSE, Pr.PERSISTENT_RESERVE_IN,
+          RELEASE_6, RELEASE_10 -> false;
+      default -> true;
+    };
+  }
+
+  static void reserve(CoreTask task, Device device) throws SenseException {
+    refuseThirdParty(task.cdb());
+    if (device.reserve(task.session)) {
+      task.good();
+    } else {
+      task.conflict();
+    }
+  }
+
+  /** Releases the device if this nexus holds it; from any other nexus, GOOD with no effect. */
+  static void release(CoreTask task, Device device) throws SenseException {
+    refuseThirdParty(task.cdb());
+    device.release(task.session);
+    task.good();
+  }
+
+  private static void refuseThirdParty(byte[] cdb) throws SenseException {
+    boolean ten = Cdb.u8(cdb, 0) == RESERVE_10 || Cdb.u8(cdb, 0) == RELEASE_10;
+    if (ten ? (cdb[1] & 0x12) != 0 : (cdb[1] & 0x1F) != 0) {
+      throw Cdb.invalidField(1, ten ? 4 : 0);
+    }
+  }
+}
