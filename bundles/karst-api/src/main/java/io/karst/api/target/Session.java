@@ -3,7 +3,10 @@ package io.karst.api.target;
 import io.karst.api.scsi.DataDirection;
 import io.karst.api.scsi.Task;
 import io.karst.api.scsi.TaskAttribute;
+import io.karst.api.scsi.TaskManagementFunction;
+import io.karst.api.scsi.TaskManagementResponse;
 import io.karst.api.scsi.TaskTransport;
+import java.util.concurrent.CompletionStage;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -38,6 +41,18 @@ public interface Session {
       TaskAttribute attribute,
       DataDirection direction,
       int expectedLength);
+
+  /**
+   * Performs a task management function. Tasks it ends complete through their transports with
+   * status {@link io.karst.api.scsi.Status#TASK_ABORTED}, which a transport does not report to
+   * the initiator (SAM-5 with TAS 0); the stage completes only once none of them can touch the
+   * medium any more, so the transport may then send its response.
+   *
+   * @param lun the logical unit, for the functions that name one
+   * @param tag the task's tag, for {@link TaskManagementFunction#ABORT_TASK}
+   */
+  CompletionStage<TaskManagementResponse> manage(TaskManagementFunction function, long lun,
+      long tag);
 
   /**
    * Ends the nexus: tasks still running complete (their transport may drop the answer), and

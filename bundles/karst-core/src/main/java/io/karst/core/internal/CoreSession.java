@@ -3,11 +3,14 @@ package io.karst.core.internal;
 import io.karst.api.scsi.DataDirection;
 import io.karst.api.scsi.Task;
 import io.karst.api.scsi.TaskAttribute;
+import io.karst.api.scsi.TaskManagementFunction;
+import io.karst.api.scsi.TaskManagementResponse;
 import io.karst.api.scsi.TaskTransport;
 import io.karst.api.target.Session;
 import io.karst.api.target.SessionEvents;
 import io.karst.api.target.Target;
 import java.util.NavigableMap;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -61,6 +64,12 @@ final class CoreSession implements Session {
   public Task newTask(TaskTransport transport, long tag, long lun, byte[] cdb,
       TaskAttribute attribute, DataDirection direction, int expectedLength) {
     return new CoreTask(this, transport, tag, lun, cdb, attribute, direction, expectedLength);
+  }
+
+  @Override
+  public CompletionStage<TaskManagementResponse> manage(TaskManagementFunction function,
+      long lun, long tag) {
+    return TaskManagement.manage(this, function, lun, tag);
   }
 
   void commandReceived() {

@@ -32,6 +32,10 @@ final class CoreTask implements Task {
   private final int expectedLength;
   private final AtomicBoolean submitted = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
+  /** Completes once the task has finished, for task management to wait on. */
+  final java.util.concurrent.CompletableFuture<Void> done =
+      new java.util.concurrent.CompletableFuture<>();
+  private volatile boolean aborted;
 
   private volatile int transferLength;
   private volatile Device holding;
@@ -106,6 +110,20 @@ final class CoreTask implements Task {
   /** The device this task holds until it finishes. */
   void hold(Device device) {
     holding = device;
+    device.tasks.add(this);
+  }
+
+  /**
+   * Aborts the task (SAM-5 7.2): one waiting for Data-Out ends now; one at the backend ends,
+   * TASK ABORTED, when its I/O completes.
+   */
+  void abort() {
+    aborted = true;
+    Consumer<ByteBuffer> waiting = onDataOut;
+    if (waiting != null) {
+      onDataOut = null;
+      finish(Status.TASK_ABORTED, null, null);
+    }
   }
 
   /**
@@ -252,12 +270,13 @@ final class CoreTask implements Task {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
-    status = s;
-    sense = sn;
-    dataIn = in;
+    status = aborted ? Status.TASK_ABORTED : s;
+    sense = aborted ? null : sn;
+    dataIn = aborted ? null : in;
     Device d = holding;
     holding = null;
     if (d != null) {
+      d.tasks.remove(this);
       d.release();
     }
     try {
@@ -265,6 +284,8 @@ final class CoreTask implements Task {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "the transport of " + session.describe()
           + " failed to complete task " + tag, e);
+    } finally {
+      done.complete(null);
     }
   }
 

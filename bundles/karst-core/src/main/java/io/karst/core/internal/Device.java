@@ -24,6 +24,8 @@ final class Device {
   /** Core's attributes of the device, canonical, with defaults. */
   final Map<String, String> coreAttributes;
   final DeviceIdentity identity;
+  /** The tasks that have passed LUN lookup and not yet finished, for task management. */
+  final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
   final AsyncMutex atomic = new AsyncMutex();
 
@@ -123,6 +125,11 @@ final class Device {
     }
     reservation = session;
     return true;
+  }
+
+  /** Drops any SPC-2 reservation, as a logical unit reset does. */
+  void clearReservation() {
+    reservation = null;
   }
 
   /** Releases the device if {@code session} holds it. */

@@ -23,6 +23,9 @@ final class MemoryHandler implements DeviceHandler {
 
   final Map<String, byte[]> media = new HashMap<>();
   volatile Throwable failure;
+  /** While set, reads and writes wait in {@link #parked} until the test runs them. */
+  volatile boolean park;
+  final List<Runnable> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
   final AtomicInteger closed = new AtomicInteger();
   final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -69,6 +72,13 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public void read(long offset, ByteBuffer dst, IoCompletion completion) {
+        if (park) {
+          parked.add(() -> {
+            dst.put(medium, (int) offset, dst.remaining());
+            completion.completed();
+          });
+          return;
+        }
         if (failure != null) {
           completion.failed(failure);
           return;

@@ -180,7 +180,7 @@ final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
       case Opcode.NOP_OUT -> nopOut(pdu);
       case Opcode.TEXT_REQUEST -> text.request(this, pdu);
       case Opcode.LOGOUT_REQUEST -> logout(pdu);
-      default -> TaskManagement.respond(this, pdu, tasks.keySet());
+      default -> TaskManagement.respond(this, pdu);
     }
   }
 
@@ -259,6 +259,10 @@ final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       Task task = t.task;
+      if (task.status() == Status.TASK_ABORTED) {
+        // Ended by task management: the initiator hears of it through the TMF response.
+        return;
+      }
       ByteBuffer in = task.dataIn();
       int available = in == null ? 0 : in.remaining();
       int base = available > 0 || task.direction() == DataDirection.READ ? available

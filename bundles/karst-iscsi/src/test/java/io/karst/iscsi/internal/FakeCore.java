@@ -5,6 +5,8 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.Status;
 import io.karst.api.scsi.Task;
 import io.karst.api.scsi.TaskAttribute;
+import io.karst.api.scsi.TaskManagementFunction;
+import io.karst.api.scsi.TaskManagementResponse;
 import io.karst.api.scsi.TaskTransport;
 import io.karst.api.target.DriverContext;
 import io.karst.api.target.Session;
@@ -55,6 +57,11 @@ final class FakeCore implements DriverContext {
   final List<byte[]> written = new ArrayList<>();
   final List<FakeTask> tasks = new ArrayList<>();
   boolean closed;
+  final List<String> managed = new ArrayList<>();
+  /** What task management answers; tests complete it when they choose. */
+  java.util.concurrent.CompletableFuture<TaskManagementResponse> tmf =
+      java.util.concurrent.CompletableFuture.completedFuture(
+          TaskManagementResponse.FUNCTION_COMPLETE);
   /** What the next task does when submitted; by default it answers reads with a pattern. */
   Consumer<FakeTask> behaviour = FakeTask::answer;
 
@@ -98,6 +105,13 @@ final class FakeCore implements DriverContext {
             expectedLength);
         tasks.add(t);
         return t;
+      }
+
+      @Override
+      public java.util.concurrent.CompletionStage<TaskManagementResponse> manage(
+          TaskManagementFunction function, long lun, long tag) {
+        managed.add(function + ":" + lun + ":" + tag);
+        return tmf;
       }
 
       @Override

@@ -155,12 +155,31 @@ class FullFeatureTest {
     assertThat(reject.u8(2)).isEqualTo(Opcode.REJECT_COMMAND_NOT_SUPPORTED);
     assertThat(reject.dataLength()).isEqualTo(48);
 
-    var tmf = Initiator.bhs(0x42, 0x80 | 5, 41);
-    tmf.setInt(24, initiator.cmdSN);
-    initiator.send(tmf, new byte[0]);
+    var clearAca = Initiator.bhs(0x42, 0x80 | 3, 41);
+    clearAca.setInt(24, initiator.cmdSN);
+    initiator.send(clearAca, new byte[0]);
     Pdu response = drain().get(0);
     assertThat(response.opcode()).isEqualTo(Opcode.TASK_MANAGEMENT_RESPONSE);
     assertThat(response.u8(2)).isEqualTo(TaskManagement.NOT_SUPPORTED);
+  }
+
+  @Test
+  void aLunResetIsAnsweredOnlyOnceCoreHasEndedTheTasks() {
+    core.behaviour = t -> { };
+    initiator.command(60, 0xC0, 1, 512, new byte[0]);
+    core.tmf = new java.util.concurrent.CompletableFuture<>();
+    var reset = Initiator.bhs(0x42, 0x80 | 5, 61);
+    reset.setInt(24, initiator.cmdSN);
+    reset.setByte(9, 0);
+    initiator.send(reset, new byte[0]);
+    assertThat(drain()).isEmpty();
+    assertThat(core.managed).containsExactly("LOGICAL_UNIT_RESET:0:0");
+    core.tasks.get(0).finish(Status.TASK_ABORTED, null, null);
+    assertThat(drain()).as("an aborted task gets no response").isEmpty();
+    core.tmf.complete(io.karst.api.scsi.TaskManagementResponse.FUNCTION_COMPLETE);
+    Pdu response = drain().get(0);
+    assertThat(response.itt()).isEqualTo(61);
+    assertThat(response.u8(2)).isEqualTo(TaskManagement.FUNCTION_COMPLETE);
   }
 
   @Test

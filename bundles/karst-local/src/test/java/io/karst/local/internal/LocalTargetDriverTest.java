@@ -74,6 +74,12 @@ class LocalTargetDriverTest {
         }
 
         @Override
+        public java.util.concurrent.CompletionStage<io.karst.api.scsi.TaskManagementResponse>
+            manage(io.karst.api.scsi.TaskManagementFunction function, long lun, long tag) {
+          throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void close() {
           closed++;
         }

@@ -1,0 +1,65 @@
+package io.karst.core.internal;
+
+import io.karst.api.scsi.TaskManagementFunction;
+import io.karst.api.scsi.TaskManagementResponse;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Task management (SAM-5 7): aborting tasks, and logical unit and target resets. An aborted
+ * task that waits for Data-Out ends at once; one whose I/O is at the backend ends when that
+ * I/O completes, and the function completes only then, so a transport's response never
+ * precedes a write that the initiator believes cancelled. Aborted tasks end with TASK ABORTED,
+ * which transports do not report (TAS 0).
+ */
+final class TaskManagement {
+
+  private TaskManagement() {}
+
+  static CompletionStage<TaskManagementResponse> manage(CoreSession session,
+      TaskManagementFunction function, long lun, long tag) {
+    if (function == TaskManagementFunction.ABORT_TASK) {
+      for (Lun l : session.luns().values()) {
+        for (CoreTask t : l.device().tasks) {
+          if (t.session == session && t.tag() == tag) {
+            return abort(List.of(t));
+          }
+        }
+      }
+      return CompletableFuture.completedFuture(TaskManagementResponse.TASK_DOES_NOT_EXIST);
+    }
+    Collection<Lun> luns = function == TaskManagementFunction.TARGET_RESET
+        ? session.luns().values() : single(session.lun(lun));
+    if (luns.isEmpty()) {
+      return CompletableFuture.completedFuture(
+          TaskManagementResponse.LOGICAL_UNIT_DOES_NOT_EXIST);
+    }
+    List<CoreTask> affected = new ArrayList<>();
+    for (Lun l : luns) {
+      for (CoreTask t : l.device().tasks) {
+        if (function != TaskManagementFunction.ABORT_TASK_SET || t.session == session) {
+          affected.add(t);
+        }
+      }
+      if (function == TaskManagementFunction.LOGICAL_UNIT_RESET
+          || function == TaskManagementFunction.TARGET_RESET) {
+        l.device().clearReservation();
+      }
+    }
+    return abort(affected);
+  }
+
+  private static List<Lun> single(Lun lun) {
+    return lun == null ? List.of() : List.of(lun);
+  }
+
+  private static CompletionStage<TaskManagementResponse> abort(List<CoreTask> tasks) {
+    tasks.forEach(CoreTask::abort);
+    return CompletableFuture.allOf(tasks.stream().map(t -> t.done)
+        .toArray(CompletableFuture[]::new))
+        .thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+  }
+}

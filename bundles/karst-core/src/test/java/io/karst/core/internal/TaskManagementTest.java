@@ -1,0 +1,134 @@
+package io.karst.core.internal;
+
+import static io.karst.core.internal.TestBed.cdb;
+import static io.karst.core.internal.TestBed.read10;
+import static io.karst.core.internal.TestBed.write10;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.karst.api.mgmt.AttributeDescriptor;
+import io.karst.api.scsi.DataDirection;
+import io.karst.api.scsi.Status;
+import io.karst.api.scsi.Task;
+import io.karst.api.scsi.TaskAttribute;
+import io.karst.api.scsi.TaskManagementFunction;
+import io.karst.api.scsi.TaskManagementResponse;
+import io.karst.api.scsi.TaskTransport;
+import io.karst.api.target.DriverContext;
+import io.karst.api.target.Session;
+import io.karst.api.target.TargetDriver;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TaskManagementTest extends BedTest {
+
+  /** A driver that only keeps its context, so the test opens sessions and tasks by hand. */
+  private static final class Probe implements TargetDriver {
+    DriverContext context;
+
+    @Override
+    public String name() {
+      return "probe";
+    }
+
+    @Override
+    public List<AttributeDescriptor> attributes() {
+      return List.of();
+    }
+
+    @Override
+    public List<AttributeDescriptor> targetAttributes() {
+      return List.of();
+    }
+
+    @Override
+    public void start(DriverContext c) {
+      context = c;
+    }
+
+    @Override
+    public void stop() {}
+  }
+
+  /** A transport that never sends Data-Out and records how each task ended. */
+  private static final class Recorder implements TaskTransport {
+    final CompletableFuture<Status> status = new CompletableFuture<>();
+
+    @Override
+    public ByteBuffer allocate(Task task, int length) {
+      return ByteBuffer.allocate(length);
+    }
+
+    @Override
+    public void receiveDataOut(Task task, ByteBuffer buffer) {}
+
+    @Override
+    public void complete(Task task) {
+      status.complete(task.status());
+    }
+  }
+
+  @Override
+  String config() {
+    return TestBed.CONFIG
+        + "TARGET_DRIVER probe {\n enabled 1\n TARGET p {\n  enabled 1\n  LUN 0 disk0\n }\n}\n";
+  }
+
+  private Session open() throws Exception {
+    Probe probe = new Probe();
+    bed.engine.addDriver(probe);
+    return probe.context.openSession("p", "iqn.test:probe", reason -> { });
+  }
+
+  private static Recorder submit(Session s, long tag, byte[] cdb, DataDirection d) {
+    Recorder r = new Recorder();
+    s.newTask(r, tag, 0, cdb, TaskAttribute.SIMPLE, d, 512).submit();
+    return r;
+  }
+
+  private static <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void abortsEndWaitingTasksAtOnceAndTasksAtTheBackendWhenTheirIoEnds() throws Exception {
+    Session s = open();
+    bed.handler.park = true;
+    Recorder reading = submit(s, 1, read10(0, 1), DataDirection.READ);
+    Recorder writing = submit(s, 2, write10(0, 1), DataDirection.WRITE);
+    assertThat(get(s.manage(TaskManagementFunction.ABORT_TASK, 0, 2)))
+        .isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+    assertThat(writing.status).isCompletedWithValue(Status.TASK_ABORTED);
+
+    var reset = s.manage(TaskManagementFunction.LOGICAL_UNIT_RESET, 0, 0).toCompletableFuture();
+    assertThat(reset).as("the read is still at the backend").isNotDone();
+    assertThat(reading.status).isNotDone();
+    bed.handler.parked.forEach(Runnable::run);
+    assertThat(get(reset)).isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+    assertThat(reading.status).isCompletedWithValue(Status.TASK_ABORTED);
+  }
+
+  @Test
+  void unknownTasksAndLunsAreSaidSo() throws Exception {
+    Session s = open();
+    assertThat(get(s.manage(TaskManagementFunction.ABORT_TASK, 0, 99)))
+        .isEqualTo(TaskManagementResponse.TASK_DOES_NOT_EXIST);
+    assertThat(get(s.manage(TaskManagementFunction.ABORT_TASK_SET, 7, 0)))
+        .isEqualTo(TaskManagementResponse.LOGICAL_UNIT_DOES_NOT_EXIST);
+    assertThat(get(s.manage(TaskManagementFunction.TARGET_RESET, 0, 0)))
+        .isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+  }
+
+  @Test
+  void aLogicalUnitResetDropsTheReservation() throws Exception {
+    Session s = open();
+    assertThat(bed.send(0, cdb(0x16, 0, 0, 0, 0, 0), null, 0).good()).isTrue();
+    assertThat(get(submit(s, 5, cdb(0, 0, 0, 0, 0, 0), DataDirection.NONE).status))
+        .isEqualTo(Status.RESERVATION_CONFLICT);
+    get(s.manage(TaskManagementFunction.LOGICAL_UNIT_RESET, 0, 0));
+    assertThat(get(submit(s, 6, cdb(0, 0, 0, 0, 0, 0), DataDirection.NONE).status))
+        .isEqualTo(Status.GOOD);
+  }
+}
