@@ -9,12 +9,7 @@ import io.karst.api.scsi.TaskTransport;
 import io.karst.api.target.Session;
 import io.karst.api.target.SessionEvents;
 import io.karst.api.target.Target;
-import io.karst.api.scsi.Sense;
-import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,8 +26,6 @@ final class CoreSession implements Session {
   private final Consumer<CoreSession> onClose;
   private final LongAdder commands = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Unit attention conditions waiting for the next command to each LUN (SAM-5 5.14). */
-  private final Map<Long, Queue<Sense>> attentions = new ConcurrentHashMap<>();
 
   CoreSession(String driver, CoreTarget target, String initiator, NavigableMap<Long, Lun> luns,
       SessionEvents events, Consumer<CoreSession> onClose) {
@@ -42,20 +35,6 @@ final class CoreSession implements Session {
     this.luns = luns;
     this.events = events;
     this.onClose = onClose;
-    for (Lun l : luns.values()) {
-      l.device().sessions.add(this);
-    }
-  }
-
-  /** Establishes a unit attention condition for this nexus on one LUN. */
-  void unitAttention(long lun, Sense sense) {
-    attentions.computeIfAbsent(lun, n -> new ConcurrentLinkedQueue<>()).add(sense);
-  }
-
-  /** The oldest unit attention condition pending on a LUN, cleared; or null. */
-  Sense takeUnitAttention(long lun) {
-    Queue<Sense> q = attentions.get(lun);
-    return q == null ? null : q.poll();
   }
 
   @Override
@@ -111,7 +90,6 @@ final class CoreSession implements Session {
     if (closed.compareAndSet(false, true)) {
       for (Lun l : luns.values()) {
         l.device().release(this);
-        l.device().sessions.remove(this);
       }
       onClose.accept(this);
     }

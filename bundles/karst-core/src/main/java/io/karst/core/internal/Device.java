@@ -26,9 +26,6 @@ final class Device {
   final DeviceIdentity identity;
   /** The tasks that have passed LUN lookup and not yet finished, for task management. */
   final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  /** The nexuses that see this device, to give them unit attentions. */
-  final java.util.Set<CoreSession> sessions =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
   final AsyncMutex atomic = new AsyncMutex();
 

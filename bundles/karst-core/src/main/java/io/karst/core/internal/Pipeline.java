@@ -40,19 +40,6 @@ final class Pipeline {
         Spc.reportLuns(task);
         return;
       }
-      if (opcode != Spc.INQUIRY) {
-        // A pending unit attention answers the next command but INQUIRY and REPORT LUNS
-        // (SAM-5 5.14); REQUEST SENSE returns it as data.
-        Sense attention = task.session.takeUnitAttention(task.lun());
-        if (attention != null) {
-          if (opcode == Spc.REQUEST_SENSE) {
-            Spc.requestSense(task, attention);
-          } else {
-            task.fail(attention);
-          }
-          return;
-        }
-      }
       Device device = lun.device();
       if (Reservations.conflicts(task, device, opcode)) {
         task.conflict();

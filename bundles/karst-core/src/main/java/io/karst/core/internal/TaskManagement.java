@@ -1,7 +1,5 @@
 package io.karst.core.internal;
 
-import io.karst.api.scsi.Sense;
-import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.scsi.TaskManagementResponse;
 import java.util.ArrayList;
@@ -18,9 +16,6 @@ import java.util.concurrent.CompletionStage;
  * which transports do not report (TAS 0).
  */
 final class TaskManagement {
-
-  /** UNIT ATTENTION, BUS DEVICE RESET FUNCTION OCCURRED. */
-  static final Sense RESET_OCCURRED = new Sense(SenseKey.UNIT_ATTENTION, 0x29, 0x03);
 
   private TaskManagement() {}
 
@@ -51,25 +46,10 @@ final class TaskManagement {
       }
       if (function == TaskManagementFunction.LOGICAL_UNIT_RESET
           || function == TaskManagementFunction.TARGET_RESET) {
-        reset(l.device());
+        l.device().clearReservation();
       }
     }
     return abort(affected);
-  }
-
-  /**
-   * The state a logical unit reset clears (SAM-5 7.7): the reservation; and every nexus that
-   * sees the device, the one that asked included, gets a unit attention saying so.
-   */
-  private static void reset(Device device) {
-    device.clearReservation();
-    for (CoreSession s : device.sessions) {
-      for (Lun l : s.luns().values()) {
-        if (l.device() == device) {
-          s.unitAttention(l.number(), RESET_OCCURRED);
-        }
-      }
-    }
   }
 
   private static List<Lun> single(Lun lun) {
