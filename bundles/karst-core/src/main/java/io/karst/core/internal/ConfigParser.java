@@ -299,8 +299,13 @@ final class ConfigParser {
           if (statement.size() < 2) {
             throw error(line, "attribute " + first + " has no value");
           }
-          if (!first.matches("[A-Za-z0-9_.-]+") || !first.equals(first.toLowerCase())) {
+          // Attribute names are lower case (enabled) or, for SCST's iSCSI ones, mixed case
+          // (IncomingUser); a word in capitals is a keyword, and this one is unknown.
+          if (!first.matches("[A-Za-z0-9_.-]+")) {
             throw error(line, "'" + first + "' is neither a keyword nor an attribute name");
+          }
+          if (first.equals(first.toUpperCase()) && first.chars().anyMatch(Character::isLetter)) {
+            throw error(line, "unknown keyword " + first);
           }
           Value before = top.attributes().put(first,
               new Value(String.join(" ", statement.subList(1, statement.size())), line));

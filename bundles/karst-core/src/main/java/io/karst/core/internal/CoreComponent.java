@@ -41,24 +41,23 @@ public final class CoreComponent {
 
   @Activate
   void activate(BundleContext context) throws IOException {
-    Path config = Path.of(property(context, "karst.config", "karaf.etc", "karst.conf", "karst.conf"));
+    Path config =
+        Path.of(property(context, "karst.config", "karaf.etc", "karst.conf", "karst.conf"));
     Path data = Path.of(property(context, "karst.data", "karaf.data", "karst", "data/karst"));
     Files.createDirectories(data);
     Engine e = new Engine(data);
-    List<String> warnings = new ArrayList<>();
     try {
-      e.configure(Engine.read(config, warnings), config.getFileName().toString());
+      e.load(config);
     } catch (ConfigException ex) {
       LOG.log(Level.ERROR, ex.getMessage() + "; Karst runs with nothing configured");
     }
-    warnings.forEach(w -> LOG.log(Level.WARNING, w));
-    List<Consumer<Engine>> replay;
+    // Replayed under the lock that forward() takes, so that a service leaving while this runs
+    // is seen after its arrival, never before.
     synchronized (this) {
       engine = e;
-      replay = List.copyOf(early);
+      early.forEach(r -> r.accept(e));
       early.clear();
     }
-    replay.forEach(r -> r.accept(e));
     registration = context.registerService(Management.class, e, null);
     LOG.log(Level.INFO, "Karst core started: configuration " + config + ", data " + data);
   }
@@ -84,16 +83,17 @@ public final class CoreComponent {
     e.close();
   }
 
-  private void forward(Consumer<Engine> action) {
-    Engine e;
-    synchronized (this) {
-      e = engine;
-      if (e == null) {
-        early.add(action);
-        return;
-      }
+  /**
+   * Hands a service event to the engine, or queues it until activation. Events are applied one
+   * at a time in the order DS delivers them; the engine itself keeps slow work (opening
+   * devices, starting drivers) off this thread.
+   */
+  private synchronized void forward(Consumer<Engine> action) {
+    if (engine == null) {
+      early.add(action);
+    } else {
+      action.accept(engine);
     }
-    action.accept(e);
   }
 
   @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -28,10 +28,13 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -41,6 +44,13 @@ import java.util.stream.Stream;
  * <p>Management operations (configure, a handler or driver coming or going) are serialized on
  * this object. The command path never takes its lock: sessions hold immutable LUN maps, devices
  * guard their backends themselves.
+ *
+ * <p>Opening devices and starting drivers may block (a file to create, a socket to bind), so
+ * they run on one management thread, in the order they were asked for, and never on the thread
+ * that registered the handler or driver (a DS bind call). Taking them away is the opposite:
+ * {@link #removeHandler} and {@link #removeDriver} finish their work before they return, because
+ * the handler's or driver's bundle stops right after. {@link #settle()} waits for the queued
+ * work, for callers that need the result at once (tests, tools).
  */
 public final class Engine implements Management, AutoCloseable {
 
@@ -58,33 +68,55 @@ public final class Engine implements Management, AutoCloseable {
   private final Map<String, DeviceHandler> handlers = new LinkedHashMap<>();
   private final Map<String, TargetDriver> drivers = new LinkedHashMap<>();
   private final Map<String, DriverRuntime> running = new LinkedHashMap<>();
+  /** Where opens and starts run: one thread, so they keep the order they were asked in. */
+  private final ExecutorService management = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "karst-management");
+    t.setDaemon(true);
+    return t;
+  });
   private boolean closed;
 
+  /** An engine with nothing configured; relative paths in attributes resolve against data. */
   public Engine(Path dataDirectory) {
     this.dataDirectory = dataDirectory;
   }
 
-  /** Reads a configuration file; a missing file is an empty configuration. */
-  static Config read(Path file, List<String> warnings) throws ConfigException {
+  /**
+   * Reads and applies a configuration file (scst.conf syntax). A missing file leaves the engine
+   * empty, with a warning in the log, as a server without a configuration starts.
+   *
+   * @throws ConfigException naming the file's line and the problem; nothing is applied then
+   */
+  public void load(Path file) throws ConfigException {
     if (!Files.exists(file)) {
-      warnings.add(file + ": no such file; starting with nothing configured");
-      return Config.EMPTY;
+      LOG.log(Level.WARNING, file + ": no such file; Karst runs with nothing configured");
+      return;
     }
+    String text;
     try {
-      ConfigParser parser = new ConfigParser(file.getFileName().toString());
-      Config c = parser.parse(Files.readString(file));
-      warnings.addAll(parser.warnings());
-      return c;
+      text = Files.readString(file);
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot be read: " + e.getMessage());
     }
+    load(text, file.getFileName().toString());
   }
 
   /**
-   * Applies the configuration read at start: creates its devices and targets, opens the
-   * devices of registered handlers and starts the enabled registered drivers.
+   * Parses and applies a configuration given as text; {@code sourceName} prefixes the line
+   * numbers of errors and warnings ({@code karst.conf:12: ...}).
    */
-  public synchronized void configure(Config c, String sourceName) throws ConfigException {
+  public void load(String text, String sourceName) throws ConfigException {
+    ConfigParser parser = new ConfigParser(sourceName);
+    Config c = parser.parse(text);
+    parser.warnings().forEach(w -> LOG.log(Level.WARNING, w));
+    configure(c, sourceName);
+  }
+
+  /**
+   * Applies a parsed configuration, once: creates its devices and targets, then queues the
+   * opening of the devices of registered handlers and the start of enabled registered drivers.
+   */
+  synchronized void configure(Config c, String sourceName) throws ConfigException {
     if (!devices.isEmpty() || !config.drivers().isEmpty()) {
       throw new IllegalStateException("already configured");
     }
@@ -97,12 +129,55 @@ public final class Engine implements Management, AutoCloseable {
     config = c;
     source = sourceName;
     devices.putAll(created);
-    for (DeviceHandler h : handlers.values()) {
-      open(h);
+    handlers.values().forEach(this::openLater);
+    drivers.values().forEach(this::startLater);
+  }
+
+  /**
+   * Waits until the opens and starts queued so far have run, so that the caller sees their
+   * outcome (device states, started drivers). Must not be called with this engine's lock held.
+   */
+  public void settle() throws InterruptedException {
+    try {
+      management.submit(() -> { }).get();
+    } catch (RejectedExecutionException e) {
+      // closed: nothing is queued any more
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
     }
-    for (TargetDriver d : drivers.values()) {
-      start(d);
+  }
+
+  /** Runs {@code work} on the management thread under this engine's lock, unless closed. */
+  private void later(Runnable work) {
+    try {
+      management.execute(() -> {
+        synchronized (this) {
+          if (!closed) {
+            work.run();
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      LOG.log(Level.DEBUG, "the engine is closed; nothing more is opened or started");
     }
+  }
+
+  /** Opens the handler's offline devices later, if it is still registered by then. */
+  private void openLater(DeviceHandler handler) {
+    later(() -> {
+      if (handlers.get(handler.name()) == handler) {
+        open(handler);
+      }
+    });
+  }
+
+  /** Starts the driver later, if it is still registered and not started by then. */
+  private void startLater(TargetDriver driver) {
+    later(() -> {
+      if (drivers.get(driver.name()) == driver && !running.containsKey(driver.name())) {
+        start(driver);
+      }
+    });
   }
 
   private Device device(DeviceConf d, String sourceName) throws ConfigException {
@@ -135,7 +210,7 @@ public final class Engine implements Management, AutoCloseable {
       return;
     }
     LOG.log(Level.INFO, "device handler " + handler.name() + " registered");
-    open(handler);
+    openLater(handler);
   }
 
   /**
@@ -164,8 +239,12 @@ public final class Engine implements Management, AutoCloseable {
     return devices.values().stream().filter(d -> d.handler.equals(handler)).toList();
   }
 
+  /** Opens the handler's devices that are not online (all of them, unless a retry). */
   private void open(DeviceHandler handler) {
     for (Device d : devicesOf(handler.name())) {
+      if (d.backend() != null) {
+        continue;
+      }
       String failure = openDevice(d, handler);
       if (failure != null) {
         d.failed(failure);
@@ -178,11 +257,16 @@ public final class Engine implements Management, AutoCloseable {
 
   /** Opens one device; returns why it could not, or null. */
   private String openDevice(Device d, DeviceHandler handler) {
+    // The handler gets the attributes it describes, core's among them when it describes them
+    // too (read_only: a handler may open its storage read-only); core's others are not its.
+    Set<String> described = handler.deviceAttributes().stream().map(AttributeDescriptor::name)
+        .collect(Collectors.toSet());
+    Set<String> coreOnly = DeviceIdentity.ATTRIBUTES.stream().map(AttributeDescriptor::name)
+        .filter(n -> !described.contains(n)).collect(Collectors.toSet());
     Map<String, String> checked;
     try {
       checked = checked(d.conf.attributes(), handler.deviceAttributes(),
-          "DEVICE " + d.name + " of handler " + handler.name(), d.conf.line(),
-          d.coreAttributes.keySet());
+          "DEVICE " + d.name + " of handler " + handler.name(), d.conf.line(), coreOnly);
     } catch (ConfigException e) {
       return e.getMessage();
     }
@@ -247,7 +331,7 @@ public final class Engine implements Management, AutoCloseable {
       return;
     }
     LOG.log(Level.INFO, "target driver " + driver.name() + " registered");
-    start(driver);
+    startLater(driver);
   }
 
   public synchronized void removeDriver(TargetDriver driver) {
@@ -275,7 +359,7 @@ public final class Engine implements Management, AutoCloseable {
 
   private void start(TargetDriver driver) {
     DriverConf conf = driverConf(driver.name());
-    if (closed || conf == null || !conf.enabled()) {
+    if (conf == null || !conf.enabled()) {
       return;
     }
     try {
@@ -364,10 +448,11 @@ public final class Engine implements Management, AutoCloseable {
     return Stream.concat(Stream.of(ENABLED), descriptors.stream()).toList();
   }
 
-  /** Stops every driver and closes every device. */
+  /** Stops every driver, closes every device and ends the management thread. */
   @Override
   public synchronized void close() {
     closed = true;
+    management.shutdown();
     for (DriverRuntime r : List.copyOf(running.values())) {
       stop(r);
     }

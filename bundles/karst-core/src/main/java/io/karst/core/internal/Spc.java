@@ -11,18 +11,16 @@ import java.util.Map;
 
 /**
  * SPC-4 emulation common to every logical unit of a block backend: INQUIRY with its VPD pages,
- * REPORT LUNS, TEST UNIT READY, REQUEST SENSE, MODE SENSE(6/10), and the commands a disk
- * accepts without effect (START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL).
+ * REPORT LUNS, TEST UNIT READY, REQUEST SENSE, and the commands a disk accepts without effect
+ * (START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL); mode pages are {@link ModePages}'.
  */
 final class Spc {
 
   static final int TEST_UNIT_READY = 0x00;
   static final int REQUEST_SENSE = 0x03;
   static final int INQUIRY = 0x12;
-  static final int MODE_SENSE_6 = 0x1A;
   static final int START_STOP_UNIT = 0x1B;
   static final int PREVENT_ALLOW_MEDIUM_REMOVAL = 0x1E;
-  static final int MODE_SENSE_10 = 0x5A;
   static final int REPORT_LUNS = 0xA0;
 
   /** Peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN (SPC-4 6.6.2). */
@@ -31,10 +29,6 @@ final class Spc {
 
   /** Version descriptors: SAM-5, SPC-4, SBC-3, iSCSI (SPC-4 table 145). */
   private static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0460, 0x04C0, 0x0960};
-
-  private static final int PAGE_CACHING = 0x08;
-  private static final int PAGE_CONTROL = 0x0A;
-  private static final int PAGE_ALL = 0x3F;
 
   private Spc() {}
 
@@ -45,8 +39,8 @@ final class Spc {
       case INQUIRY -> inquiry(task, lun.device(), backend);
       case TEST_UNIT_READY, START_STOP_UNIT, PREVENT_ALLOW_MEDIUM_REMOVAL -> task.good();
       case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
-      case MODE_SENSE_6 -> modeSense(task, lun, backend, false);
-      case MODE_SENSE_10 -> modeSense(task, lun, backend, true);
+      case ModePages.MODE_SENSE_6, ModePages.MODE_SENSE_10 -> ModePages.sense(task, lun, backend);
+      case ModePages.MODE_SELECT_6, ModePages.MODE_SELECT_10 -> ModePages.select(task, backend);
       case Pr.PERSISTENT_RESERVE_IN -> Pr.reserveIn(task);
       case Reservations.RESERVE_6, Reservations.RESERVE_10 ->
           Reservations.reserve(task, lun.device());
@@ -247,80 +241,5 @@ final class Spc {
       data = sense.toBytes();
     }
     task.respond(data, Cdb.u8(cdb, 4));
-  }
-
-  /** MODE SENSE(6) and (10) (SPC-4 6.11, 6.12) with the caching and control pages. */
-  private static void modeSense(CoreTask task, Lun lun, BlockBackend backend, boolean ten)
-      throws SenseException {
-    byte[] cdb = task.cdb();
-    boolean dbd = (cdb[1] & 0x08) != 0;
-    boolean longLba = ten && (cdb[1] & 0x10) != 0;
-    int control = Cdb.u8(cdb, 2) >>> 6;
-    int page = cdb[2] & 0x3F;
-    int subpage = Cdb.u8(cdb, 3);
-    int allocation = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
-    if (control == 3) {
-      throw new SenseException(Sense.SAVING_PARAMETERS_NOT_SUPPORTED);
-    }
-    if (subpage != 0 && !(subpage == 0xFF && page == PAGE_ALL)) {
-      throw Cdb.invalidField(3, -1);
-    }
-    boolean changeable = control == 1;
-    ByteArrayOutputStream pages = new ByteArrayOutputStream();
-    switch (page) {
-      case PAGE_CACHING -> pages.writeBytes(cachingPage(backend, changeable));
-      case PAGE_CONTROL -> pages.writeBytes(controlPage(changeable));
-      case PAGE_ALL -> {
-        pages.writeBytes(cachingPage(backend, changeable));
-        pages.writeBytes(controlPage(changeable));
-      }
-      default -> throw Cdb.invalidField(2, 5);
-    }
-    long blocks = backend.blockCount();
-    int descriptorLength = dbd ? 0 : longLba ? 16 : 8;
-    int header = ten ? 8 : 4;
-    ByteBuffer b = ByteBuffer.allocate(header + descriptorLength + pages.size());
-    int deviceSpecific = (lun.writeProtected() ? 0x80 : 0) | 0x10; // WP, DPOFUA
-    if (ten) {
-      b.putShort((short) (b.capacity() - 2)).put((byte) 0).put((byte) deviceSpecific);
-      b.put((byte) (longLba ? 1 : 0)).put((byte) 0).putShort((short) descriptorLength);
-    } else {
-      b.put((byte) (b.capacity() - 1)).put((byte) 0).put((byte) deviceSpecific);
-      b.put((byte) descriptorLength);
-    }
-    if (descriptorLength == 8) {
-      b.putInt((int) Math.min(blocks, 0xFFFFFFFFL)).putInt(backend.blockSize());
-    } else if (descriptorLength == 16) {
-      b.putLong(blocks).putInt(0).putInt(backend.blockSize());
-    }
-    b.put(pages.toByteArray());
-    task.respond(b.array(), allocation);
-  }
-
-  /** Caching mode page (SBC-3 6.4.5): WCE as the backend reports it; nothing changeable. */
-  private static byte[] cachingPage(BlockBackend backend, boolean changeable) {
-    byte[] p = new byte[20];
-    p[0] = PAGE_CACHING;
-    p[1] = 0x12;
-    if (!changeable && backend.writeCacheEnabled()) {
-      p[2] = 0x04;
-    }
-    return p;
-  }
-
-  /**
-   * Control mode page (SPC-4 7.5.8): unrestricted reordering of SIMPLE tasks, fixed format
-   * sense, no busy timeout limit.
-   */
-  private static byte[] controlPage(boolean changeable) {
-    byte[] p = new byte[12];
-    p[0] = PAGE_CONTROL;
-    p[1] = 0x0A;
-    if (!changeable) {
-      p[3] = 0x10;
-      p[8] = (byte) 0xFF;
-      p[9] = (byte) 0xFF;
-    }
-    return p;
   }
 }

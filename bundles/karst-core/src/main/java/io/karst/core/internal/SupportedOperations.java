@@ -8,9 +8,9 @@ import java.util.List;
 
 /**
  * REPORT SUPPORTED OPERATION CODES (SPC-4 6.35) for block devices, and the table it reports:
- * every command Spc, Sbc, Pr and WriteSame execute, with its CDB usage map (the bits of each
- * CDB byte the device server looks at). A test sends every opcode and checks that exactly
- * these are executed, so the table cannot drift from the code.
+ * every command Spc, ModePages, Sbc, Pr and WriteSame execute, with its CDB usage map (the bits
+ * of each CDB byte the device server looks at). A test sends every opcode and checks that
+ * exactly these are executed, so the table cannot drift from the code.
  */
 final class SupportedOperations {
 
@@ -45,6 +45,7 @@ final class SupportedOperations {
       op(0x08, 0x1F, FF, FF, FF, 0),
       op(0x0A, 0x1F, FF, FF, FF, 0),
       op(0x12, 0x01, FF, FF, FF, 0),
+      op(0x15, 0x11, 0, 0, FF, 0),
       op(0x16, 0, 0, 0, 0, 0),
       op(0x17, 0, 0, 0, 0, 0),
       op(0x1A, 0x08, FF, FF, FF, 0),
@@ -59,6 +60,7 @@ final class SupportedOperations {
       op(0x37, 0, 0x1F, 0, 0, 0, 0, FF, FF, 0),
       op(0x35, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x41, 0, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x55, 0x11, 0, 0, 0, 0, 0, FF, FF, 0),
       op(0x56, 0, 0, 0, 0, 0, 0, 0, 0, 0),
       op(0x57, 0, 0, 0, 0, 0, 0, 0, 0, 0),
       op(0x5A, 0x18, FF, FF, 0, 0, 0, FF, FF, 0),

@@ -60,6 +60,27 @@ class ConfigParserTest {
         .hasMessage("karst.conf:1: DEVICE is not allowed at the top level");
     assertThatThrownBy(() -> parse("HANDLER h {\n size\n}\n"))
         .hasMessage("karst.conf:2: attribute size has no value");
+    assertThatThrownBy(() -> parse("HANDLER h {\n DEVICES d\n}\n"))
+        .hasMessage("karst.conf:2: unknown keyword DEVICES");
+    assertThatThrownBy(() -> parse("TARGET_DRIVER i {\n TARGET t {\n  GROUP g {\n"
+        + "   addr_method FLAT\n  }\n }\n}\n"))
+        .hasMessage("karst.conf:4: attribute addr_method is not allowed in GROUP g");
+  }
+
+  @Test
+  void scstsMixedCaseAttributesAreRead() throws Exception {
+    Config c = parse("""
+        TARGET_DRIVER iscsi {
+            IncomingUser "joe 12charsecret"
+            TARGET iqn.2006-10.net.vlnb:tgt {
+                HeaderDigest CRC32C,None
+            }
+        }
+        """);
+    assertThat(c.drivers().get(0).attributes().get("IncomingUser").text())
+        .isEqualTo("joe 12charsecret");
+    assertThat(c.drivers().get(0).targets().get(0).attributes().get("HeaderDigest").line())
+        .isEqualTo(4);
   }
 
   @Test

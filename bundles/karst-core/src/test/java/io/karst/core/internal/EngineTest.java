@@ -45,6 +45,7 @@ class EngineTest {
       assertThat(bed.engine.sessions()).hasSize(1);
 
       bed.engine.addHandler(bed.handler);
+      bed.engine.settle();
       assertThat(bed.engine.devices()).allSatisfy(
           d -> assertThat(d.state()).isEqualTo(DeviceState.ONLINE));
       assertThat(bed.send(0, read10(8, 1), null, 512).dataIn()).isEqualTo(data);
@@ -134,6 +135,7 @@ class EngineTest {
     String config = TestBed.CONFIG + "TARGET_DRIVER broken {\n enabled 1\n}\n";
     try (TestBed bed = new TestBed(dir, config)) {
       bed.engine.addDriver(broken);
+      bed.engine.settle();
       assertThat(bed.engine.drivers()).filteredOn(d -> d.name().equals("broken"))
           .singleElement().satisfies(d -> {
             assertThat(d.registered()).isTrue();
@@ -151,6 +153,7 @@ class EngineTest {
       assertThatThrownBy(() -> bed.driver.login("t1", "iqn.test:host"))
           .isInstanceOf(SessionException.class);
       bed.engine.addDriver(bed.driver);
+      bed.engine.settle();
       bed.driver.login("t1", "iqn.test:host").close();
     }
   }

@@ -79,6 +79,7 @@ class TaskManagementTest extends BedTest {
   private Session open() throws Exception {
     Probe probe = new Probe();
     bed.engine.addDriver(probe);
+    bed.engine.settle();
     return probe.context.openSession("p", "iqn.test:probe", reason -> { });
   }
 

@@ -58,7 +58,8 @@ final class TestBed implements AutoCloseable {
     engine = new Engine(dir);
     engine.addHandler(handler);
     engine.addDriver(driver);
-    engine.configure(new ConfigParser("test.conf").parse(config), "test.conf");
+    engine.load(config, "test.conf");
+    engine.settle();
     session = driver.login("t1", "iqn.test:host");
   }
 

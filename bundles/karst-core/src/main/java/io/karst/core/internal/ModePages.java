@@ -1,0 +1,208 @@
+package io.karst.core.internal;
+
+import io.karst.api.device.BlockBackend;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * Mode parameters of a block device (SPC-4 6.9 to 6.12, 7.5; SBC-3 6.4): MODE SENSE (6, 10)
+ * reports the caching and control pages with a block descriptor, MODE SELECT (6, 10) takes
+ * them back.
+ *
+ * <p>No mode parameter is changeable: WCE follows the backend (a file opened with or without
+ * write-through), the control page describes what the pipeline does. So MODE SELECT accepts a
+ * parameter list that restates the current values, as initiators send when they save a page they
+ * have just read, and refuses any change with INVALID FIELD IN PARAMETER LIST pointing at the
+ * first byte that differs. Saved values do not exist (SAVING PARAMETERS NOT SUPPORTED).
+ */
+final class ModePages {
+
+  static final int MODE_SELECT_6 = 0x15;
+  static final int MODE_SENSE_6 = 0x1A;
+  static final int MODE_SELECT_10 = 0x55;
+  static final int MODE_SENSE_10 = 0x5A;
+
+  private static final int PAGE_CACHING = 0x08;
+  private static final int PAGE_CONTROL = 0x0A;
+  private static final int PAGE_ALL = 0x3F;
+  /** Page control values of MODE SENSE's PC field. */
+  private static final int CHANGEABLE = 1;
+  private static final int SAVED = 3;
+
+  private ModePages() {}
+
+  /** MODE SENSE(6) and (10) (SPC-4 6.11, 6.12). */
+  static void sense(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    boolean ten = Cdb.u8(cdb, 0) == MODE_SENSE_10;
+    boolean dbd = (cdb[1] & 0x08) != 0;
+    boolean longLba = ten && (cdb[1] & 0x10) != 0;
+    int control = Cdb.u8(cdb, 2) >>> 6;
+    int page = cdb[2] & 0x3F;
+    int subpage = Cdb.u8(cdb, 3);
+    int allocation = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
+    if (control == SAVED) {
+      throw new SenseException(Sense.SAVING_PARAMETERS_NOT_SUPPORTED);
+    }
+    if (subpage != 0 && !(subpage == 0xFF && page == PAGE_ALL)) {
+      throw Cdb.invalidField(3, -1);
+    }
+    boolean changeable = control == CHANGEABLE;
+    ByteArrayOutputStream pages = new ByteArrayOutputStream();
+    switch (page) {
+      case PAGE_CACHING, PAGE_CONTROL -> pages.writeBytes(page(page, backend, changeable));
+      case PAGE_ALL -> {
+        pages.writeBytes(page(PAGE_CACHING, backend, changeable));
+        pages.writeBytes(page(PAGE_CONTROL, backend, changeable));
+      }
+      default -> throw Cdb.invalidField(2, 5);
+    }
+    long blocks = backend.blockCount();
+    int descriptorLength = dbd ? 0 : longLba ? 16 : 8;
+    int header = ten ? 8 : 4;
+    ByteBuffer b = ByteBuffer.allocate(header + descriptorLength + pages.size());
+    int deviceSpecific = (lun.writeProtected() ? 0x80 : 0) | 0x10; // WP, DPOFUA
+    if (ten) {
+      b.putShort((short) (b.capacity() - 2)).put((byte) 0).put((byte) deviceSpecific);
+      b.put((byte) (longLba ? 1 : 0)).put((byte) 0).putShort((short) descriptorLength);
+    } else {
+      b.put((byte) (b.capacity() - 1)).put((byte) 0).put((byte) deviceSpecific);
+      b.put((byte) descriptorLength);
+    }
+    if (descriptorLength == 8) {
+      b.putInt((int) Math.min(blocks, 0xFFFFFFFFL)).putInt(backend.blockSize());
+    } else if (descriptorLength == 16) {
+      b.putLong(blocks).putInt(0).putInt(backend.blockSize());
+    }
+    b.put(pages.toByteArray());
+    task.respond(b.array(), allocation);
+  }
+
+  /**
+   * MODE SELECT(6) and (10) (SPC-4 6.9, 6.10): the parameter list is collected, then checked
+   * against the current values; SP is refused since nothing can be saved.
+   */
+  static void select(CoreTask task, BlockBackend backend) throws SenseException {
+    byte[] cdb = task.cdb();
+    boolean ten = Cdb.u8(cdb, 0) == MODE_SELECT_10;
+    if ((cdb[1] & 0xEE) != 0) {
+      throw Cdb.invalidField(1, -1);
+    }
+    if ((cdb[1] & 0x01) != 0) {
+      throw Cdb.invalidField(1, 0);
+    }
+    int length = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
+    int header = ten ? 8 : 4;
+    if (length == 0) {
+      task.good();
+      return;
+    }
+    if (length < header) {
+      throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+    }
+    task.receive(length, data -> {
+      try {
+        if (data.remaining() < length) {
+          throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+        }
+        check(data, ten, backend);
+        task.good();
+      } catch (SenseException e) {
+        task.fail(e.sense());
+      }
+    });
+  }
+
+  /** Checks a MODE SELECT parameter list: header, block descriptor, then each page. */
+  private static void check(ByteBuffer list, boolean ten, BlockBackend backend)
+      throws SenseException {
+    int end = list.limit();
+    int header = ten ? 8 : 4;
+    int mediumType = list.get(ten ? 2 : 1);
+    if (mediumType != 0) {
+      throw invalid(ten ? 2 : 1);
+    }
+    boolean longLba = ten && (list.get(4) & 0x01) != 0;
+    int descriptorLength = ten ? list.getShort(6) & 0xFFFF : list.get(3) & 0xFF;
+    if (descriptorLength != 0 && descriptorLength != (longLba ? 16 : 8)) {
+      throw invalid(ten ? 6 : 3);
+    }
+    if (header + descriptorLength > end) {
+      throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+    }
+    if (descriptorLength > 0) {
+      checkDescriptor(list, header, longLba, backend);
+    }
+    int at = header + descriptorLength;
+    while (at < end) {
+      if (at + 2 > end) {
+        throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+      }
+      // PS is reserved in MODE SELECT, but initiators send back what MODE SENSE gave them.
+      int code = list.get(at) & 0x7F;
+      int pageLength = list.get(at + 1) & 0xFF;
+      if (code != PAGE_CACHING && code != PAGE_CONTROL) {
+        throw invalid(at); // an unknown page, or a subpage (SPF set)
+      }
+      byte[] current = page(code, backend, false);
+      if (pageLength != current.length - 2) {
+        throw invalid(at + 1);
+      }
+      if (at + 2 + pageLength > end) {
+        throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
+      }
+      for (int i = 2; i < current.length; i++) {
+        if (list.get(at + i) != current[i]) {
+          throw invalid(at + i);
+        }
+      }
+      at += 2 + pageLength;
+    }
+  }
+
+  /**
+   * A block descriptor may restate the block size, and the capacity or zero (which SBC-3
+   * 6.4.2 reads as "no change"); anything else would reformat the medium.
+   */
+  private static void checkDescriptor(ByteBuffer list, int at, boolean longLba,
+      BlockBackend backend) throws SenseException {
+    long blocks = longLba ? list.getLong(at) : list.getInt(at) & 0xFFFFFFFFL;
+    long current = longLba ? backend.blockCount() : Math.min(backend.blockCount(), 0xFFFFFFFFL);
+    if (blocks != 0 && blocks != current) {
+      throw invalid(at);
+    }
+    int sizeAt = longLba ? at + 12 : at + 5;
+    int size = longLba ? list.getInt(sizeAt) : list.getInt(at + 4) & 0xFFFFFF;
+    if (size != backend.blockSize()) {
+      throw invalid(sizeAt);
+    }
+  }
+
+  private static SenseException invalid(int byteOffset) {
+    return new SenseException(
+        Sense.INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, byteOffset, -1));
+  }
+
+  /** A page's current values, or its changeable mask (all zeros past the header). */
+  private static byte[] page(int code, BlockBackend backend, boolean changeable) {
+    byte[] p = code == PAGE_CACHING ? new byte[20] : new byte[12];
+    p[0] = (byte) code;
+    p[1] = (byte) (p.length - 2);
+    if (changeable) {
+      return p;
+    }
+    if (code == PAGE_CACHING) {
+      // Caching page (SBC-3 6.4.5): WCE as the backend reports it.
+      p[2] = (byte) (backend.writeCacheEnabled() ? 0x04 : 0);
+    } else {
+      // Control page (SPC-4 7.5.8): unrestricted reordering of SIMPLE tasks, fixed format
+      // sense, no busy timeout limit.
+      p[3] = 0x10;
+      p[8] = (byte) 0xFF;
+      p[9] = (byte) 0xFF;
+    }
+    return p;
+  }
+}

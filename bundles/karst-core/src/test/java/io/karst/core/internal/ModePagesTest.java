@@ -1,0 +1,88 @@
+package io.karst.core.internal;
+
+import static io.karst.core.internal.TestBed.assertSense;
+import static io.karst.core.internal.TestBed.cdb;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.karst.api.local.LocalResult;
+import io.karst.api.scsi.Sense;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class ModePagesTest extends BedTest {
+
+  /** MODE SENSE(6) of one page, with or without the block descriptor. */
+  private byte[] sense6(int page, boolean dbd) throws Exception {
+    LocalResult r = bed.send(0, cdb(0x1A, dbd ? 0x08 : 0, page, 0, 255, 0), null, 255);
+    assertThat(r.good()).isTrue();
+    return r.dataIn();
+  }
+
+  private static byte[] select6(int length) {
+    return cdb(0x15, 0x10, 0, 0, length, 0);
+  }
+
+  @Test
+  void modeSelectTakesBackWhatModeSenseGave() throws Exception {
+    byte[] all = sense6(0x3F, false);
+    all[0] = 0; // MODE DATA LENGTH is reserved in MODE SELECT
+    assertThat(bed.send(0, select6(all.length), all, 0).good()).isTrue();
+
+    byte[] ten = bed.send(0, cdb(0x5A, 0x10, 0x08, 0, 0, 0, 0, 0, 255, 0), null, 255).dataIn();
+    ten[0] = 0;
+    ten[1] = 0;
+    assertThat(bed.send(0, cdb(0x55, 0x10, 0, 0, 0, 0, 0, 0, ten.length, 0), ten, 0).good())
+        .isTrue();
+    assertThat(bed.send(0, select6(0), null, 0).good()).isTrue();
+  }
+
+  @Test
+  void modeSelectRefusesChangesWithAPointerIntoTheParameterList() throws Exception {
+    byte[] caching = sense6(0x08, true);
+    caching[0] = 0;
+    byte[] noCache = caching.clone();
+    noCache[4 + 2] &= ~0x04; // WCE off
+    LocalResult r = bed.send(0, select6(noCache.length), noCache, 0);
+    assertSense(r, Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+    assertThat(r.sense().senseKeySpecific()).isEqualTo(0x800000 | 6);
+
+    byte[] withDescriptor = sense6(0x08, false);
+    withDescriptor[0] = 0;
+    withDescriptor[4 + 6] = 0x10; // block length 4096 instead of 512
+    r = bed.send(0, select6(withDescriptor.length), withDescriptor, 0);
+    assertSense(r, Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+    assertThat(r.sense().senseKeySpecific() & 0xFFFF).isEqualTo(9);
+
+    byte[] unknown = Arrays.copyOf(caching, caching.length);
+    unknown[4] = 0x19;
+    r = bed.send(0, select6(unknown.length), unknown, 0);
+    assertSense(r, Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+    assertThat(r.sense().senseKeySpecific() & 0xFFFF).isEqualTo(4);
+  }
+
+  @Test
+  void modeSelectRefusesSavingAndShortLists() throws Exception {
+    byte[] caching = sense6(0x08, true);
+    caching[0] = 0;
+    LocalResult save = bed.send(0, cdb(0x15, 0x11, 0, 0, caching.length, 0), caching, 0);
+    assertSense(save, Sense.INVALID_FIELD_IN_CDB);
+    assertThat(save.sense().senseKeySpecific()).isEqualTo(0xC80001);
+    assertSense(bed.send(0, select6(2), new byte[2], 0), Sense.PARAMETER_LIST_LENGTH_ERROR);
+    byte[] cut = Arrays.copyOf(caching, 10);
+    assertSense(bed.send(0, select6(cut.length), cut, 0), Sense.PARAMETER_LIST_LENGTH_ERROR);
+  }
+
+  @Test
+  void modeSenseChangeableValuesAreAllZero() throws Exception {
+    byte[] changeable = bed.send(0, cdb(0x1A, 0x08, 0x48, 0, 255, 0), null, 255).dataIn();
+    assertThat(changeable[4]).isEqualTo((byte) 0x08);
+    assertThat(Arrays.copyOfRange(changeable, 6, changeable.length)).containsOnly(0);
+    byte[] ten = bed.send(0, cdb(0x5A, 0x08, 0x3F, 0xFF, 0, 0, 0, 0, 255, 0), null, 255)
+        .dataIn();
+    assertThat(ten[7]).isEqualTo((byte) 0);
+    assertThat(ten[8]).isEqualTo((byte) 0x08);
+    assertThat(ten[28]).isEqualTo((byte) 0x0A);
+    assertSense(bed.send(0, cdb(0x1A, 0, 0x08, 0x01, 255, 0), null, 255),
+        Sense.INVALID_FIELD_IN_CDB);
+  }
+}
