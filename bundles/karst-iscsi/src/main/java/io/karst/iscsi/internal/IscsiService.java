@@ -1,7 +1,6 @@
 package io.karst.iscsi.internal;
 
 import io.karst.api.target.DriverContext;
-import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -14,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the connections of a started driver share: core's context, the driver's settings, the
- * portals, TSIH allocation and the live connections (to ask them to log out).
+ * portals, TSIH allocation, and the live connections, which {@link IscsiTargetDriver#stop()}
+ * asks to log out.
  */
 final class IscsiService {
 
@@ -25,16 +25,16 @@ final class IscsiService {
   private final int nopInTimeout;
   private volatile List<InetSocketAddress> portals;
   private final AtomicInteger tsih = new AtomicInteger();
-  private final Set<FullFeatureHandler> connections = ConcurrentHashMap.newKeySet();
+  private final Set<IscsiConnection> connections = ConcurrentHashMap.newKeySet();
 
   IscsiService(DriverContext context, List<InetSocketAddress> portals) {
     this.portals = portals;
     this.context = context;
     Map<String, String> a = context.attributes();
     this.offers = Params.offers(a);
-    this.queueDepth = Integer.parseInt(a.get("queue_depth"));
-    this.nopInInterval = Integer.parseInt(a.get("nop_in_interval"));
-    this.nopInTimeout = Integer.parseInt(a.get("nop_in_timeout"));
+    this.queueDepth = Params.attribute(a, "queue_depth", 1, 1 << 16);
+    this.nopInInterval = Params.attribute(a, "nop_in_interval", 0, 3600);
+    this.nopInTimeout = Params.attribute(a, "nop_in_timeout", 1, 3600);
   }
 
   /** The portals as bound, which tell the real port when the configuration said 0. */
@@ -48,7 +48,7 @@ final class IscsiService {
 
   /**
    * Parses a portal list: {@code host:port} entries separated by commas, IPv6 hosts in
-   * brackets, a missing port meaning 3260.
+   * brackets, a missing port meaning 3260 and port 0 any free port.
    */
   static List<InetSocketAddress> parsePortals(String text) throws UnknownHostException {
     List<InetSocketAddress> out = new ArrayList<>();
@@ -89,12 +89,12 @@ final class IscsiService {
         throw new NumberFormatException();
       }
       int port = Integer.parseInt(colonPort.substring(1));
-      if (port < 1 || port > 65535) {
+      if (port < 0 || port > 65535) {
         throw new NumberFormatException();
       }
       return port;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("portal '" + portal + "': the port is not 1 to 65535");
+      throw new IllegalArgumentException("portal '" + portal + "': the port is not 0 to 65535");
     }
   }
 
@@ -127,44 +127,14 @@ final class IscsiService {
     return t;
   }
 
-  void register(FullFeatureHandler connection) {
+  /** Tracks a new connection until its channel closes. */
+  void register(IscsiConnection connection) {
     connections.add(connection);
+    connection.channel.closeFuture().addListener(f -> connections.remove(connection));
   }
 
-  void unregister(FullFeatureHandler connection) {
-    connections.remove(connection);
-  }
-
-  Set<FullFeatureHandler> connections() {
+  /** The connections whose channels are still open. */
+  Set<IscsiConnection> connections() {
     return connections;
-  }
-
-  /** Core wants this connection's session ended: ask the initiator to log out. */
-  void requestLogout(Channel channel, String reason) {
-    FullFeatureHandler c = channel.pipeline().get(FullFeatureHandler.class);
-    if (c != null) {
-      c.onLoop(c::requestLogout);
-    } else {
-      channel.close();
-    }
-  }
-
-  InetSocketAddress localAddress(FullFeatureHandler connection) {
-    return connection.localAddress();
-  }
-
-  /**
-   * The addresses to announce in SendTargets: each portal, with a wildcard portal replaced by
-   * the address the initiator reached this connection on.
-   */
-  List<String> portalAddresses(InetSocketAddress local) {
-    List<String> out = new ArrayList<>();
-    for (InetSocketAddress p : portals) {
-      InetAddress a = p.getAddress().isAnyLocalAddress() && local != null
-          ? local.getAddress() : p.getAddress();
-      String host = a.getHostAddress();
-      out.add((host.contains(":") ? "[" + host + "]" : host) + ":" + p.getPort());
-    }
-    return out;
   }
 }

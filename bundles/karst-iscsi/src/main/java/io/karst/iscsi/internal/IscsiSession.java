@@ -3,41 +3,42 @@ package io.karst.iscsi.internal;
 import io.karst.api.target.Session;
 
 /**
- * An iSCSI session (RFC 7143 3.4): its identity (ISID, TSIH), negotiated parameters, the
- * core nexus of a normal session, and the command numbering shared by its connections. One
- * connection per session for now (MaxConnections 1); every field is used on that connection's
- * event loop only.
+ * An iSCSI session (RFC 7143 3.4): its identity (ISID, TSIH), the negotiated parameters, the
+ * core nexus of a normal session, and the command window its connections share. It has one
+ * connection for now (MaxConnections 1), so every field is used on that connection's event
+ * loop; connections are {@link IscsiConnection}s, so that more can join later.
  */
 final class IscsiSession {
 
   final byte[] isid;
   final int tsih;
   final Params params;
-  final String targetName;
   /** The core nexus; null for a discovery session. */
   final Session nexus;
-  /** The next CmdSN expected in order (RFC 7143 4.2.2.1). */
-  int expCmdSN;
-  /** The highest CmdSN advertised so far; never lowered, as initiators ignore a lower one. */
-  int maxCmdSN;
+  final CommandWindow window;
 
-  IscsiSession(byte[] isid, int tsih, Params params, String targetName, Session nexus,
-      int cmdSN) {
+  IscsiSession(byte[] isid, int tsih, Params params, Session nexus, CommandWindow window) {
     this.isid = isid;
     this.tsih = tsih;
     this.params = params;
-    this.targetName = targetName;
     this.nexus = nexus;
-    this.expCmdSN = cmdSN;
-    this.maxCmdSN = cmdSN - 1;
+    this.window = window;
   }
 
   boolean discovery() {
     return nexus == null;
   }
 
-  /** Serial number comparison (RFC 1982) of 32-bit sequence numbers: a before b. */
-  static boolean before(int a, int b) {
-    return a != b && (b - a) > 0;
+  /** Ends the core nexus, if any; idempotent as {@link Session#close()} is. */
+  void close() {
+    if (nexus != null) {
+      nexus.close();
+    }
+  }
+
+  String describe() {
+    return (discovery() ? "discovery session" : "session to " + params.targetName) + " of "
+        + params.initiatorName + " (ISID " + java.util.HexFormat.of().formatHex(isid)
+        + ", TSIH " + tsih + ")";
   }
 }

@@ -29,25 +29,36 @@ import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * Target driver {@code iscsi}: iSCSI (RFC 7143) on Netty, with the native epoll transport where
- * it loads and NIO elsewhere. Each connection's pipeline is the PDU codec, then the login
- * phase, which hands over to the full feature phase.
+ * it loads and NIO elsewhere, pooled direct buffers, one event loop per connection.
+ *
+ * <p>Each connection's pipeline is the PDU codec ({@link PduDecoder}, {@link PduEncoder}) and
+ * the {@link LoginHandler}, which on success replaces itself with the full feature handlers:
+ * {@link CommandSequencer}, {@link NopHandler}, {@link ScsiCommandHandler}, {@link
+ * TaskManagementHandler}, {@link TextHandler}, {@link LogoutHandler} and, last, {@link
+ * RejectHandler}. Connections share nothing but the {@link IscsiService}: whatever one
+ * initiator sends, at worst its own connection closes.
+ *
+ * <p>The driver may be started again after {@link #stop()}.
  */
-@Component(service = TargetDriver.class)
+@Component(service = TargetDriver.class, immediate = true)
 public final class IscsiTargetDriver implements TargetDriver {
 
   private static final System.Logger LOG = System.getLogger(IscsiTargetDriver.class.getName());
 
   private static final List<AttributeDescriptor> ATTRIBUTES = List.of(
       AttributeDescriptor.builder("portals", AttributeType.STRING).defaultValue("0.0.0.0:3260")
-          .description("Addresses to listen on: host:port, comma separated, IPv6 in brackets")
+          .description("Addresses to listen on: host:port, comma separated, IPv6 in brackets; "
+              + "a host without port listens on 3260, port 0 on any free port")
           .build(),
       integer("queue_depth", "128", "Commands an initiator may have outstanding per session "
-          + "(the CmdSN window)"),
-      integer("max_recv_data_segment_length", "262144",
-          "The largest data segment the target accepts (MaxRecvDataSegmentLength)"),
-      integer("max_burst_length", "1048576", "The target's offer for MaxBurstLength"),
-      integer("first_burst_length", "262144", "The target's offer for FirstBurstLength"),
-      integer("max_outstanding_r2t", "8", "The target's offer for MaxOutstandingR2T"),
+          + "(the CmdSN window), 1 to 65536"),
+      integer("max_recv_data_segment_length", "262144", "The largest data segment the target "
+          + "accepts (MaxRecvDataSegmentLength), 512 to 16777215"),
+      integer("max_burst_length", "1048576",
+          "The target's offer for MaxBurstLength, 512 to 16777215"),
+      integer("first_burst_length", "262144",
+          "The target's offer for FirstBurstLength, 512 to max_burst_length"),
+      integer("max_outstanding_r2t", "8", "The target's offer for MaxOutstandingR2T, 1 to 65535"),
       bool("immediate_data", "1", "The target's offer for ImmediateData"),
       bool("initial_r2t", "0", "The target's offer for InitialR2T"),
       integer("nop_in_interval", "30", "Seconds of silence before a NOP-In ping; 0 for none"),
@@ -58,6 +69,9 @@ public final class IscsiTargetDriver implements TargetDriver {
       AttributeDescriptor.builder("alias", AttributeType.STRING)
           .description("TargetAlias sent at login").build(),
       integer("tpgt", "1", "Target portal group tag"));
+
+  /** How long {@link #stop()} waits for initiators to log out. */
+  static final long LOGOUT_WAIT_MILLIS = 2000;
 
   private EventLoopGroup group;
   private final List<Channel> listeners = new ArrayList<>();
@@ -90,6 +104,9 @@ public final class IscsiTargetDriver implements TargetDriver {
 
   @Override
   public synchronized void start(DriverContext context) throws Exception {
+    if (group != null) {
+      throw new IllegalStateException("iscsi is already started");
+    }
     List<InetSocketAddress> portals = IscsiService.parsePortals(context.attributes()
         .get("portals"));
     IscsiService s = new IscsiService(context, portals);
@@ -100,14 +117,17 @@ public final class IscsiTargetDriver implements TargetDriver {
     EventLoopGroup g = new MultiThreadIoEventLoopGroup(0, io);
     ServerBootstrap bootstrap = new ServerBootstrap().group(g).channel(channel)
         .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            IscsiConnection connection = new IscsiConnection(s, ch);
+            s.register(connection);
             ch.pipeline().addLast("decoder", new PduDecoder())
-                .addLast("encoder", new PduEncoder())
-                .addLast("login", new LoginHandler(s));
+                .addLast("encoder", PduEncoder.INSTANCE)
+                .addLast("login", new LoginHandler(connection));
           }
         });
     List<InetSocketAddress> bound = new ArrayList<>();
@@ -119,7 +139,7 @@ public final class IscsiTargetDriver implements TargetDriver {
       }
     } catch (Exception e) {
       closeListeners();
-      g.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      g.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
       throw new IllegalStateException("cannot listen on " + portals + ": " + e.getMessage(), e);
     }
     s.bound(bound);
@@ -134,23 +154,34 @@ public final class IscsiTargetDriver implements TargetDriver {
     return service == null ? List.of() : service.portals();
   }
 
+  /**
+   * Stops listening, asks every logged-in initiator to log out (Asynchronous Message), gives
+   * them {@link #LOGOUT_WAIT_MILLIS} to do so, then closes what is left, ends every core
+   * session, and shuts the event loops down.
+   */
   @Override
   public synchronized void stop() {
     if (group == null) {
       return;
     }
     closeListeners();
-    for (FullFeatureHandler c : service.connections()) {
-      c.onLoop(c::requestLogout);
-    }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    service.connections().forEach(IscsiConnection::requestLogout);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOGOUT_WAIT_MILLIS);
     while (!service.connections().isEmpty() && System.nanoTime() < deadline) {
       try {
-        Thread.sleep(50);
+        Thread.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
       }
+    }
+    for (IscsiConnection c : List.copyOf(service.connections())) {
+      c.channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+      c.execute(() -> {
+        if (c.session() != null) {
+          c.session().close();
+        }
+      });
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     LOG.log(Level.INFO, "iSCSI stopped");

@@ -5,16 +5,26 @@ import io.karst.api.scsi.TaskTransport;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * One SCSI command on a connection, as the transport of its core task: the buffers core asks
- * for, and the Data-Out that fills them (RFC 7143 4.2.5): immediate data from the command PDU,
- * unsolicited Data-Out up to FirstBurstLength, then R2Ts for the rest, MaxBurstLength each and
- * at most MaxOutstandingR2T at a time.
+ * One SCSI command of a connection, as the transport of its core task: the pooled buffer core
+ * asks for, and the Data-Out that fills it (RFC 7143 4.2.5, 11.7, 11.8).
  *
- * <p>Core calls in from any thread; everything here but {@link #allocate} runs on the
+ * <p>Data-Out arrives in order: immediate data in the command PDU; then, when InitialR2T is No
+ * and the command's F bit is clear, one unsolicited burst of Data-Out up to FirstBurstLength,
+ * ended by its F bit; then the target solicits the rest with R2Ts, each at most
+ * MaxBurstLength, at most MaxOutstandingR2T at a time, each with its own target transfer tag
+ * and the next R2TSN. Every Data-Out must come in sequence (DataSN from 0 in each burst,
+ * BufferOffset where the previous one ended, inside what was allowed or solicited): one that
+ * does not is rejected (Invalid PDU field) and the task's Data-Out fails. Data beyond the
+ * buffer (an initiator announcing more than the CDB transfers) is accepted and dropped.
+ * Data-Out that comes before core asks for it waits, up to FirstBurstLength.
+ *
+ * <p>Core calls in from any thread; everything but {@link #allocate} runs on the
  * connection's event loop.
  */
 final class IscsiTask implements TaskTransport {
@@ -32,71 +42,80 @@ final class IscsiTask implements TaskTransport {
     }
   }
 
-  final FullFeatureHandler connection;
+  final IscsiConnection connection;
   final int itt;
   final long lunField;
   final int expectedLength;
-  private final boolean commandFinal;
   Task task;
 
   private ByteBuf immediateData;
   private final ArrayDeque<Pdu> early = new ArrayDeque<>();
-  private ByteBuf buffer;
-  private ByteBuffer view;
+  private int earlyBytes;
+  /** The pooled buffers core asked for, and the views of them core was given. */
+  private final List<ByteBuf> buffers = new ArrayList<>(1);
+  private final List<ByteBuffer> views = new ArrayList<>(1);
 
   private ByteBuffer dataOut;
   private int needed;
   private int received;
-  private int unsolicitedEnd;
-  private int nextSolicited;
-  private int r2tSN;
+  /** Whether unsolicited Data-Out may still come, and where it may reach. */
+  private boolean unsolicitedOpen;
+  private int unsolicitedLimit;
+  /** Where the next unsolicited Data-Out starts, then where soliciting starts. */
+  private int nextOffset;
   private int unsolicitedDataSN;
+  private int r2tSN;
   private boolean dataOutDone;
+  /** Why Data-Out that came before core asked for it broke the rules, or null. */
+  private String earlyFailure;
   private final Map<Integer, Burst> outstanding = new HashMap<>();
 
-  IscsiTask(FullFeatureHandler connection, int itt, long lunField, int expectedLength,
-      boolean commandFinal, ByteBuf immediateData) {
+  IscsiTask(IscsiConnection connection, int itt, long lunField, int expectedLength,
+      boolean unsolicitedFollows, ByteBuf immediateData) {
     this.connection = connection;
     this.itt = itt;
     this.lunField = lunField;
     this.expectedLength = expectedLength;
-    this.commandFinal = commandFinal;
     this.immediateData = immediateData;
+    Params p = connection.params();
+    this.nextOffset = immediateData == null ? 0 : immediateData.readableBytes();
+    this.unsolicitedLimit = Math.min(p.firstBurstLength, expectedLength);
+    this.unsolicitedOpen = unsolicitedFollows && !p.initialR2T && nextOffset < unsolicitedLimit;
   }
 
+  /** A pooled direct buffer; core may ask more than once (Data-Out, then Data-In). */
   @Override
   public synchronized ByteBuffer allocate(Task t, int length) {
-    if (buffer != null) {
-      buffer.release();
-    }
-    buffer = connection.alloc().directBuffer(length, length);
-    view = buffer.nioBuffer(0, length);
+    ByteBuf buffer = connection.alloc().directBuffer(length, length);
+    ByteBuffer view = buffer.nioBuffer(0, length);
+    buffers.add(buffer);
+    views.add(view);
     return view;
   }
 
   @Override
   public void receiveDataOut(Task t, ByteBuffer target) {
-    connection.onLoop(() -> startDataOut(target));
+    if (!connection.execute(() -> startDataOut(target))) {
+      t.dataOutFailed(new IllegalStateException("connection closed"));
+    }
   }
 
   @Override
   public void complete(Task t) {
-    connection.onLoop(() -> connection.complete(this));
+    if (!connection.execute(() -> TaskResponse.send(connection, this))) {
+      releaseBuffers();
+    }
   }
 
   private void startDataOut(ByteBuffer target) {
-    if (!connection.active()) {
-      task.dataOutFailed(new IllegalStateException("connection closed"));
+    if (!connection.active() || earlyFailure != null) {
+      task.dataOutFailed(new IllegalStateException(
+          earlyFailure != null ? earlyFailure : "connection closed"));
       return;
     }
     dataOut = target;
     needed = target.remaining();
-    Params p = connection.params();
-    int immediate = immediateData == null ? 0 : immediateData.readableBytes();
-    unsolicitedEnd = !p.initialR2T && !commandFinal
-        ? Math.min(p.firstBurstLength, expectedLength) : immediate;
-    nextSolicited = unsolicitedEnd;
-    if (immediate > 0) {
+    if (immediateData != null) {
       copy(0, immediateData);
       immediateData.release();
       immediateData = null;
@@ -111,56 +130,71 @@ final class IscsiTask implements TaskTransport {
         pdu.release();
       }
     }
-    solicit();
-    finishIfComplete();
+    progress();
   }
 
-  /** A Data-Out PDU for this task; takes no ownership of the PDU. */
+  /** A Data-Out PDU for this task; the caller keeps its reference. */
   void dataOut(Pdu pdu) {
     if (dataOutDone) {
       return;
     }
     if (dataOut == null) {
+      earlyBytes += pdu.dataLength();
+      if (pdu.truncated() || nextOffset + earlyBytes > unsolicitedLimit
+          || pdu.ttt() != Pdu.RESERVED_TAG) {
+        // Core has not asked for the data yet: it hears of the failure when it does.
+        connection.reject(pdu, Opcode.REJECT_INVALID_PDU_FIELD);
+        earlyFailure = "Data-Out beyond FirstBurstLength or MaxRecvDataSegmentLength, or "
+            + "solicited before any R2T";
+        dataOutDone = true;
+        releaseInput();
+        return;
+      }
       early.add(pdu.retain());
       return;
     }
+    if (pdu.truncated()) {
+      violation(pdu, "a Data-Out segment longer than MaxRecvDataSegmentLength");
+      return;
+    }
     if (accept(pdu)) {
-      solicit();
-      finishIfComplete();
+      progress();
     }
   }
 
   /** Places one Data-Out PDU's data; false when it broke the rules and the task failed. */
   private boolean accept(Pdu pdu) {
-    int ttt = pdu.u32(20);
-    long offset = pdu.u32(40) & 0xFFFFFFFFL;
+    int ttt = pdu.ttt();
+    long offset = pdu.u32(Pdu.BUFFER_OFFSET) & 0xFFFFFFFFL;
     int length = pdu.dataLength();
-    boolean solicited = ttt != Pdu.RESERVED_TAG;
-    Burst burst = solicited ? outstanding.get(ttt) : null;
-    int dataSN = pdu.u32(36);
-    boolean valid = dataSN == (burst != null ? burst.dataSN : unsolicitedDataSN)
-        && offset + length <= expectedLength
-        && (solicited
-            ? burst != null && offset >= burst.offset
-                && offset + length <= burst.offset + burst.length
-            : offset + length <= unsolicitedEnd);
-    if (!valid) {
-      connection.reject(pdu, Opcode.REJECT_INVALID_PDU_FIELD);
-      fail("Data-Out DataSN " + dataSN + " at offset " + offset + " of " + length
-          + " bytes is out of sequence or outside what was "
-          + (solicited ? "solicited" : "allowed unsolicited"));
-      return false;
-    }
-    copy((int) offset, pdu.data);
-    if (burst == null) {
+    long end = offset + length;
+    int dataSN = pdu.u32(Pdu.DATA_SN);
+    if (ttt == Pdu.RESERVED_TAG) {
+      if (!unsolicitedOpen || dataSN != unsolicitedDataSN || offset != nextOffset
+          || end > unsolicitedLimit) {
+        violation(pdu, "unsolicited Data-Out DataSN " + dataSN + " at " + offset + "+"
+            + length + " out of sequence or beyond FirstBurstLength");
+        return false;
+      }
       unsolicitedDataSN++;
+      nextOffset = (int) end;
+      unsolicitedOpen = !pdu.finalBit() && end < unsolicitedLimit;
     } else {
+      Burst burst = outstanding.get(ttt);
+      if (burst == null || dataSN != burst.dataSN || offset != burst.offset + burst.received
+          || end > burst.offset + burst.length
+          || (pdu.finalBit() && end != burst.offset + burst.length)) {
+        violation(pdu, "Data-Out TTT " + ttt + " DataSN " + dataSN + " at " + offset + "+"
+            + length + " outside what was solicited");
+        return false;
+      }
       burst.dataSN++;
       burst.received += length;
-      if (burst.received >= burst.length || pdu.finalBit()) {
+      if (burst.received == burst.length) {
         outstanding.remove(ttt);
       }
     }
+    copy((int) offset, pdu.data);
     return true;
   }
 
@@ -176,28 +210,49 @@ final class IscsiTask implements TaskTransport {
     received += n;
   }
 
-  private void solicit() {
+  /**
+   * Finishes when the buffer is full; otherwise, once the unsolicited burst is over, keeps
+   * MaxOutstandingR2T R2Ts out for the rest.
+   */
+  private void progress() {
+    if (received >= needed) {
+      dataOutDone = true;
+      outstanding.clear();
+      task.dataOutReceived();
+      return;
+    }
+    if (unsolicitedOpen) {
+      return;
+    }
     Params p = connection.params();
-    while (outstanding.size() < p.maxOutstandingR2T && nextSolicited < needed) {
-      int length = Math.min(p.maxBurstLength, needed - nextSolicited);
+    while (outstanding.size() < p.maxOutstandingR2T && nextOffset < needed) {
+      int length = Math.min(p.maxBurstLength, needed - nextOffset);
       int ttt = connection.nextTransferTag();
-      outstanding.put(ttt, new Burst(nextSolicited, length));
-      connection.sendR2T(this, ttt, r2tSN++, nextSolicited, length);
-      nextSolicited += length;
+      outstanding.put(ttt, new Burst(nextOffset, length));
+      sendR2T(ttt, nextOffset, length);
+      nextOffset += length;
     }
   }
 
-  private void finishIfComplete() {
-    if (!dataOutDone && received >= needed) {
-      dataOutDone = true;
-      task.dataOutReceived();
-    }
+  /** An R2T (RFC 7143 11.8): it reports the StatSN without taking it. */
+  private void sendR2T(int ttt, int offset, int length) {
+    Pdu r2t = Pdu.create(connection.alloc(), Opcode.R2T);
+    r2t.set64(Pdu.LUN, lunField).set32(Pdu.ITT, itt).set32(Pdu.TTT, ttt)
+        .set32(Pdu.STAT_SN, connection.statSN()).set32(Pdu.DATA_SN, r2tSN++)
+        .set32(Pdu.BUFFER_OFFSET, offset).set32(Pdu.RESIDUAL_COUNT, length);
+    connection.channel.writeAndFlush(connection.window(r2t));
+  }
+
+  private void violation(Pdu pdu, String why) {
+    connection.reject(pdu, Opcode.REJECT_INVALID_PDU_FIELD);
+    fail(why);
   }
 
   private void fail(String why) {
     if (!dataOutDone) {
       dataOutDone = true;
       outstanding.clear();
+      releaseInput();
       task.dataOutFailed(new IllegalStateException(why));
     }
   }
@@ -210,15 +265,23 @@ final class IscsiTask implements TaskTransport {
     }
   }
 
-  /** The slice of the Data-In buffer core filled, or null when core used one of its own. */
-  synchronized ByteBuf dataInSlice(ByteBuffer dataIn, int length) {
-    if (buffer != null && dataIn == view) {
-      return buffer.retainedSlice(dataIn.position(), length);
+  /**
+   * The Data-In core filled, as a buffer this side owns: a retained slice of the pooled
+   * buffer when core used the one from {@link #allocate}, else a copy, as another buffer may
+   * be reused once the task is answered.
+   */
+  synchronized ByteBuf dataIn(ByteBuffer in, int length) {
+    for (int i = 0; i < views.size(); i++) {
+      if (views.get(i) == in) {
+        return buffers.get(i).retainedSlice(in.position(), length);
+      }
     }
-    return null;
+    ByteBuffer d = in.duplicate();
+    d.limit(d.position() + length);
+    return connection.alloc().directBuffer(length).writeBytes(d);
   }
 
-  void releaseInput() {
+  private void releaseInput() {
     if (immediateData != null) {
       immediateData.release();
       immediateData = null;
@@ -228,13 +291,11 @@ final class IscsiTask implements TaskTransport {
     }
   }
 
-  /** Releases the task's own reference to its buffer; slices being written keep theirs. */
-  synchronized void releaseBuffer() {
+  /** Releases the task's own references to its buffers; slices being written keep theirs. */
+  synchronized void releaseBuffers() {
     releaseInput();
-    if (buffer != null) {
-      buffer.release();
-      buffer = null;
-      view = null;
-    }
+    buffers.forEach(ByteBuf::release);
+    buffers.clear();
+    views.clear();
   }
 }

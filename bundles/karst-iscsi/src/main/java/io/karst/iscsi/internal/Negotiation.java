@@ -6,12 +6,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Operational text key negotiation (RFC 7143 6.2, 13): for each key the initiator sends, the
- * target's answer under the key's own rule (declarative, list, minimum, maximum, boolean AND or
- * OR), and the negotiated value recorded in {@link Params}.
+ * Login key negotiation (RFC 7143 6.2, 13): for each key the initiator sends, the target's
+ * answer under the key's own rule, and the outcome recorded in {@link #result}.
  *
- * <p>Digests are answered None for now: CRC32C comes with the digest work, which plugs in at
- * the codec. Markers are answered No, as RFC 7143 retired them.
+ * <ul>
+ *   <li>Declarations: InitiatorName, InitiatorAlias, TargetName, SessionType are recorded
+ *       without answer; MaxRecvDataSegmentLength is declarative per direction: the initiator's
+ *       limits what the target sends, and the target answers with its own.
+ *   <li>Lists (HeaderDigest, DataDigest, AuthMethod): None, the only value this target has
+ *       yet; digests plug in at the codec when they come.
+ *   <li>Minimum: MaxConnections (1), MaxBurstLength, FirstBurstLength (never above
+ *       MaxBurstLength), MaxOutstandingR2T, DefaultTime2Retain, ErrorRecoveryLevel (0).
+ *   <li>Maximum: DefaultTime2Wait. Boolean OR: InitialR2T, DataPDUInOrder,
+ *       DataSequenceInOrder. Boolean AND: ImmediateData, IFMarker, OFMarker (No: RFC 7143
+ *       retired markers, so IFMarkInt and OFMarkInt are Irrelevant).
+ *   <li>Keys only a target declares (TargetAlias, TargetAddress, TargetPortalGroupTag) and
+ *       SendTargets, sent by an initiator at login, are Irrelevant; session-wide keys in a
+ *       discovery session likewise.
+ *   <li>Anything else, X- and X# extension keys included, is NotUnderstood; a value outside
+ *       its key's syntax or range is answered Reject.
+ * </ul>
  */
 final class Negotiation {
 
@@ -19,9 +33,6 @@ final class Negotiation {
   private static final Set<String> NORMAL_ONLY = Set.of("MaxConnections", "InitialR2T",
       "ImmediateData", "MaxBurstLength", "FirstBurstLength", "MaxOutstandingR2T",
       "DataPDUInOrder", "DataSequenceInOrder");
-  /** Keys the initiator declares that need no answer. */
-  private static final Set<String> DECLARATIVE =
-      Set.of("InitiatorName", "InitiatorAlias", "TargetName", "SessionType");
 
   private final Params offers;
   final Params result;
@@ -32,28 +43,31 @@ final class Negotiation {
     this.result = offers.unnegotiated();
   }
 
-  /**
-   * Answers one request's keys. Declarative keys are recorded; unknown ones are answered
-   * NotUnderstood, malformed values Reject.
-   */
-  Map<String, String> answer(Map<String, String> keys) {
+  /** Answers one request's keys, in their order. */
+  Map<String, String> answer(Map<String, String> keys) throws LoginRefusal {
+    // SessionType decides which keys are relevant, wherever it stands in the request.
+    String type = keys.get("SessionType");
+    if (type != null) {
+      switch (type) {
+        case "Discovery" -> result.discovery = true;
+        case "Normal" -> result.discovery = false;
+        default -> throw new LoginRefusal(LoginRefusal.SESSION_TYPE_NOT_SUPPORTED,
+            "SessionType " + type);
+      }
+    }
     Map<String, String> out = new LinkedHashMap<>();
     for (var e : keys.entrySet()) {
       String key = e.getKey();
       String value = e.getValue();
-      if (DECLARATIVE.contains(key)) {
-        declare(key, value);
-        continue;
-      }
-      if (result.discovery && NORMAL_ONLY.contains(key)) {
-        out.put(key, "Irrelevant");
-        continue;
-      }
       String answer;
-      try {
-        answer = negotiate(key, value);
-      } catch (IllegalArgumentException ex) {
-        answer = "Reject";
+      if (result.discovery && NORMAL_ONLY.contains(key)) {
+        answer = "Irrelevant";
+      } else {
+        try {
+          answer = negotiate(key, value);
+        } catch (IllegalArgumentException ex) {
+          answer = "Reject";
+        }
       }
       if (answer != null) {
         out.put(key, answer);
@@ -62,23 +76,29 @@ final class Negotiation {
     return out;
   }
 
-  private void declare(String key, String value) {
+  /** The answer to one key, or null for a declaration that needs none. */
+  private String negotiate(String key, String value) throws LoginRefusal {
     switch (key) {
-      case "InitiatorName" -> result.initiatorName = value;
-      case "InitiatorAlias" -> result.initiatorAlias = value;
-      case "TargetName" -> result.targetName = value;
-      default -> result.discovery = "Discovery".equals(value);
-    }
-  }
-
-  /** The answer to one key, or null when the key needs none. */
-  private String negotiate(String key, String value) {
-    switch (key) {
-      case "HeaderDigest", "DataDigest" -> {
-        return Arrays.asList(value.split(",")).contains("None") ? "None" : "Reject";
+      case "InitiatorName" -> {
+        result.initiatorName = name(value);
+        return null;
+      }
+      case "TargetName" -> {
+        result.targetName = name(value);
+        return null;
+      }
+      case "SessionType", "InitiatorAlias" -> {
+        return null;
       }
       case "AuthMethod" -> {
-        return Arrays.asList(value.split(",")).contains("None") ? "None" : "Reject";
+        if (!list(value).contains("None")) {
+          throw new LoginRefusal(LoginRefusal.AUTHENTICATION_FAILURE,
+              "AuthMethod " + value + " without None (no authentication is configured)");
+        }
+        return "None";
+      }
+      case "HeaderDigest", "DataDigest" -> {
+        return list(value).contains("None") ? "None" : "Reject";
       }
       case "MaxConnections" -> {
         number(value, 1, 65535);
@@ -93,18 +113,17 @@ final class Negotiation {
         return yesNo(result.immediateData);
       }
       case "MaxRecvDataSegmentLength" -> {
-        result.peerMaxRecvDataSegmentLength = number(value, 512, (1 << 24) - 1);
+        result.peerMaxRecvDataSegmentLength = number(value, 512, Params.MAX_LENGTH);
         declaredRecvLength = true;
         return Integer.toString(offers.maxRecvDataSegmentLength);
       }
       case "MaxBurstLength" -> {
-        result.maxBurstLength = Math.min(number(value, 512, (1 << 24) - 1), offers.maxBurstLength);
-        result.firstBurstLength = Math.min(result.firstBurstLength, result.maxBurstLength);
+        result.maxBurstLength = Math.min(number(value, 512, Params.MAX_LENGTH), offers.maxBurstLength);
         return Integer.toString(result.maxBurstLength);
       }
       case "FirstBurstLength" -> {
-        result.firstBurstLength = Math.min(Math.min(number(value, 512, (1 << 24) - 1),
-            offers.firstBurstLength), result.maxBurstLength);
+        result.firstBurstLength =
+            Math.min(number(value, 512, Params.MAX_LENGTH), offers.firstBurstLength);
         return Integer.toString(result.firstBurstLength);
       }
       case "DefaultTime2Wait" -> {
@@ -131,14 +150,8 @@ final class Negotiation {
         bool(value);
         return "No";
       }
-      case "IFMarkInt", "OFMarkInt" -> {
-        return "Irrelevant";
-      }
-      case "TargetAlias", "TargetAddress", "TargetPortalGroupTag" -> {
-        // Declared by targets only; an initiator sending one is out of turn.
-        return "Irrelevant";
-      }
-      case "SendTargets" -> {
+      case "IFMarkInt", "OFMarkInt", "TargetAlias", "TargetAddress", "TargetPortalGroupTag",
+          "SendTargets" -> {
         return "Irrelevant";
       }
       default -> {
@@ -148,21 +161,40 @@ final class Negotiation {
   }
 
   /**
-   * Keys the target declares whether or not the initiator asked: MaxRecvDataSegmentLength, so
-   * the initiator need not assume 8192. Called when the operational stage ends.
+   * Ends the operational stage: FirstBurstLength may not exceed MaxBurstLength whatever order
+   * the keys came in (RFC 7143 13.14), and the target declares its MaxRecvDataSegmentLength
+   * even when the initiator did not ask, so that the initiator need not assume 8192.
    */
-  void declareOwn(Map<String, String> out) {
+  void finish(Map<String, String> answers) {
+    result.firstBurstLength = Math.min(result.firstBurstLength, result.maxBurstLength);
+    if (answers.containsKey("FirstBurstLength")) {
+      answers.put("FirstBurstLength", Integer.toString(result.firstBurstLength));
+    }
     if (!declaredRecvLength) {
-      out.putIfAbsent("MaxRecvDataSegmentLength",
+      // Unless the initiator's declaration was answered Reject in this very response.
+      answers.putIfAbsent("MaxRecvDataSegmentLength",
           Integer.toString(offers.maxRecvDataSegmentLength));
       declaredRecvLength = true;
     }
   }
 
+  private static String name(String value) {
+    if (value.isEmpty() || value.length() > 223) {
+      throw new IllegalArgumentException(value);
+    }
+    return value;
+  }
+
+  private static java.util.List<String> list(String value) {
+    return Arrays.asList(value.split(","));
+  }
+
+  /** A numerical value (RFC 7143 6.1): decimal, or hexadecimal with 0x. */
   private static int number(String value, int min, int max) {
     long n;
     try {
-      n = Long.parseLong(value);
+      n = value.startsWith("0x") || value.startsWith("0X")
+          ? Long.parseLong(value.substring(2), 16) : Long.parseLong(value);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(value);
     }

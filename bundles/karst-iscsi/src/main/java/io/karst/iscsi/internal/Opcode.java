@@ -1,6 +1,9 @@
 package io.karst.iscsi.internal;
 
-/** iSCSI opcodes (RFC 7143 11.2.1.2), and the reasons of a Reject (11.17.1). */
+/**
+ * iSCSI opcodes (RFC 7143 11.2.1.2) and the reason codes of a Reject (11.17.1). Initiator
+ * opcodes are 0x00 to 0x1F, target opcodes 0x20 to 0x3F.
+ */
 final class Opcode {
 
   static final int NOP_OUT = 0x00;
@@ -23,10 +26,20 @@ final class Opcode {
   static final int ASYNC_MESSAGE = 0x32;
   static final int REJECT = 0x3F;
 
-  static final int REJECT_SNACK = 0x03;
   static final int REJECT_PROTOCOL_ERROR = 0x04;
   static final int REJECT_COMMAND_NOT_SUPPORTED = 0x05;
   static final int REJECT_INVALID_PDU_FIELD = 0x09;
 
   private Opcode() {}
+
+  /** Whether an initiator opcode is one RFC 7143 defines. */
+  static boolean known(int opcode) {
+    return opcode <= LOGOUT_REQUEST || opcode == SNACK_REQUEST;
+  }
+
+  /** Whether the opcode carries a CmdSN the target orders by (RFC 7143 4.2.2.1). */
+  static boolean numbered(int opcode) {
+    return opcode == NOP_OUT || opcode == SCSI_COMMAND || opcode == TASK_MANAGEMENT_REQUEST
+        || opcode == TEXT_REQUEST || opcode == LOGOUT_REQUEST;
+  }
 }

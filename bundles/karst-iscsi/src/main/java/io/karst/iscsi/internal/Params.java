@@ -4,15 +4,19 @@ import java.util.Map;
 
 /**
  * A session's operational parameters (RFC 7143 13): the target's offers from the driver's
- * attributes before login, the negotiated values after. The defaults are the RFC's, which hold
- * for any key the initiator does not negotiate.
+ * attributes before login, the negotiated values after. Keys this target always answers the
+ * same way (digests None, ErrorRecoveryLevel 0, DataPDUInOrder and DataSequenceInOrder Yes,
+ * MaxConnections 1) have no field.
  */
 final class Params {
+
+  /** RFC 7143 13.12: what either side assumes of the other until it declares otherwise. */
+  static final int DEFAULT_DATA_SEGMENT_LENGTH = 8192;
 
   /** What this side accepts in one data segment, declared to the initiator. */
   int maxRecvDataSegmentLength;
   /** What the initiator declared it accepts: the most this side sends in one segment. */
-  int peerMaxRecvDataSegmentLength = 8192;
+  int peerMaxRecvDataSegmentLength = DEFAULT_DATA_SEGMENT_LENGTH;
   int maxBurstLength;
   int firstBurstLength;
   boolean initialR2T;
@@ -22,24 +26,41 @@ final class Params {
   int defaultTime2Retain = 20;
   boolean discovery;
   String initiatorName;
-  String initiatorAlias;
   String targetName;
 
-  /** The target's offers, from the driver's attributes. */
+  /** The largest length RFC 7143 13 allows for the length keys. */
+  static final int MAX_LENGTH = (1 << 24) - 1;
+
+  /**
+   * The target's offers, from the driver's canonical attributes.
+   *
+   * @throws IllegalArgumentException for a value outside the range RFC 7143 13 gives its key
+   */
   static Params offers(Map<String, String> attributes) {
     Params p = new Params();
-    p.maxRecvDataSegmentLength = Integer.parseInt(attributes.get("max_recv_data_segment_length"));
-    p.maxBurstLength = Integer.parseInt(attributes.get("max_burst_length"));
-    p.firstBurstLength = Integer.parseInt(attributes.get("first_burst_length"));
-    p.maxOutstandingR2T = Integer.parseInt(attributes.get("max_outstanding_r2t"));
+    p.maxRecvDataSegmentLength = attribute(attributes, "max_recv_data_segment_length", 512,
+        MAX_LENGTH);
+    p.maxBurstLength = attribute(attributes, "max_burst_length", 512, MAX_LENGTH);
+    p.firstBurstLength = attribute(attributes, "first_burst_length", 512, p.maxBurstLength);
+    p.maxOutstandingR2T = attribute(attributes, "max_outstanding_r2t", 1, 65535);
     p.initialR2T = "1".equals(attributes.get("initial_r2t"));
     p.immediateData = "1".equals(attributes.get("immediate_data"));
     return p;
   }
 
+  /** An integer attribute of the driver, checked against its range. */
+  static int attribute(Map<String, String> attributes, String name, int min, int max) {
+    long v = Long.parseLong(attributes.get(name));
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(name + " " + v + " is not " + min + " to " + max);
+    }
+    return (int) v;
+  }
+
   /**
-   * The values that hold before or without negotiation: what the RFC says for keys the
-   * initiator does not offer, bounded by the target's offers where those are smaller.
+   * The values that hold for keys the initiator does not negotiate: the RFC's defaults (13.13
+   * to 13.17), bounded by the target's offers where those are stricter, as the target would
+   * otherwise have to propose keys itself.
    */
   Params unnegotiated() {
     Params p = new Params();

@@ -9,34 +9,72 @@ import io.netty.util.ReferenceCounted;
 /**
  * An iSCSI PDU (RFC 7143 11.2): the 48-byte Basic Header Segment, the Additional Header
  * Segments and the data segment, each a buffer of its own so that data moves without copies.
- * Field accessors read the BHS in place; the opcode-specific classes of the RFC are the
- * offsets named in {@link Opcode}'s users.
+ *
+ * <p>Accessors read and write the BHS in place at the offsets of RFC 7143 11; the fields that
+ * every PDU shares (opcode, flags, LUN, tags, sequence numbers) have names here, the
+ * opcode-specific ones are written by the handler that owns the opcode. The opcodes themselves
+ * are in {@link Opcode}.
+ *
+ * <p>A PDU whose data segment was longer than this side accepts arrives {@linkplain
+ * #truncated() truncated}: its BHS is intact (so it can be rejected, and its CmdSN counted)
+ * but its data segment was discarded by the decoder.
  */
 final class Pdu extends AbstractReferenceCounted {
 
   static final int BHS_LENGTH = 48;
-  /** The tag that means "no task" (RFC 7143 11.18, 11.19). */
+  /** The tag that means "no task" or "no transfer" (RFC 7143 11.18, 11.19). */
   static final int RESERVED_TAG = 0xFFFFFFFF;
+  /** Flags byte: the final bit (F), common to all PDUs that have one. */
+  static final int FINAL = 0x80;
+  /** Byte 0: the immediate delivery bit (I) of initiator PDUs. */
+  static final int IMMEDIATE = 0x40;
+
+  // BHS offsets shared by many opcodes (RFC 7143 11.2.1).
+  static final int LUN = 8;
+  static final int ITT = 16;
+  static final int TTT = 20;
+  /** CmdSN in requests, StatSN in responses. */
+  static final int CMD_SN = 24;
+  static final int STAT_SN = 24;
+  /** ExpStatSN in requests, ExpCmdSN in responses. */
+  static final int EXP_STAT_SN = 28;
+  static final int EXP_CMD_SN = 28;
+  static final int MAX_CMD_SN = 32;
+  /** DataSN, R2TSN, ExpDataSN or (TMF) RefCmdSN, depending on the opcode. */
+  static final int DATA_SN = 36;
+  static final int BUFFER_OFFSET = 40;
+  static final int RESIDUAL_COUNT = 44;
 
   final ByteBuf bhs;
   final ByteBuf ahs;
   final ByteBuf data;
+  private final boolean truncated;
 
   Pdu(ByteBuf bhs, ByteBuf ahs, ByteBuf data) {
+    this(bhs, ahs, data, false);
+  }
+
+  private Pdu(ByteBuf bhs, ByteBuf ahs, ByteBuf data, boolean truncated) {
     this.bhs = bhs;
     this.ahs = ahs;
     this.data = data;
+    this.truncated = truncated;
   }
 
-  /** A new target PDU with a zeroed BHS, the given opcode and final bit, and no data. */
+  /** A PDU whose data segment exceeded the receive limit: the BHS only. */
+  static Pdu truncated(ByteBuf bhs) {
+    return new Pdu(bhs, Unpooled.EMPTY_BUFFER, Unpooled.EMPTY_BUFFER, true);
+  }
+
+  /** A new target PDU with a zeroed BHS, the given opcode, the final bit set, and no data. */
   static Pdu create(ByteBufAllocator alloc, int opcode) {
     ByteBuf bhs = alloc.buffer(BHS_LENGTH, BHS_LENGTH).writeZero(BHS_LENGTH);
     bhs.setByte(0, opcode);
-    bhs.setByte(1, 0x80);
+    bhs.setByte(1, FINAL);
     return new Pdu(bhs, Unpooled.EMPTY_BUFFER, Unpooled.EMPTY_BUFFER);
   }
 
-  /** This PDU with {@code data} as its data segment; the PDU takes ownership of it. */
+  /** This PDU with {@code segment} as its data segment; the new PDU owns both. */
   Pdu withData(ByteBuf segment) {
     return new Pdu(bhs, ahs, segment);
   }
@@ -46,7 +84,7 @@ final class Pdu extends AbstractReferenceCounted {
   }
 
   boolean immediate() {
-    return (bhs.getByte(0) & 0x40) != 0;
+    return (bhs.getByte(0) & IMMEDIATE) != 0;
   }
 
   int flags() {
@@ -54,7 +92,12 @@ final class Pdu extends AbstractReferenceCounted {
   }
 
   boolean finalBit() {
-    return (flags() & 0x80) != 0;
+    return (flags() & FINAL) != 0;
+  }
+
+  /** Whether the decoder dropped this PDU's over-long data segment. */
+  boolean truncated() {
+    return truncated;
   }
 
   int dataLength() {
@@ -98,7 +141,15 @@ final class Pdu extends AbstractReferenceCounted {
   }
 
   int itt() {
-    return u32(16);
+    return u32(ITT);
+  }
+
+  int ttt() {
+    return u32(TTT);
+  }
+
+  int cmdSN() {
+    return u32(CMD_SN);
   }
 
   @Override
@@ -123,6 +174,7 @@ final class Pdu extends AbstractReferenceCounted {
 
   @Override
   public String toString() {
-    return String.format("PDU opcode 0x%02x itt 0x%08x data %d", opcode(), itt(), dataLength());
+    return String.format("PDU opcode 0x%02x itt 0x%08x data %d%s", opcode(), itt(), dataLength(),
+        truncated ? " (truncated)" : "");
   }
 }

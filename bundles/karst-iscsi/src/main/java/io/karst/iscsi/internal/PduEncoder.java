@@ -8,11 +8,14 @@ import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
 
 /**
- * Writes {@link Pdu}s: sets DataSegmentLength, then passes the BHS, the data segment (as it is:
- * a slice of a device buffer goes to the socket without a copy) and the padding on.
+ * Writes {@link Pdu}s: sets TotalAHSLength (targets send no AHS) and DataSegmentLength, then
+ * passes on the BHS, the data segment as it is (a slice of a device buffer goes to the socket
+ * without a copy), and the padding to four bytes. Digests, when they come, are appended here.
  */
 @Sharable
 final class PduEncoder extends MessageToMessageEncoder<Pdu> {
+
+  static final PduEncoder INSTANCE = new PduEncoder();
 
   private static final ByteBuf PADDING =
       Unpooled.unreleasableBuffer(Unpooled.directBuffer(4).writeZero(4).asReadOnly());

@@ -2,6 +2,7 @@ package io.karst.iscsi.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -9,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class DiscoveryTest {
 
   private final FakeCore core = new FakeCore(FakeCore.settings());
-  private final Initiator initiator = new Initiator(core);
+  private final Initiator initiator = new Initiator(core, List.of(
+      new InetSocketAddress("192.0.2.1", 3260), new InetSocketAddress("::1", 3261)));
 
   private void loginDiscovery(int maxRecv) {
     initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.test:i",
@@ -17,22 +19,41 @@ class DiscoveryTest {
     assertThat(initiator.read().u16(36)).isZero();
   }
 
-  private Pdu sendTargets(int ttt) {
+  private Pdu text(int ttt, String... keys) {
     var b = Initiator.bhs(0x44, 0x80, 5);
     b.setInt(20, ttt);
-    b.setInt(24, initiator.cmdSN);
-    initiator.send(b, ttt == -1 ? Initiator.text("SendTargets=All") : new byte[0]);
+    b.setInt(24, initiator.cmdSN++);
+    initiator.send(b, Initiator.text(keys));
     return initiator.read();
   }
 
   @Test
-  void sendTargetsListsOnlyTargetsTheInitiatorMayReach() {
+  void sendTargetsListsOnlyEnabledTargetsTheInitiatorMayReachWithEveryPortal() {
     loginDiscovery(8192);
-    Pdu r = sendTargets(-1);
+    Pdu r = text(-1, "SendTargets=All");
     assertThat(r.opcode()).isEqualTo(Opcode.TEXT_RESPONSE);
     assertThat(r.flags()).isEqualTo(0x80);
-    String text = r.data.toString(StandardCharsets.UTF_8);
-    assertThat(text).isEqualTo("TargetName=iqn.test:disk\0");
+    assertThat(r.itt()).isEqualTo(5);
+    assertThat(r.u32(20)).isEqualTo(-1);
+    assertThat(r.data.toString(StandardCharsets.UTF_8)).isEqualTo(
+        "TargetName=iqn.test:disk\0TargetAddress=192.0.2.1:3260,7\0"
+            + "TargetAddress=[0:0:0:0:0:0:0:1]:3261,7\0");
+  }
+
+  @Test
+  void sendTargetsOfOneNameAndUnknownKeys() {
+    loginDiscovery(8192);
+    Pdu r = text(-1, "SendTargets=iqn.test:secret", "Other=1");
+    assertThat(r.data.toString(StandardCharsets.UTF_8)).isEqualTo("Other=NotUnderstood\0");
+  }
+
+  @Test
+  void scsiCommandsAreRejectedInADiscoverySession() {
+    loginDiscovery(8192);
+    initiator.command(9, 0xC0, 1, 512, new byte[0]);
+    Pdu r = initiator.read();
+    assertThat(r.opcode()).isEqualTo(Opcode.REJECT);
+    assertThat(r.u8(2)).isEqualTo(Opcode.REJECT_PROTOCOL_ERROR);
   }
 
   @Test
@@ -43,25 +64,48 @@ class DiscoveryTest {
     }
     loginDiscovery(512);
     StringBuilder all = new StringBuilder();
-    Pdu r = sendTargets(-1);
+    Pdu r = text(-1, "SendTargets=All");
     int pieces = 1;
     while ((r.flags() & 0x40) != 0) {
+      assertThat(r.flags() & 0x80).isZero();
       assertThat(r.dataLength()).isEqualTo(512);
+      assertThat(r.u32(20)).isNotEqualTo(-1);
       all.append(r.data.toString(StandardCharsets.UTF_8));
-      r = sendTargets(r.u32(20));
+      r = text(r.u32(20));
       pieces++;
     }
     all.append(r.data.toString(StandardCharsets.UTF_8));
     assertThat(r.u32(20)).isEqualTo(-1);
     assertThat(pieces).isGreaterThan(2);
-    assertThat(all.toString().split("\0")).hasSize(41)
+    assertThat(all.toString().split("\0")).hasSize(41 * 3)
         .contains("TargetName=iqn.2026-11.io.karst:a-rather-long-name-39");
   }
 
   @Test
-  void portalsAnnounceTheConnectionAddressForAWildcard() throws Exception {
-    IscsiService s = new IscsiService(core, IscsiService.parsePortals("0.0.0.0:3260,[::1]:3261"));
-    assertThat(s.portalAddresses(new java.net.InetSocketAddress("10.1.2.3", 3260)))
-        .isEqualTo(List.of("10.1.2.3:3260", "[0:0:0:0:0:0:0:1]:3261"));
+  void continuedRequestsAreAcknowledged() {
+    loginDiscovery(8192);
+    var b = Initiator.bhs(0x44, 0x40, 6);
+    b.setInt(20, -1);
+    b.setInt(24, initiator.cmdSN++);
+    initiator.send(b, "SendTar".getBytes(StandardCharsets.UTF_8));
+    Pdu ack = initiator.read();
+    assertThat(ack.flags()).isZero();
+    assertThat(ack.dataLength()).isZero();
+    assertThat(ack.u32(20)).isNotEqualTo(-1);
+    var rest = Initiator.bhs(0x44, 0x80, 6);
+    rest.setInt(20, ack.u32(20));
+    rest.setInt(24, initiator.cmdSN++);
+    initiator.send(rest, Initiator.text("gets=All"));
+    assertThat(initiator.read().data.toString(StandardCharsets.UTF_8))
+        .startsWith("TargetName=iqn.test:disk\0");
+  }
+
+  @Test
+  void aWildcardPortalIsAnnouncedWithTheConnectionAddress() throws Exception {
+    var any = IscsiService.parsePortals("0.0.0.0:3260,[::1]:3261");
+    var local = new InetSocketAddress("10.1.2.3", 3260);
+    assertThat(Discovery.address(any.get(0), local)).isEqualTo("10.1.2.3");
+    assertThat(Discovery.address(any.get(1), local)).isEqualTo("[0:0:0:0:0:0:0:1]");
+    assertThat(any.get(1).getPort()).isEqualTo(3261);
   }
 }

@@ -40,7 +40,7 @@ final class FakeCore implements DriverContext {
   record FakeTarget(String name, boolean enabled, boolean admitting) implements Target {
     @Override
     public Map<String, String> attributes() {
-      return Map.of("tpgt", "1");
+      return Map.of("tpgt", "7", "alias", "alias of " + name);
     }
 
     @Override
@@ -57,6 +57,12 @@ final class FakeCore implements DriverContext {
   final List<byte[]> written = new ArrayList<>();
   final List<FakeTask> tasks = new ArrayList<>();
   boolean closed;
+  /** Whether core refuses sessions for want of resources. */
+  boolean full;
+  /** The initiator names sessions were opened for. */
+  final List<String> initiators = new ArrayList<>();
+  /** How the last session's driver hears that core wants it ended. */
+  SessionEvents events;
   final List<String> managed = new ArrayList<>();
   /** What task management answers; tests complete it when they choose. */
   java.util.concurrent.CompletableFuture<TaskManagementResponse> tmf =
@@ -87,6 +93,19 @@ final class FakeCore implements DriverContext {
   @Override
   public Session openSession(String target, String initiator, SessionEvents events)
       throws SessionException {
+    Target t = target(target).orElseThrow(
+        () -> new SessionException(SessionException.Reason.TARGET_NOT_FOUND, target));
+    if (!t.enabled()) {
+      throw new SessionException(SessionException.Reason.TARGET_DISABLED, target);
+    }
+    if (!t.admits(initiator)) {
+      throw new SessionException(SessionException.Reason.NOT_AUTHORIZED, target);
+    }
+    if (full) {
+      throw new SessionException(SessionException.Reason.OUT_OF_RESOURCES, target);
+    }
+    initiators.add(initiator);
+    this.events = events;
     return new Session() {
       @Override
       public Target target() {
@@ -121,6 +140,92 @@ final class FakeCore implements DriverContext {
     };
   }
 
+  /** The medium of {@link #block}: 2048 blocks of 512 bytes. */
+  final byte[] disk = new byte[2048 * 512];
+
+  /**
+   * A small block device for real initiators: INQUIRY, REPORT LUNS, READ CAPACITY (10),
+   * TEST UNIT READY, SYNCHRONIZE CACHE, READ and WRITE (10, 16) on {@link #disk}; anything
+   * else is an invalid operation code.
+   */
+  static void block(FakeTask t) {
+    ByteBuffer cdb = ByteBuffer.wrap(t.cdb);
+    int op = cdb.get(0) & 0xFF;
+    long lba = op >= 0x80 ? cdb.getLong(2) : cdb.getInt(2) & 0xFFFFFFFFL;
+    int blocks = op >= 0x80 ? cdb.getInt(10) : cdb.getShort(7) & 0xFFFF;
+    byte[] disk = t.core.disk;
+    if (op == 0x28 || op == 0x88 || op == 0x2A || op == 0x8A) {
+      if ((lba + blocks) * 512 > disk.length) {
+        t.finish(Status.CHECK_CONDITION, Sense.LBA_OUT_OF_RANGE, null);
+        return;
+      }
+      int offset = (int) lba * 512;
+      t.length = blocks * 512;
+      if (op == 0x2A || op == 0x8A) {
+        // As core does: only the bytes the initiator announced are collected.
+        t.buffer = t.transport.allocate(t, Math.min(t.length, Math.max(0, t.expected)));
+        t.onDataOut = b -> b.get(disk, offset, b.remaining());
+        t.transport.receiveDataOut(t, t.buffer);
+        return;
+      }
+      t.buffer = t.transport.allocate(t, t.length);
+      t.buffer.put(disk, offset, t.length).flip();
+      t.finish(Status.GOOD, null, t.buffer);
+      return;
+    }
+    spc(t);
+  }
+
+  /**
+   * A small SPC device: INQUIRY (standard, and VPD page 0), REPORT LUNS, READ CAPACITY (10) of 2048 blocks of 512 bytes,
+   * TEST UNIT READY and SYNCHRONIZE CACHE; anything else is an invalid operation code.
+   */
+  static void spc(FakeTask t) {
+    byte[] cdb = t.cdb;
+    byte[] data;
+    int allocation;
+    switch (cdb[0] & 0xFF) {
+      case 0x00, 0x35 -> {
+        t.finish(Status.GOOD, null, null);
+        return;
+      }
+      case 0x12 -> {
+        data = new byte[36];
+        data[2] = 0x06;
+        data[3] = 0x02;
+        data[4] = 31;
+        byte[] id = "KARST   TEST DISK       0001".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(id, 0, data, 8, id.length);
+        allocation = ((cdb[3] & 0xFF) << 8) | (cdb[4] & 0xFF);
+        if ((cdb[1] & 1) != 0) {
+          if (cdb[2] != 0) {
+            t.finish(Status.CHECK_CONDITION, Sense.INVALID_FIELD_IN_CDB, null);
+            return;
+          }
+          // Supported VPD pages: only this one.
+          data = new byte[] {0, 0, 0, 1, 0};
+        }
+      }
+      case 0xA0 -> {
+        data = new byte[16];
+        data[3] = 8;
+        allocation = ByteBuffer.wrap(cdb, 6, 4).getInt();
+      }
+      case 0x25 -> {
+        data = new byte[] {0, 0, 0x07, (byte) 0xFF, 0, 0, 0x02, 0};
+        allocation = 8;
+      }
+      default -> {
+        t.finish(Status.CHECK_CONDITION, Sense.INVALID_COMMAND_OPERATION_CODE, null);
+        return;
+      }
+    }
+    t.length = Math.min(data.length, allocation);
+    t.buffer = t.transport.allocate(t, t.length);
+    t.buffer.put(data, 0, t.length).flip();
+    t.finish(Status.GOOD, null, t.buffer);
+  }
+
   static byte pattern(int i) {
     return (byte) (i * 7 + 1);
   }
@@ -139,6 +244,8 @@ final class FakeCore implements DriverContext {
     ByteBuffer in;
     Status status;
     Sense sense;
+    /** What a write does with its data; by default it is kept in {@link FakeCore#written}. */
+    Consumer<ByteBuffer> onDataOut;
 
     FakeTask(FakeCore core, TaskTransport transport, long tag, long lun, byte[] cdb,
         DataDirection direction, int expected) {
@@ -180,9 +287,13 @@ final class FakeCore implements DriverContext {
 
     @Override
     public void dataOutReceived() {
-      byte[] b = new byte[buffer.capacity()];
-      buffer.duplicate().clear().get(b);
-      core.written.add(b);
+      if (onDataOut != null) {
+        onDataOut.accept(buffer.duplicate().clear());
+      } else {
+        byte[] b = new byte[buffer.capacity()];
+        buffer.duplicate().clear().get(b);
+        core.written.add(b);
+      }
       finish(Status.GOOD, null, null);
     }
 

@@ -3,6 +3,7 @@ package io.karst.iscsi.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -15,12 +16,22 @@ final class Initiator {
 
   final FakeCore core;
   final EmbeddedChannel channel;
+  final IscsiConnection connection;
   int cmdSN = 1;
 
   Initiator(FakeCore core) {
+    this(core, List.of());
+  }
+
+  /** An initiator connected to a target that announces these portals. */
+  Initiator(FakeCore core, List<InetSocketAddress> portals) {
     this.core = core;
-    IscsiService service = new IscsiService(core, List.of());
-    channel = new EmbeddedChannel(new PduDecoder(), new PduEncoder(), new LoginHandler(service));
+    IscsiService service = new IscsiService(core, portals);
+    channel = new EmbeddedChannel();
+    connection = new IscsiConnection(service, channel);
+    service.register(connection);
+    channel.pipeline().addLast("decoder", new PduDecoder())
+        .addLast("encoder", PduEncoder.INSTANCE).addLast("login", new LoginHandler(connection));
   }
 
   static ByteBuf bhs(int opcode, int flags, int itt) {
@@ -61,6 +72,16 @@ final class Initiator {
         "ImmediateData=Yes", "InitialR2T=No", "MaxBurstLength=16384",
         "FirstBurstLength=4096", "MaxOutstandingR2T=4"));
     return read();
+  }
+
+  /** All the PDUs the target wrote so far. */
+  List<Pdu> drain() {
+    List<Pdu> out = new java.util.ArrayList<>();
+    Pdu p;
+    while ((p = read()) != null) {
+      out.add(p);
+    }
+    return out;
   }
 
   /** The next PDU the target wrote, or null. */

@@ -2,6 +2,7 @@ package io.karst.iscsi.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class LoginTest {
@@ -13,74 +14,154 @@ class LoginTest {
   void aNormalLoginNegotiatesAndReachesFullFeature() {
     Pdu r = initiator.loginNormal("iqn.test:disk");
     assertThat(r.opcode()).isEqualTo(Opcode.LOGIN_RESPONSE);
-    assertThat(r.u16(36)).isZero();
+    assertThat(r.u16(36)).as("status").isZero();
     assertThat(r.flags()).isEqualTo(0x80 | 0x03);
-    assertThat(r.u16(14)).isNotZero();
+    assertThat(r.u8(2)).as("VersionMax").isZero();
+    assertThat(r.u8(3)).as("VersionActive").isZero();
+    assertThat(r.u16(14)).as("TSIH").isNotZero();
     assertThat(r.itt()).isEqualTo(0x1000);
-    assertThat(r.u32(28)).isEqualTo(1);
-    assertThat(r.u32(32)).isEqualTo(16);
-    assertThat(Initiator.keys(r)).containsEntry("TargetPortalGroupTag", "1")
+    assertThat(r.bhs.getByte(8)).as("ISID echoed").isEqualTo((byte) 0x40);
+    assertThat(r.bhs.getByte(13)).isEqualTo((byte) 1);
+    assertThat(r.u32(28)).as("ExpCmdSN").isEqualTo(1);
+    assertThat(r.u32(32)).as("MaxCmdSN").isEqualTo(16);
+    assertThat(Initiator.keys(r)).containsEntry("TargetPortalGroupTag", "7")
+        .containsEntry("TargetAlias", "alias of iqn.test:disk")
         .containsEntry("AuthMethod", "None").containsEntry("ImmediateData", "Yes")
         .containsEntry("InitialR2T", "No").containsEntry("MaxBurstLength", "16384")
         .containsEntry("FirstBurstLength", "4096").containsEntry("MaxOutstandingR2T", "2")
-        .containsEntry("MaxRecvDataSegmentLength", "8192");
-    assertThat(initiator.channel.pipeline().get(FullFeatureHandler.class)).isNotNull();
+        .containsEntry("MaxRecvDataSegmentLength", "8192")
+        .doesNotContainKeys("InitiatorName", "TargetName", "SessionType");
+    assertThat(initiator.channel.pipeline().get(LoginHandler.class)).isNull();
+    assertThat(initiator.channel.pipeline().get(CommandSequencer.class)).isNotNull();
+    assertThat(initiator.channel.pipeline().get(ScsiCommandHandler.class)).isNotNull();
+    assertThat(core.initiators).containsExactly("iqn.test:initiator");
   }
 
   @Test
-  void stagesAdvanceOneRequestAtATime() {
-    initiator.send(initiator.login(0x81), Initiator.text("InitiatorName=iqn.test:i",
-        "SessionType=Discovery", "AuthMethod=CHAP,None"));
+  void stagesAdvanceOneRequestAtATimeWithStatSnFromExpStatSn() {
+    var first = initiator.login(0x81);
+    first.setInt(28, 77);
+    initiator.send(first, Initiator.text("InitiatorName=iqn.test:i",
+        "TargetName=iqn.test:disk", "AuthMethod=CHAP,None"));
     Pdu security = initiator.read();
     assertThat(security.flags()).isEqualTo(0x81);
-    assertThat(Initiator.keys(security)).containsEntry("AuthMethod", "None");
+    assertThat(security.u32(24)).isEqualTo(77);
+    assertThat(security.u16(14)).as("no TSIH before the final response").isZero();
+    assertThat(Initiator.keys(security)).containsEntry("AuthMethod", "None")
+        .containsEntry("TargetPortalGroupTag", "7");
     initiator.send(initiator.login(0x87), Initiator.text("HeaderDigest=CRC32C,None",
-        "MaxConnections=4", "X-vendor.thing=1", "MaxBurstLength=12", "ErrorRecoveryLevel=2",
-        "IFMarker=Yes", "OFMarkInt=1~65535"));
+        "MaxConnections=4", "X-vendor.thing=1", "X#private=2", "MaxBurstLength=0x1000",
+        "FirstBurstLength=262144", "ErrorRecoveryLevel=2", "IFMarker=Yes",
+        "OFMarkInt=1~65535", "DefaultTime2Wait=0", "DefaultTime2Retain=60",
+        "DataPDUInOrder=No", "Bogus=1"));
     Pdu op = initiator.read();
     assertThat(op.flags()).isEqualTo(0x87);
+    assertThat(op.u32(24)).isEqualTo(78);
+    assertThat(op.u16(14)).isNotZero();
     assertThat(Initiator.keys(op)).containsEntry("HeaderDigest", "None")
-        .containsEntry("MaxConnections", "Irrelevant")
+        .containsEntry("MaxConnections", "1")
         .containsEntry("X-vendor.thing", "NotUnderstood")
-        .containsEntry("MaxBurstLength", "Irrelevant")
+        .containsEntry("X#private", "NotUnderstood").containsEntry("Bogus", "NotUnderstood")
+        .containsEntry("MaxBurstLength", "4096").containsEntry("FirstBurstLength", "4096")
         .containsEntry("ErrorRecoveryLevel", "0").containsEntry("IFMarker", "No")
-        .containsEntry("OFMarkInt", "Irrelevant")
+        .containsEntry("OFMarkInt", "Irrelevant").containsEntry("DefaultTime2Wait", "2")
+        .containsEntry("DefaultTime2Retain", "20").containsEntry("DataPDUInOrder", "Yes")
         .containsEntry("MaxRecvDataSegmentLength", "8192");
   }
 
   @Test
-  void outOfRangeValuesAreRejected() {
+  void aDiscoverySessionAnswersSessionKeysIrrelevant() {
     initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.test:i",
-        "TargetName=iqn.test:disk", "MaxRecvDataSegmentLength=12", "DataDigest=CRC32C"));
+        "SessionType=Discovery", "MaxBurstLength=4096", "InitialR2T=Yes"));
+    Pdu r = initiator.read();
+    assertThat(r.u16(36)).isZero();
+    assertThat(Initiator.keys(r)).containsEntry("MaxBurstLength", "Irrelevant")
+        .containsEntry("InitialR2T", "Irrelevant").doesNotContainKey("TargetPortalGroupTag");
+    assertThat(initiator.channel.pipeline().get(ScsiCommandHandler.class)).isNull();
+    assertThat(core.initiators).isEmpty();
+  }
+
+  @Test
+  void continuedRequestsAreGatheredAndAcknowledged() {
+    byte[] text = Initiator.text("InitiatorName=iqn.test:i", "TargetName=iqn.test:disk",
+        "MaxBurstLength=8192");
+    int cut = 20;
+    initiator.send(initiator.login(0x40 | 0x01), java.util.Arrays.copyOf(text, cut));
+    Pdu ack = initiator.read();
+    assertThat(ack.u16(36)).isZero();
+    assertThat(ack.flags()).isZero();
+    assertThat(ack.dataLength()).isZero();
+    initiator.send(initiator.login(0x83), java.util.Arrays.copyOfRange(text, cut, text.length));
+    Pdu r = initiator.read();
+    assertThat(r.u16(36)).isZero();
+    assertThat(r.flags()).isEqualTo(0x83);
+    assertThat(Initiator.keys(r)).containsEntry("MaxBurstLength", "8192");
+  }
+
+  @Test
+  void malformedValuesAreRejected() {
+    initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.test:i",
+        "TargetName=iqn.test:disk", "MaxRecvDataSegmentLength=12", "DataDigest=CRC32C",
+        "ImmediateData=maybe", "MaxBurstLength=16777216"));
     assertThat(Initiator.keys(initiator.read()))
         .containsEntry("MaxRecvDataSegmentLength", "Reject")
-        .containsEntry("DataDigest", "Reject");
+        .containsEntry("DataDigest", "Reject").containsEntry("ImmediateData", "Reject")
+        .containsEntry("MaxBurstLength", "Reject");
   }
 
   @Test
   void refusalsCarryTheirStatusAndCloseTheConnection() {
     assertRefused(0x0207, "TargetName=iqn.test:disk");
-    assertRefused(0x0203, "InitiatorName=iqn.test:i", "TargetName=iqn.test:none");
-    assertRefused(0x0302, "InitiatorName=iqn.test:i", "TargetName=iqn.test:off");
-    assertRefused(0x0202, "InitiatorName=iqn.test:i", "TargetName=iqn.test:secret");
     assertRefused(0x0207, "InitiatorName=iqn.test:i");
+    assertRefused(0x0203, "InitiatorName=iqn.test:i", "TargetName=iqn.test:none");
+    assertRefused(0x0301, "InitiatorName=iqn.test:i", "TargetName=iqn.test:off");
+    assertRefused(0x0202, "InitiatorName=iqn.test:i", "TargetName=iqn.test:secret");
+    assertRefused(0x0209, "InitiatorName=iqn.test:i", "SessionType=Other");
+    assertRefused(0x0201, "InitiatorName=iqn.test:i", "TargetName=iqn.test:disk",
+        "AuthMethod=CHAP");
+    assertRefused(0x0200, "InitiatorName=iqn.test:i", "InitiatorName=iqn.test:j");
+    core.full = true;
+    assertRefused(0x0302, "InitiatorName=iqn.test:i", "TargetName=iqn.test:disk");
   }
 
   private void assertRefused(int status, String... keys) {
     Initiator i = new Initiator(core);
     i.send(i.login(0x83), Initiator.text(keys));
     Pdu r = i.read();
-    assertThat(r.u16(36)).isEqualTo(status);
+    assertThat(r.opcode()).isEqualTo(Opcode.LOGIN_RESPONSE);
+    assertThat(r.u16(36)).as(String.join(" ", keys)).isEqualTo(status);
+    assertThat(r.itt()).isEqualTo(0x1000);
     assertThat(i.channel.isOpen()).isFalse();
   }
 
   @Test
+  void badStagesVersionsAndTsihAreRefused() {
+    assertRefusedWith(0x0200, b -> b.setByte(1, 0x80 | 0x08 | 0x01));
+    assertRefusedWith(0x0205, b -> b.setByte(3, 1));
+    assertRefusedWith(0x020A, b -> b.setShort(14, 9));
+  }
+
+  private void assertRefusedWith(int status, java.util.function.Consumer<io.netty.buffer.ByteBuf> edit) {
+    Initiator i = new Initiator(core);
+    var b = i.login(0x83);
+    edit.accept(b);
+    i.send(b, Initiator.text("InitiatorName=iqn.test:i", "TargetName=iqn.test:disk"));
+    assertThat(i.read().u16(36)).isEqualTo(status);
+    assertThat(i.channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void anythingButLoginBeforeLoginClosesTheConnection() {
+    initiator.send(Initiator.bhs(0x01, 0x80, 1), new byte[0]);
+    assertThat(initiator.channel.isOpen()).isFalse();
+  }
+
+  @Test
   void aConnectionThatNeverLogsInIsClosed() {
-    initiator.channel.advanceTimeBy(LoginHandler.LOGIN_TIMEOUT_SECONDS - 1,
-        java.util.concurrent.TimeUnit.SECONDS);
+    initiator.channel.advanceTimeBy(LoginHandler.LOGIN_TIMEOUT_SECONDS - 1, TimeUnit.SECONDS);
     initiator.channel.runScheduledPendingTasks();
     assertThat(initiator.channel.isOpen()).isTrue();
-    initiator.channel.advanceTimeBy(2, java.util.concurrent.TimeUnit.SECONDS);
+    initiator.channel.advanceTimeBy(2, TimeUnit.SECONDS);
     initiator.channel.runScheduledPendingTasks();
     assertThat(initiator.channel.isOpen()).isFalse();
   }
@@ -88,17 +169,8 @@ class LoginTest {
   @Test
   void loggingInCancelsTheDeadline() {
     initiator.loginNormal("iqn.test:disk");
-    initiator.channel.advanceTimeBy(LoginHandler.LOGIN_TIMEOUT_SECONDS + 1,
-        java.util.concurrent.TimeUnit.SECONDS);
+    initiator.channel.advanceTimeBy(LoginHandler.LOGIN_TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
     initiator.channel.runScheduledPendingTasks();
     assertThat(initiator.channel.isOpen()).isTrue();
-  }
-
-  @Test
-  void unsupportedVersionIsRefused() {
-    var b = initiator.login(0x83);
-    b.setByte(3, 1);
-    initiator.send(b, Initiator.text("InitiatorName=iqn.test:i", "TargetName=iqn.test:disk"));
-    assertThat(initiator.read().u16(36)).isEqualTo(0x0205);
   }
 }

@@ -6,15 +6,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.DecoderException;
-import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class PduCodecTest {
 
   @Test
   void encodesWithLengthAndPadding() {
-    EmbeddedChannel ch = new EmbeddedChannel(new PduEncoder());
+    EmbeddedChannel ch = new EmbeddedChannel(PduEncoder.INSTANCE);
     Pdu pdu = Pdu.create(ByteBufAllocator.DEFAULT, Opcode.NOP_IN).set32(16, 9)
         .withData(Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4, 5}));
     ch.writeOutbound(pdu);
@@ -63,13 +61,45 @@ class PduCodecTest {
   }
 
   @Test
-  void aSegmentTooLongForTheFieldLosesFramingAndFails() {
+  void aSegmentLongerThanDeclaredIsSkippedAndTheBhsPassedOnTruncated() {
     EmbeddedChannel ch = new EmbeddedChannel(new PduDecoder());
-    ByteBuf bhs = Initiator.bhs(0, 0, 0);
-    bhs.setMedium(5, 0xFFFFFF);
-    Assertions.assertThatCode(() -> ch.writeInbound(bhs)).doesNotThrowAnyException();
-    assertThat(PduDecoder.HARD_LIMIT).isEqualTo(0xFFFFFF);
-    assertThat((Object) ch.readInbound()).isNull();
-    assertThat(DecoderException.class).isNotNull();
+    ByteBuf wire = Unpooled.buffer();
+    ByteBuf big = Initiator.bhs(0x00, 0x80, 1);
+    big.setMedium(5, PduDecoder.LOGIN_DATA_SEGMENT_LENGTH + 1);
+    wire.writeBytes(big).writeZero(PduDecoder.LOGIN_DATA_SEGMENT_LENGTH + 4);
+    big.release();
+    ByteBuf next = Initiator.bhs(0x00, 0x80, 2);
+    next.setMedium(5, 2);
+    wire.writeBytes(next).writeZero(4);
+    next.release();
+    while (wire.isReadable()) {
+      ch.writeInbound(wire.readRetainedSlice(Math.min(1000, wire.readableBytes())));
+    }
+    wire.release();
+    Pdu a = ch.readInbound();
+    Pdu b = ch.readInbound();
+    assertThat(a.truncated()).isTrue();
+    assertThat(a.itt()).isEqualTo(1);
+    assertThat(a.dataLength()).isZero();
+    assertThat(b.truncated()).isFalse();
+    assertThat(b.itt()).isEqualTo(2);
+    assertThat(b.dataLength()).isEqualTo(2);
+    a.release();
+    b.release();
+  }
+
+  @Test
+  void theLimitFollowsTheDeclaration() {
+    PduDecoder decoder = new PduDecoder();
+    decoder.maxDataSegmentLength(65536);
+    EmbeddedChannel ch = new EmbeddedChannel(decoder);
+    ByteBuf bhs = Initiator.bhs(0x05, 0x80, 3);
+    bhs.setMedium(5, 65536);
+    ch.writeInbound(Unpooled.buffer().writeBytes(bhs).writeZero(65536));
+    bhs.release();
+    Pdu p = ch.readInbound();
+    assertThat(p.truncated()).isFalse();
+    assertThat(p.dataLength()).isEqualTo(65536);
+    p.release();
   }
 }

@@ -1,0 +1,70 @@
+package io.karst.iscsi.internal;
+
+/**
+ * A session's command numbering (RFC 7143 4.2.2.1): ExpCmdSN, the next CmdSN the target
+ * delivers, and MaxCmdSN, the last one the initiator may send, compared in serial number
+ * arithmetic (RFC 1982, 32 bits) as the numbers wrap.
+ *
+ * <p>The window holds {@code queue_depth} commands in all: MaxCmdSN is ExpCmdSN plus the
+ * depth, less the commands delivered to core and not yet answered, less one. So an initiator
+ * never has more than the depth outstanding, whether they wait in core or in the window. As
+ * initiators ignore a MaxCmdSN lower than one they have seen, it is never lowered: it waits
+ * for ExpCmdSN to catch up instead.
+ */
+final class CommandWindow {
+
+  private final int depth;
+  private int expCmdSN;
+  private int maxCmdSN;
+  private int inProgress;
+
+  /** A window starting at the CmdSN of the leading login request. */
+  CommandWindow(int cmdSN, int depth) {
+    this.depth = depth;
+    this.expCmdSN = cmdSN;
+    this.maxCmdSN = cmdSN + depth - 1;
+  }
+
+  /** Serial number order (RFC 1982) of 32-bit sequence numbers: whether a comes before b. */
+  static boolean before(int a, int b) {
+    return b - a > 0;
+  }
+
+  int expCmdSN() {
+    return expCmdSN;
+  }
+
+  /** The MaxCmdSN to advertise now. */
+  int maxCmdSN() {
+    int max = expCmdSN + Math.max(0, depth - inProgress) - 1;
+    if (before(maxCmdSN, max)) {
+      maxCmdSN = max;
+    }
+    return maxCmdSN;
+  }
+
+  /** Whether a CmdSN is the next to deliver, and the initiator was allowed to send it. */
+  boolean expected(int cmdSN) {
+    return cmdSN == expCmdSN && !before(maxCmdSN, cmdSN);
+  }
+
+  /** Whether a CmdSN lies in the window beyond ExpCmdSN: one to hold until its turn. */
+  boolean ahead(int cmdSN) {
+    return before(expCmdSN, cmdSN) && !before(maxCmdSN, cmdSN);
+  }
+
+  /** The expected command was delivered. */
+  void advance() {
+    expCmdSN++;
+  }
+
+  /** A command went to core. */
+  void started() {
+    inProgress++;
+  }
+
+  /** A command's answer was sent, or dropped with its connection. */
+  void finished() {
+    inProgress--;
+  }
+}

@@ -1,0 +1,133 @@
+package io.karst.iscsi.internal;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One TCP connection of a session (RFC 7143 3.3), shared by the handlers of its pipeline:
+ * its StatSN, its task table and transfer tags, and the stamping of the sequence numbers every
+ * target PDU carries. A connection exists from accept; it joins an {@link IscsiSession} when
+ * its login succeeds. Everything but {@link #execute} and {@link #requestLogout} runs on the
+ * channel's event loop.
+ */
+final class IscsiConnection {
+
+  final IscsiService service;
+  final Channel channel;
+  /** The commands of this connection that core has not answered, by initiator task tag. */
+  final Map<Integer, IscsiTask> tasks = new HashMap<>();
+  private IscsiSession session;
+  private int statSN;
+  private int transferTag;
+
+  IscsiConnection(IscsiService service, Channel channel) {
+    this.service = service;
+    this.channel = channel;
+  }
+
+  /** The login succeeded: the connection serves this session, numbering status from here. */
+  void join(IscsiSession s, int nextStatSN) {
+    this.session = s;
+    this.statSN = nextStatSN;
+  }
+
+  /** The session, once logged in. */
+  IscsiSession session() {
+    return session;
+  }
+
+  Params params() {
+    return session.params;
+  }
+
+  ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
+  boolean active() {
+    return channel.isActive();
+  }
+
+  /** The address the initiator reached, or null on a channel that has none (a test's). */
+  InetSocketAddress localAddress() {
+    return channel.localAddress() instanceof InetSocketAddress a ? a : null;
+  }
+
+  /**
+   * Runs {@code r} on the connection's event loop, now when already there (core calls in from
+   * any thread). Returns false when the loop is gone, so the caller can release what the task
+   * held.
+   */
+  boolean execute(Runnable r) {
+    if (channel.eventLoop().inEventLoop()) {
+      r.run();
+      return true;
+    }
+    try {
+      channel.eventLoop().execute(r);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  /** A target transfer tag for an R2T, a ping or a text continuation: never 0xffffffff. */
+  int nextTransferTag() {
+    transferTag = (transferTag + 1) & 0x7FFFFFFF;
+    return transferTag;
+  }
+
+  /** The StatSN the next status-bearing PDU will carry (what an R2T or ping reports). */
+  int statSN() {
+    return statSN;
+  }
+
+  /** Takes a StatSN for a status-bearing PDU. */
+  int takeStatSN() {
+    return statSN++;
+  }
+
+  /** Writes ExpCmdSN and MaxCmdSN, which every target PDU after login carries. */
+  Pdu window(Pdu pdu) {
+    CommandWindow w = session.window;
+    return pdu.set32(Pdu.EXP_CMD_SN, w.expCmdSN()).set32(Pdu.MAX_CMD_SN, w.maxCmdSN());
+  }
+
+  /** Sends a status-bearing PDU: the next StatSN, the window, and a flush. */
+  ChannelFuture respond(Pdu pdu) {
+    pdu.set32(Pdu.STAT_SN, takeStatSN());
+    return channel.writeAndFlush(window(pdu));
+  }
+
+  /**
+   * Rejects a PDU (RFC 7143 11.17): the reason, and the offending BHS as the data segment. A
+   * rejected command's CmdSN stays consumed, so the window moves on.
+   */
+  void reject(Pdu rejected, int reason) {
+    Pdu pdu = Pdu.create(alloc(), Opcode.REJECT);
+    pdu.set8(2, reason).set32(Pdu.ITT, Pdu.RESERVED_TAG);
+    respond(pdu.withData(rejected.bhs.copy()));
+  }
+
+  /** Core or the driver wants the session ended: ask the initiator to log out. */
+  void requestLogout() {
+    execute(() -> {
+      LogoutHandler logout = channel.pipeline().get(LogoutHandler.class);
+      if (logout != null) {
+        logout.requestLogout();
+      } else {
+        channel.close();
+      }
+    });
+  }
+
+  String describe() {
+    return (session == null ? "connection" : session.describe()) + " from "
+        + channel.remoteAddress();
+  }
+}

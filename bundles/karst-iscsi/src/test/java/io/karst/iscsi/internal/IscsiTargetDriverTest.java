@@ -1,0 +1,210 @@
+package io.karst.iscsi.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.karst.api.mgmt.AttributeDescriptor;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The driver on a real loopback socket, with a plain blocking client as the initiator. */
+class IscsiTargetDriverTest {
+
+  private final IscsiTargetDriver driver = new IscsiTargetDriver();
+
+  @AfterEach
+  void stop() {
+    driver.stop();
+  }
+
+  /** A blocking initiator: PDUs as byte arrays over a socket. */
+  private static final class Client implements AutoCloseable {
+    final Socket socket;
+    final DataInputStream in;
+    final OutputStream out;
+    int cmdSN = 1;
+
+    Client(InetSocketAddress portal) throws IOException {
+      socket = new Socket(portal.getAddress(), portal.getPort());
+      socket.setSoTimeout(5000);
+      in = new DataInputStream(socket.getInputStream());
+      out = socket.getOutputStream();
+    }
+
+    void send(ByteBuffer bhs, byte[] data) throws IOException {
+      bhs.put(5, (byte) (data.length >>> 16)).put(6, (byte) (data.length >>> 8))
+          .put(7, (byte) data.length);
+      out.write(bhs.array());
+      out.write(data);
+      out.write(new byte[-data.length & 3]);
+      out.flush();
+    }
+
+    /** The next PDU: its BHS, and its data segment in {@code data[0]}. */
+    ByteBuffer read(byte[][] data) throws IOException {
+      byte[] bhs = new byte[48];
+      in.readFully(bhs);
+      ByteBuffer b = ByteBuffer.wrap(bhs);
+      int length = b.getInt(4) & 0xFFFFFF;
+      byte[] d = new byte[length];
+      in.readFully(d);
+      in.readFully(new byte[-length & 3]);
+      if (data != null) {
+        data[0] = d;
+      }
+      return b;
+    }
+
+    static ByteBuffer bhs(int opcode, int flags, int itt) {
+      ByteBuffer b = ByteBuffer.allocate(48);
+      b.put(0, (byte) opcode).put(1, (byte) flags).putInt(16, itt);
+      return b;
+    }
+
+    ByteBuffer login(String... keys) throws IOException {
+      ByteBuffer b = bhs(0x43, 0x83, 1);
+      b.put(8, (byte) 0x40).put(13, (byte) 7).putInt(24, cmdSN);
+      send(b, Initiator.text(keys));
+      return read(null);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  private InetSocketAddress start(FakeCore core) throws Exception {
+    driver.start(core);
+    assertThat(driver.boundPortals()).hasSize(1);
+    return driver.boundPortals().get(0);
+  }
+
+  @Test
+  void describesItsAttributes() {
+    assertThat(driver.name()).isEqualTo("iscsi");
+    Map<String, String> defaults = new HashMap<>();
+    for (AttributeDescriptor d : driver.attributes()) {
+      defaults.put(d.name(), d.defaultValue());
+    }
+    assertThat(defaults).containsEntry("portals", "0.0.0.0:3260")
+        .containsEntry("nop_in_interval", "30").containsEntry("nop_in_timeout", "30")
+        .containsEntry("max_recv_data_segment_length", "262144")
+        .containsEntry("max_burst_length", "1048576")
+        .containsEntry("first_burst_length", "262144")
+        .containsEntry("max_outstanding_r2t", "8").containsEntry("immediate_data", "1")
+        .containsEntry("initial_r2t", "0").containsEntry("queue_depth", "128");
+    assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
+        .containsExactly("alias", "tpgt");
+  }
+
+  @Test
+  void servesALoginAReadAndALogoutOverTcp() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    InetSocketAddress portal = start(core);
+    try (Client c = new Client(portal)) {
+      ByteBuffer r = c.login("InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk",
+          "MaxRecvDataSegmentLength=4096");
+      assertThat(r.getShort(36)).isZero();
+      assertThat(r.getShort(14)).isNotZero();
+
+      ByteBuffer read = Client.bhs(0x01, 0xC0, 5);
+      read.putInt(20, 16 * 512).putInt(24, c.cmdSN++).put(32, (byte) 0x08).put(36, (byte) 16);
+      c.send(read, new byte[0]);
+      byte[][] data = new byte[1][];
+      ByteBuffer first = c.read(data);
+      assertThat(first.get(0) & 0x3F).isEqualTo(Opcode.DATA_IN);
+      assertThat(data[0]).hasSize(4096);
+      assertThat(data[0][100]).isEqualTo(FakeCore.pattern(100));
+      ByteBuffer second = c.read(data);
+      assertThat(second.get(1) & 0xFF).isEqualTo(0x81);
+      assertThat(second.getInt(40)).isEqualTo(4096);
+
+      ByteBuffer logout = Client.bhs(0x46, 0x80, 6);
+      logout.putInt(24, c.cmdSN);
+      c.send(logout, new byte[0]);
+      ByteBuffer response = c.read(null);
+      assertThat(response.get(0) & 0x3F).isEqualTo(Opcode.LOGOUT_RESPONSE);
+      assertThat(c.in.read()).as("closed after logout").isEqualTo(-1);
+    }
+    long deadline = System.currentTimeMillis() + 2000;
+    while (!core.closed && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(core.closed).isTrue();
+  }
+
+  @Test
+  void aBrokenConnectionDoesNotDisturbAnother() throws Exception {
+    InetSocketAddress portal = start(new FakeCore(FakeCore.settings()));
+    try (Client good = new Client(portal); Client bad = new Client(portal)) {
+      bad.out.write(new byte[48]);
+      bad.out.flush();
+      assertThat(bad.in.read()).as("a non-login PDU before login closes").isEqualTo(-1);
+      ByteBuffer r = good.login("InitiatorName=iqn.test:i", "SessionType=Discovery");
+      assertThat(r.getShort(36)).isZero();
+      ByteBuffer text = Client.bhs(0x44, 0x80, 9);
+      text.putInt(20, -1).putInt(24, good.cmdSN++);
+      good.send(text, Initiator.text("SendTargets=All"));
+      byte[][] data = new byte[1][];
+      good.read(data);
+      assertThat(new String(data[0], StandardCharsets.UTF_8)).isEqualTo(
+          "TargetName=iqn.test:disk\0TargetAddress=127.0.0.1:" + portal.getPort() + ",7\0");
+    }
+  }
+
+  @Test
+  void stopAsksForLogoutClosesAndStartsAgain() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    InetSocketAddress portal = start(core);
+    try (Client c = new Client(portal)) {
+      c.login("InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk");
+      long t0 = System.nanoTime();
+      Thread stopper = new Thread(driver::stop);
+      stopper.start();
+      ByteBuffer async = c.read(null);
+      assertThat(async.get(0) & 0x3F).isEqualTo(Opcode.ASYNC_MESSAGE);
+      assertThat(async.get(36)).isEqualTo((byte) AsyncMessage.LOGOUT_REQUEST);
+      stopper.join(10000);
+      assertThat(System.nanoTime() - t0).isLessThan(8_000_000_000L);
+      assertThat(c.in.read()).isEqualTo(-1);
+      assertThat(core.closed).isTrue();
+    }
+    FakeCore again = new FakeCore(FakeCore.settings("portals", "127.0.0.1:" + portal.getPort()));
+    driver.start(again);
+    try (Client c = new Client(portal)) {
+      assertThat(c.login("InitiatorName=iqn.test:i", "SessionType=Discovery").getShort(36))
+          .isZero();
+    }
+  }
+
+  @Test
+  void aPortalInUseFailsTheStartAndLeavesNothingOpen() throws Exception {
+    InetSocketAddress portal = start(new FakeCore(FakeCore.settings()));
+    IscsiTargetDriver other = new IscsiTargetDriver();
+    FakeCore core = new FakeCore(FakeCore.settings("portals",
+        "127.0.0.1:0,127.0.0.1:" + portal.getPort()));
+    assertThatThrownBy(() -> other.start(core)).isInstanceOf(IllegalStateException.class);
+    assertThat(other.boundPortals()).isEmpty();
+    other.stop();
+  }
+
+  @Test
+  void portalsParse() throws Exception {
+    assertThat(IscsiService.parsePortals(" 127.0.0.1:3261 , [::1]:3262,localhost"))
+        .extracting(InetSocketAddress::getPort).containsExactly(3261, 3262, 3260);
+    assertThatThrownBy(() -> IscsiService.parsePortals("1.2.3.4:70000"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> IscsiService.parsePortals("[::1"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
