@@ -10,12 +10,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.Management.DeviceState;
 import io.karst.api.scsi.Sense;
-import io.karst.api.target.DriverContext;
 import io.karst.api.target.SessionException;
 import io.karst.api.target.TargetDriver;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,30 +106,9 @@ class EngineTest {
 
   @Test
   void aDriverThatFailsToStartLeavesTheEngineServing() throws Exception {
-    TargetDriver broken = new TargetDriver() {
-      @Override
-      public String name() {
-        return "broken";
-      }
-
-      @Override
-      public List<AttributeDescriptor> attributes() {
-        return List.of();
-      }
-
-      @Override
-      public List<AttributeDescriptor> targetAttributes() {
-        return List.of();
-      }
-
-      @Override
-      public void start(DriverContext context) throws Exception {
-        throw new java.io.IOException("address in use");
-      }
-
-      @Override
-      public void stop() {}
-    };
+    TargetDriver broken = new ProbeDriver("broken", c -> {
+      throw new java.io.IOException("address in use");
+    });
     String config = TestBed.CONFIG + "TARGET_DRIVER broken {\n enabled 1\n}\n";
     try (TestBed bed = new TestBed(dir, config)) {
       bed.engine.addDriver(broken);

@@ -16,7 +16,6 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.mgmt.Management.DeviceState;
 import io.karst.api.scsi.Sense;
-import io.karst.api.target.DriverContext;
 import io.karst.api.target.TargetDriver;
 import io.karst.local.internal.LocalTargetDriver;
 import java.nio.ByteBuffer;
@@ -168,30 +167,8 @@ class LifecycleTest {
   void devicesOpenAndDriversStartOnTheManagementThread() throws Exception {
     HeldHandler handler = new HeldHandler();
     List<String> startedOn = new CopyOnWriteArrayList<>();
-    TargetDriver driver = new TargetDriver() {
-      @Override
-      public String name() {
-        return "local";
-      }
-
-      @Override
-      public List<AttributeDescriptor> attributes() {
-        return List.of();
-      }
-
-      @Override
-      public List<AttributeDescriptor> targetAttributes() {
-        return List.of();
-      }
-
-      @Override
-      public void start(DriverContext context) {
-        startedOn.add(Thread.currentThread().getName());
-      }
-
-      @Override
-      public void stop() {}
-    };
+    TargetDriver driver = new ProbeDriver("local",
+        c -> startedOn.add(Thread.currentThread().getName()));
     engine = new Engine(dir);
     engine.addHandler(handler);
     engine.addDriver(driver);

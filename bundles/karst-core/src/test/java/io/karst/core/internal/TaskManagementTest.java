@@ -5,7 +5,6 @@ import static io.karst.core.internal.TestBed.read10;
 import static io.karst.core.internal.TestBed.write10;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.scsi.DataDirection;
 import io.karst.api.scsi.Status;
 import io.karst.api.scsi.Task;
@@ -13,44 +12,13 @@ import io.karst.api.scsi.TaskAttribute;
 import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.scsi.TaskManagementResponse;
 import io.karst.api.scsi.TaskTransport;
-import io.karst.api.target.DriverContext;
 import io.karst.api.target.Session;
-import io.karst.api.target.TargetDriver;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class TaskManagementTest extends BedTest {
-
-  /** A driver that only keeps its context, so the test opens sessions and tasks by hand. */
-  private static final class Probe implements TargetDriver {
-    DriverContext context;
-
-    @Override
-    public String name() {
-      return "probe";
-    }
-
-    @Override
-    public List<AttributeDescriptor> attributes() {
-      return List.of();
-    }
-
-    @Override
-    public List<AttributeDescriptor> targetAttributes() {
-      return List.of();
-    }
-
-    @Override
-    public void start(DriverContext c) {
-      context = c;
-    }
-
-    @Override
-    public void stop() {}
-  }
 
   /** A transport that never sends Data-Out and records how each task ended. */
   private static final class Recorder implements TaskTransport {
@@ -77,7 +45,7 @@ class TaskManagementTest extends BedTest {
   }
 
   private Session open() throws Exception {
-    Probe probe = new Probe();
+    ProbeDriver probe = new ProbeDriver("probe");
     bed.engine.addDriver(probe);
     bed.engine.settle();
     return probe.context.openSession("p", "iqn.test:probe", reason -> { });

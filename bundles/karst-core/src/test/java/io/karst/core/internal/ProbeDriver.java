@@ -1,0 +1,52 @@
+package io.karst.core.internal;
+
+import io.karst.api.mgmt.AttributeDescriptor;
+import io.karst.api.target.DriverContext;
+import io.karst.api.target.TargetDriver;
+import java.util.List;
+
+/** A target driver for tests: a name, no attributes, and what to do when core starts it. */
+final class ProbeDriver implements TargetDriver {
+
+  /** What happens at start; may fail, as a real driver's bind may. */
+  interface Start {
+    void run(DriverContext context) throws Exception;
+  }
+
+  private final String name;
+  private final Start start;
+  volatile DriverContext context;
+
+  ProbeDriver(String name, Start start) {
+    this.name = name;
+    this.start = start;
+  }
+
+  ProbeDriver(String name) {
+    this(name, c -> { });
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<AttributeDescriptor> attributes() {
+    return List.of();
+  }
+
+  @Override
+  public List<AttributeDescriptor> targetAttributes() {
+    return List.of();
+  }
+
+  @Override
+  public void start(DriverContext c) throws Exception {
+    context = c;
+    start.run(c);
+  }
+
+  @Override
+  public void stop() {}
+}
