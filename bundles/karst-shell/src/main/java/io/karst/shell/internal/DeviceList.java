@@ -1,36 +1,28 @@
 package io.karst.shell.internal;
 
-import io.karst.api.mgmt.Management;
-import org.apache.karaf.shell.api.action.Action;
+import io.karst.api.mgmt.Management.DeviceState;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
-/** Lists devices with their handler, state and capacity. */
+/**
+ * {@code karst:device-list}: every configured device with its handler, whether it is online,
+ * its capacity and block size, and why it is offline when it is. An offline device has no
+ * capacity to show: nothing has measured its storage.
+ */
 @Service
 @Command(scope = "karst", name = "device-list", description = "Lists devices")
-public class DeviceList implements Action {
-
-  @Reference
-  Management management;
+public class DeviceList extends ListCommand {
 
   @Override
-  public Object execute() {
-    ShellTable table = new ShellTable();
-    table.column("Device");
-    table.column("Handler");
-    table.column("State");
-    table.column("Size");
-    table.column("Block size");
-    table.column("Detail");
+  ShellTable table() {
+    ShellTable table = columns("Device", "Handler", "State", "Size", "Block size", "Detail");
     for (var d : management.devices()) {
-      boolean online = d.state() == Management.DeviceState.ONLINE;
+      boolean measured = d.state() == DeviceState.ONLINE && d.blockSize() > 0;
       table.addRow().addContent(d.name(), d.handler(), d.state(),
-          online ? Format.size(d.blockCount() * d.blockSize()) : "",
-          online ? d.blockSize() : "", d.stateDetail());
+          measured ? Format.size(d.blockCount() * d.blockSize()) : "",
+          measured ? d.blockSize() : "", Format.text(d.stateDetail()));
     }
-    table.print(System.out);
-    return null;
+    return table;
   }
 }

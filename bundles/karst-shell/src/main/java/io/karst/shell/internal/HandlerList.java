@@ -1,32 +1,30 @@
 package io.karst.shell.internal;
 
-import io.karst.api.mgmt.Management;
-import org.apache.karaf.shell.api.action.Action;
+import io.karst.api.mgmt.Management.DeviceInfo;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
-/** Lists device handlers: configured or registered, and how many devices each has. */
+/**
+ * {@code karst:handler-list}: the device handlers the configuration names or that are
+ * registered, whether each is registered (a configured one that is not leaves its devices
+ * offline), and how many devices each has.
+ */
 @Service
 @Command(scope = "karst", name = "handler-list", description = "Lists device handlers")
-public class HandlerList implements Action {
-
-  @Reference
-  Management management;
+public class HandlerList extends ListCommand {
 
   @Override
-  public Object execute() {
-    ShellTable table = new ShellTable();
-    table.column("Handler");
-    table.column("Registered");
-    table.column("Devices");
+  ShellTable table() {
+    Map<String, Long> devices = management.devices().stream()
+        .collect(Collectors.groupingBy(DeviceInfo::handler, Collectors.counting()));
+    ShellTable table = columns("Handler", "Registered", "Devices");
     for (var h : management.handlers()) {
-      long devices = management.devices().stream()
-          .filter(d -> d.handler().equals(h.name())).count();
-      table.addRow().addContent(h.name(), Format.yesNo(h.registered()), devices);
+      table.addRow().addContent(h.name(), Format.yesNo(h.registered()),
+          devices.getOrDefault(h.name(), 0L));
     }
-    table.print(System.out);
-    return null;
+    return table;
   }
 }

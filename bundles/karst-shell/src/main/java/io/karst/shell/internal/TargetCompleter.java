@@ -9,7 +9,10 @@ import org.apache.karaf.shell.api.console.Completer;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 
-/** Completes target names. */
+/**
+ * Completes target names, from a fresh snapshot on each completion: targets come and go with
+ * the configuration. A name that two drivers share is offered once.
+ */
 @Service
 public class TargetCompleter implements Completer {
 

@@ -1,36 +1,31 @@
 package io.karst.shell.internal;
 
-import io.karst.api.mgmt.Management;
-import org.apache.karaf.shell.api.action.Action;
+import io.karst.api.mgmt.Management.SessionInfo;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 
-/** Lists targets with their LUN and session counts. */
+/**
+ * {@code karst:target-list}: every target with its driver, whether it is enabled, how many LUNs
+ * it has and how many sessions are open to it. Target names are unique per driver only, so
+ * sessions are counted by driver and name.
+ */
 @Service
 @Command(scope = "karst", name = "target-list", description = "Lists targets")
-public class TargetList implements Action {
-
-  @Reference
-  Management management;
+public class TargetList extends ListCommand {
 
   @Override
-  public Object execute() {
-    ShellTable table = new ShellTable();
-    table.column("Driver");
-    table.column("Target");
-    table.column("Enabled");
-    table.column("LUNs");
-    table.column("Sessions");
-    var sessions = management.sessions();
+  ShellTable table() {
+    Map<List<String>, Long> sessions = management.sessions().stream().collect(
+        Collectors.groupingBy(s -> List.of(s.driver(), s.target()), Collectors.counting()));
+    ShellTable table = columns("Driver", "Target", "Enabled", "LUNs", "Sessions");
     for (var t : management.targets()) {
-      long open = sessions.stream()
-          .filter(s -> s.driver().equals(t.driver()) && s.target().equals(t.name())).count();
       table.addRow().addContent(t.driver(), t.name(), Format.yesNo(t.enabled()),
-          t.luns().size(), open);
+          t.luns().size(), sessions.getOrDefault(List.of(t.driver(), t.name()), 0L));
     }
-    table.print(System.out);
-    return null;
+    return table;
   }
 }

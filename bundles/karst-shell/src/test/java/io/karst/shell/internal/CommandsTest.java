@@ -10,21 +10,31 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.karaf.shell.support.parsing.CommandLineImpl;
 import org.junit.jupiter.api.Test;
 
+/** Each command's execute() against a fixed {@link Management}, its output captured. */
 class CommandsTest {
+
+  private static final String TARGET = "iqn.2026-11.io.karst:default";
+  private static final String OTHER = "iqn.2026-11.io.karst:other";
+  private static final String ABC = "iqn.1993-08.org.debian:01:abc";
 
   private final Management management = new Management() {
     @Override
     public List<HandlerInfo> handlers() {
       return List.of(new HandlerInfo("vdisk_fileio", true, List.of()),
-          new HandlerInfo("vdisk_nullio", false, List.of()));
+          new HandlerInfo("vdisk_nullio", false, List.of()),
+          new HandlerInfo("vdisk_spare", true, List.of()));
     }
 
     @Override
     public List<DeviceInfo> devices() {
       return List.of(
           new DeviceInfo("disk0", "vdisk_fileio", DeviceState.ONLINE, "", 2097152, 512, Map.of()),
+          new DeviceInfo("disk1", "vdisk_fileio", DeviceState.ONLINE, null, 1 << 20, 4096,
+              Map.of()),
           new DeviceInfo("null0", "vdisk_nullio", DeviceState.OFFLINE,
               "handler vdisk_nullio is not registered", 0, 0, Map.of()));
     }
@@ -32,62 +42,107 @@ class CommandsTest {
     @Override
     public List<DriverInfo> drivers() {
       return List.of(new DriverInfo("iscsi", true, true, true,
-          Map.of("enabled", "1", "portals", "127.0.0.1:3260")));
+              Map.of("enabled", "1", "portals", "127.0.0.1:3260")),
+          new DriverInfo("local", false, false, false, Map.of()));
     }
 
     @Override
     public List<TargetInfo> targets() {
-      return List.of(new TargetInfo("iscsi", "iqn.2026-11.io.karst:default", true, Map.of(),
-          List.of(new LunInfo(0, "disk0", false), new LunInfo(1, "null0", true))));
+      return List.of(new TargetInfo("iscsi", TARGET, true, Map.of(),
+              List.of(new LunInfo(0, "disk0", false), new LunInfo(1, "null0", true))),
+          new TargetInfo("iscsi", OTHER, false, Map.of(),
+              List.of(new LunInfo(0, "gone", false))),
+          new TargetInfo("local", TARGET, true, Map.of(), List.of()));
     }
 
     @Override
     public List<SessionInfo> sessions() {
-      return List.of(new SessionInfo("iscsi", "iqn.2026-11.io.karst:default",
-          "iqn.1993-08.org.debian:01:abc", 42));
+      return List.of(new SessionInfo("iscsi", TARGET, ABC, 42),
+          new SessionInfo("iscsi", TARGET, "iqn.1993-08.org.debian:01:def", 7));
     }
   };
 
-  private String run(org.apache.karaf.shell.api.action.Action action) throws Exception {
+  /** Runs the command with {@code System.out} captured, as Karaf gives it the session's. */
+  private String run(ListCommand command) throws Exception {
+    command.management = management;
     PrintStream before = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
-      action.execute();
+      assertThat(command.execute()).isNull();
     } finally {
       System.setOut(before);
     }
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  @Test
-  void listsShowTheSystem() throws Exception {
-    DeviceList devices = new DeviceList();
-    devices.management = management;
-    assertThat(run(devices)).contains("disk0", "ONLINE", "1.0 GiB", "OFFLINE",
-        "handler vdisk_nullio is not registered");
-    HandlerList handlers = new HandlerList();
-    handlers.management = management;
-    assertThat(run(handlers)).containsPattern("vdisk_nullio\\s*\\|\\s*no\\s*\\|\\s*1");
-    DriverList drivers = new DriverList();
-    drivers.management = management;
-    assertThat(run(drivers)).contains("portals=127.0.0.1:3260").doesNotContain("enabled=");
-    TargetList targets = new TargetList();
-    targets.management = management;
-    assertThat(run(targets)).containsPattern("default\\s*\\|\\s*yes\\s*\\|\\s*2\\s*\\|\\s*1");
-    SessionList sessions = new SessionList();
-    sessions.management = management;
-    assertThat(run(sessions)).contains("iqn.1993-08.org.debian:01:abc", "42");
+  /** The output's row whose first cells are {@code key}, split into trimmed cells. */
+  private static List<String> row(String output, String... key) {
+    return output.lines()
+        .map(l -> Stream.of(l.split("\\|", -1)).map(String::trim).toList())
+        .filter(cells -> cells.size() >= key.length
+            && cells.subList(0, key.length).equals(List.of(key)))
+        .findFirst().orElseThrow(() -> new AssertionError("no row " + List.of(key) + " in\n"
+            + output));
   }
 
   @Test
-  void lunListFiltersByTargetAndNamesAMissingOne() throws Exception {
+  void handlerListCountsDevices() throws Exception {
+    String out = run(new HandlerList());
+    assertThat(out).contains("Handler", "Registered", "Devices");
+    assertThat(row(out, "vdisk_fileio")).containsExactly("vdisk_fileio", "yes", "2");
+    assertThat(row(out, "vdisk_nullio")).containsExactly("vdisk_nullio", "no", "1");
+    assertThat(row(out, "vdisk_spare")).containsExactly("vdisk_spare", "yes", "0");
+  }
+
+  @Test
+  void deviceListShowsStateSizeAndWhyOffline() throws Exception {
+    String out = run(new DeviceList());
+    assertThat(row(out, "disk0")).containsExactly("disk0", "vdisk_fileio", "ONLINE", "1.0 GiB",
+        "512", "");
+    assertThat(row(out, "disk1")).containsExactly("disk1", "vdisk_fileio", "ONLINE", "4.0 GiB",
+        "4096", "");
+    assertThat(row(out, "null0")).containsExactly("null0", "vdisk_nullio", "OFFLINE", "", "",
+        "handler vdisk_nullio is not registered");
+  }
+
+  @Test
+  void driverListShowsFlagsAndAttributes() throws Exception {
+    String out = run(new DriverList());
+    assertThat(row(out, "iscsi")).containsExactly("iscsi", "yes", "yes", "yes",
+        "portals=127.0.0.1:3260");
+    assertThat(row(out, "local")).startsWith("local", "no", "no", "no");
+    assertThat(out).doesNotContain("enabled=");
+  }
+
+  @Test
+  void targetListCountsLunsAndSessionsPerDriver() throws Exception {
+    String out = run(new TargetList());
+    assertThat(row(out, "iscsi", TARGET)).containsExactly("iscsi", TARGET, "yes", "2", "2");
+    assertThat(row(out, "iscsi", OTHER)).containsExactly("iscsi", OTHER, "no", "1", "0");
+    assertThat(row(out, "local")).containsExactly("local", TARGET, "yes", "0", "0");
+  }
+
+  @Test
+  void sessionListShowsInitiatorsAndCommands() throws Exception {
+    String out = run(new SessionList());
+    assertThat(row(out, "iscsi", TARGET, ABC)).containsExactly("iscsi", TARGET, ABC, "42");
+    assertThat(row(out, "iscsi", TARGET, "iqn.1993-08.org.debian:01:def")).endsWith("7");
+  }
+
+  @Test
+  void lunListShowsAllOrOneTargetAndNamesAMissingOne() throws Exception {
     LunList luns = new LunList();
-    luns.management = management;
-    luns.target = "iqn.2026-11.io.karst:default";
-    assertThat(run(luns)).contains("null0", "OFFLINE", "yes");
+    String all = run(luns);
+    assertThat(row(all, TARGET, "1")).containsExactly(TARGET, "1", "null0", "yes", "OFFLINE");
+    assertThat(row(all, TARGET, "0")).containsExactly(TARGET, "0", "disk0", "no", "ONLINE");
+    assertThat(row(all, OTHER)).as("a device that is not configured")
+        .containsExactly(OTHER, "0", "gone", "no", "");
+    luns.target = TARGET;
+    assertThat(run(luns)).contains("disk0", "null0").doesNotContain("gone");
     luns.target = "iqn.nope";
-    assertThatThrownBy(luns::execute).hasMessage("no target iqn.nope");
+    assertThatThrownBy(luns::execute).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no target iqn.nope");
   }
 
   @Test
@@ -95,15 +150,9 @@ class CommandsTest {
     TargetCompleter completer = new TargetCompleter();
     completer.management = management;
     List<String> candidates = new ArrayList<>();
-    completer.complete(null, new org.apache.karaf.shell.support.parsing.CommandLineImpl(
-        new String[] {"karst:lun-list", "iqn"}, 1, 3, 18, "karst:lun-list iqn"), candidates);
-    assertThat(candidates).anyMatch(c -> c.startsWith("iqn.2026-11.io.karst:default"));
-  }
-
-  @Test
-  void sizesAreBinary() {
-    assertThat(Format.size(512)).isEqualTo("512 B");
-    assertThat(Format.size(1536)).isEqualTo("1.5 KiB");
-    assertThat(Format.size(1L << 40)).isEqualTo("1.0 TiB");
+    String line = "karst:lun-list iqn.2026-11.io.karst:d";
+    completer.complete(null, new CommandLineImpl(new String[] {"karst:lun-list",
+        "iqn.2026-11.io.karst:d"}, 1, 22, line.length(), line), candidates);
+    assertThat(candidates).singleElement().asString().startsWith(TARGET);
   }
 }

@@ -9,33 +9,68 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A {@code vdisk_fileio} device: positional reads and writes on a {@link FileChannel}, run on
- * the device's I/O threads because they block.
+ * A {@code vdisk_fileio} device: positional reads and writes on one {@link FileChannel}, which
+ * is safe for concurrent positional I/O, so commands need no lock here.
+ *
+ * <p>Each operation runs on an executor and reports through its {@link IoCompletion} exactly
+ * once: {@code failed} with the {@link IOException} (core reports MEDIUM ERROR) or whatever else
+ * went wrong, including an executor that no longer takes work, else {@code completed}. Reads,
+ * writes and flushes go to the device's I/O threads, or stay on the calling thread for a file in
+ * memory ({@link #INLINE}, see {@link FileIoHandler}); unmap always goes to the I/O threads, as
+ * it may scan gigabytes.
+ *
+ * <p>Durability: the cache is volatile unless {@code write_through} (the channel is O_DSYNC, so
+ * each write is durable when it returns) or {@code nv_cache} (the administrator vouches for the
+ * cache below). Only a volatile cache is reported (WCE) and forced, on FUA and on flush.
+ *
+ * <p>Thin provisioning: Java cannot punch holes (NIO has no {@code fallocate} with
+ * {@code FALLOC_FL_PUNCH_HOLE}), so {@link #unmap} deallocates nothing. It keeps SBC's promise
+ * that unmapped blocks read as zeros: it reads the range and overwrites the blocks that hold
+ * data. A range never written is only read (a hole reads as zeros without touching the disk)
+ * and stays sparse; space once written stays allocated.
  */
 final class FileBackend implements BlockBackend {
+
+  /**
+   * How a device caches and provisions, from its attributes of the same names.
+   *
+   * @param nvCache {@code nv_cache}: the cache is non-volatile, nothing needs forcing
+   * @param writeThrough {@code write_through}: the channel was opened with DSYNC
+   * @param rotational {@code rotational}: report a rotating medium
+   * @param thin {@code thin_provisioned}: offer unmap
+   */
+  record Options(boolean nvCache, boolean writeThrough, boolean rotational, boolean thin) {}
 
   /** One blocking operation; any exception becomes the completion's failure. */
   private interface Operation {
     void run() throws IOException;
   }
 
+  /** Runs operations on the calling thread, for a file whose I/O never waits. */
+  static final Executor INLINE = Runnable::run;
+
+  /** How much of the file unmap reads at a time to find the blocks that hold data. */
+  private static final int SCAN = 1 << 20;
+
   private final FileChannel channel;
   private final Geometry geometry;
   private final long blockCount;
+  private final Options options;
   private final Executor io;
-  private final boolean nvCache;
-  private final boolean writeCache;
-  private final boolean rotational;
+  private final Executor bulk;
 
-  FileBackend(FileChannel channel, Geometry geometry, long blockCount, Executor io,
-      boolean nvCache, boolean writeCache, boolean rotational) {
+  /**
+   * @param io where reads, writes and flushes run: the device's I/O threads or {@link #INLINE}
+   * @param bulk where unmap runs: the device's I/O threads, never a caller's thread
+   */
+  FileBackend(FileChannel channel, Geometry geometry, long blockCount, Options options,
+      Executor io, Executor bulk) {
     this.channel = channel;
     this.geometry = geometry;
     this.blockCount = blockCount;
+    this.options = options;
     this.io = io;
-    this.nvCache = nvCache;
-    this.writeCache = writeCache;
-    this.rotational = rotational;
+    this.bulk = bulk;
   }
 
   @Override
@@ -53,41 +88,36 @@ final class FileBackend implements BlockBackend {
     return geometry.readOnly();
   }
 
+  /**
+   * As SCST reports WCE: only for a cache that is neither written through nor non-volatile, so
+   * that initiators do not send SYNCHRONIZE CACHE for nothing.
+   */
   @Override
   public boolean writeCacheEnabled() {
-    return writeCache;
+    return !options.writeThrough() && !options.nvCache();
   }
 
   @Override
   public boolean rotational() {
-    return rotational;
+    return options.rotational();
+  }
+
+  @Override
+  public boolean supportsUnmap() {
+    return options.thin();
   }
 
   @Override
   public void read(long offset, ByteBuffer dst, IoCompletion completion) {
-    submit(completion, () -> {
-      long at = offset;
-      while (dst.hasRemaining()) {
-        int n = channel.read(dst, at);
-        if (n < 0) {
-          // Past the end of a file shorter than the device: never written, so zeros.
-          Zeros.fill(dst);
-          break;
-        }
-        at += n;
-      }
-    });
+    submit(io, completion, () -> readFully(offset, dst));
   }
 
   @Override
   public void write(long offset, ByteBuffer src, boolean forceUnitAccess,
       IoCompletion completion) {
-    submit(completion, () -> {
-      long at = offset;
-      while (src.hasRemaining()) {
-        at += channel.write(src, at);
-      }
-      if (forceUnitAccess && writeCache && !nvCache) {
+    submit(io, completion, () -> {
+      writeFully(offset, src);
+      if (forceUnitAccess && writeCacheEnabled()) {
         channel.force(false);
       }
     });
@@ -95,27 +125,90 @@ final class FileBackend implements BlockBackend {
 
   @Override
   public void flush(IoCompletion completion) {
-    if (nvCache || !writeCache) {
+    if (!writeCacheEnabled()) {
+      // Every completed write is already as durable as this device promises.
       completion.completed();
       return;
     }
-    submit(completion, () -> channel.force(false));
+    submit(io, completion, () -> channel.force(false));
   }
 
-  private void submit(IoCompletion completion, Operation operation) {
-    try {
-      io.execute(() -> {
-        try {
-          operation.run();
-        } catch (IOException | RuntimeException e) {
-          completion.failed(e);
-          return;
+  @Override
+  public void unmap(long offset, long length, IoCompletion completion) {
+    submit(bulk, completion, () -> zero(offset, length));
+  }
+
+  /** Fills {@code dst}; what lies past the end of the file was never written, so zeros. */
+  private void readFully(long offset, ByteBuffer dst) throws IOException {
+    long at = offset;
+    while (dst.hasRemaining()) {
+      int n = channel.read(dst, at);
+      if (n < 0) {
+        Zeros.fill(dst);
+        return;
+      }
+      at += n;
+    }
+  }
+
+  /** Writes all of {@code src}: a positional write may take less than it is given. */
+  private void writeFully(long offset, ByteBuffer src) throws IOException {
+    long at = offset;
+    while (src.hasRemaining()) {
+      at += channel.write(src, at);
+    }
+  }
+
+  /**
+   * Makes {@code length} bytes at {@code offset} read as zeros, writing only where data is: in
+   * each scanned chunk, from its first block that is not zero to the end of its last.
+   */
+  private void zero(long offset, long length) throws IOException {
+    int blockSize = blockSize();
+    ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min(length, SCAN));
+    long end = offset + length;
+    for (long at = offset; at < end; at += chunk.limit()) {
+      chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
+      readFully(at, chunk);
+      chunk.flip();
+      int first = -1;
+      int last = -1;
+      for (int b = 0; b < chunk.limit(); b += blockSize) {
+        if (!Zeros.isZero(chunk.slice(b, blockSize))) {
+          first = first < 0 ? b : first;
+          last = b + blockSize;
         }
-        completion.completed();
-      });
+      }
+      for (int z = first; z >= 0 && z < last; ) {
+        ByteBuffer zeros = Zeros.chunk(Math.min(Zeros.CHUNK, last - z));
+        writeFully(at + z, zeros);
+        z += zeros.limit();
+      }
+    }
+  }
+
+  private static void submit(Executor executor, IoCompletion completion, Operation operation) {
+    if (executor == INLINE) {
+      // Not through the catch below: inline, a RejectedExecutionException could only come from
+      // the completion itself, which must not then be called a second time.
+      run(completion, operation);
+      return;
+    }
+    try {
+      executor.execute(() -> run(completion, operation));
     } catch (RejectedExecutionException e) {
       completion.failed(e);
     }
+  }
+
+  private static void run(IoCompletion completion, Operation operation) {
+    try {
+      operation.run();
+    } catch (IOException | RuntimeException e) {
+      completion.failed(e);
+      return;
+    }
+    completion.completed();
   }
 
   @Override

@@ -6,7 +6,16 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 
 /**
- * The attributes every vdisk handler has (size, block size, read-only), and their checks.
+ * What every vdisk handler has in common: the descriptors of {@code size}, {@code blocksize} and
+ * {@code read_only} (SCST's names), and their values for one device, checked.
+ *
+ * <p>The handlers differ only in {@code size}: {@code vdisk_fileio} takes the file's length when
+ * it is not given, {@code vdisk_nullio} has a default. So {@link #size} builds that descriptor
+ * per handler, and {@link #size()} is -1 when a device has no size at all.
+ *
+ * @param size the capacity in bytes, or -1 when neither given nor defaulted
+ * @param blockSize the logical block size: 512, 1024, 2048 or 4096
+ * @param readOnly whether writes are refused
  */
 record Geometry(long size, int blockSize, boolean readOnly) {
 
@@ -18,13 +27,13 @@ record Geometry(long size, int blockSize, boolean readOnly) {
       AttributeDescriptor.builder("read_only", AttributeType.BOOLEAN).defaultValue("0")
           .createParameter().description("Refuse writes (DATA PROTECT)").build();
 
+  /** The {@code size} descriptor; {@code defaultValue} is null for none. */
   static AttributeDescriptor size(String defaultValue, String description) {
-    AttributeDescriptor.Builder b = AttributeDescriptor.builder("size", AttributeType.SIZE)
-        .createParameter().description(description);
-    return (defaultValue == null ? b : b.defaultValue(defaultValue)).build();
+    return AttributeDescriptor.builder("size", AttributeType.SIZE).defaultValue(defaultValue)
+        .createParameter().description(description).build();
   }
 
-  /** Reads the geometry of a device; {@code size} is -1 when neither given nor defaulted. */
+  /** Reads and checks the geometry of a device. */
   static Geometry of(DeviceConfig config) throws DeviceException {
     int blockSize = Integer.parseInt(config.attribute(BLOCKSIZE.name()));
     if (blockSize != 512 && blockSize != 1024 && blockSize != 2048 && blockSize != 4096) {
@@ -33,10 +42,21 @@ record Geometry(long size, int blockSize, boolean readOnly) {
     }
     String size = config.attribute("size");
     return new Geometry(size == null ? -1 : Long.parseLong(size), blockSize,
-        "1".equals(config.attribute(READ_ONLY.name())));
+        flag(config, READ_ONLY));
   }
 
-  /** The capacity in whole blocks of a medium of {@code bytes}; refuses one with none. */
+  /**
+   * A boolean attribute of a device. Core hands values over canonical and with defaults filled
+   * in, so "1" is the only way a device says yes.
+   */
+  static boolean flag(DeviceConfig config, AttributeDescriptor attribute) {
+    return "1".equals(config.attribute(attribute.name()));
+  }
+
+  /**
+   * The capacity in whole blocks of a medium of {@code bytes}: a partial last block is not
+   * addressable. Refuses a medium without a single block.
+   */
   long blocks(String device, long bytes) throws DeviceException {
     long blocks = bytes / blockSize;
     if (blocks < 1) {

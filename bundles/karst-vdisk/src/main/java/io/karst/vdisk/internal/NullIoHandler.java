@@ -16,6 +16,9 @@ import org.osgi.service.component.annotations.Component;
  * Handler {@code vdisk_nullio}: a device with no storage. Writes are discarded, reads return
  * zeros (or leave the initiator's buffer alone with {@code read_zero 0}), everything completes
  * inline. For measuring a transport without a medium in the way.
+ *
+ * <p>{@code size} defaults to 1 TiB: nothing is allocated whatever the size, so the default
+ * may as well leave a benchmark all the room it wants.
  */
 @Component(service = DeviceHandler.class)
 public final class NullIoHandler implements DeviceHandler {
@@ -43,7 +46,7 @@ public final class NullIoHandler implements DeviceHandler {
   public Backend open(DeviceConfig config) throws DeviceException {
     Geometry g = Geometry.of(config);
     return new NullBackend(g, g.blocks(config.name(), g.size()),
-        "1".equals(config.attribute(READ_ZERO.name())));
+        Geometry.flag(config, READ_ZERO));
   }
 
   /** The null device. */

@@ -1,8 +1,10 @@
 package io.karst.vdisk.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.karst.api.device.BlockBackend;
+import io.karst.api.device.DeviceException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -47,5 +49,24 @@ class NullIoHandlerTest {
     assertThat(in.hasRemaining()).isFalse();
     assertThat(b.blockCount()).isEqualTo((1L << 40) / 512);
     assertThat(b.supportsUnmap()).isFalse();
+  }
+
+  @Test
+  void sharesTheGeometryOfFileioAndChecksIt() throws Exception {
+    var fileio = new FileIoHandler().deviceAttributes();
+    assertThat(handler.deviceAttributes()).contains(Geometry.BLOCKSIZE, Geometry.READ_ONLY)
+        .extracting(d -> d.name()).containsExactly("size", "blocksize", "read_only", "read_zero");
+    assertThat(fileio).contains(Geometry.BLOCKSIZE, Geometry.READ_ONLY);
+    assertThat(handler.deviceAttributes().get(0).defaultValue()).isEqualTo("1T");
+    BlockBackend b = (BlockBackend) handler.open(TestConfig.of(handler.deviceAttributes(), dir,
+        "size", "1000", "read_only", "yes"));
+    assertThat(b.readOnly()).isTrue();
+    assertThat(b.blockCount()).as("rounded down to whole blocks").isEqualTo(1);
+    assertThatThrownBy(() -> handler.open(TestConfig.of(handler.deviceAttributes(), dir,
+        "blocksize", "8192"))).isInstanceOf(DeviceException.class)
+        .hasMessageContaining("blocksize 8192");
+    assertThatThrownBy(() -> handler.open(TestConfig.of(handler.deviceAttributes(), dir,
+        "size", "100"))).isInstanceOf(DeviceException.class)
+        .hasMessageContaining("100 bytes hold no 512-byte block");
   }
 }
