@@ -2,7 +2,6 @@ package io.karst.iscsi.internal;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * session has one connection. Reason 2 (remove the connection for recovery) needs
  * ErrorRecoveryLevel 2: "connection recovery is not supported" (response 2).
  */
-final class LogoutHandler extends ChannelInboundHandlerAdapter {
+final class LogoutHandler extends RequestHandler {
 
   private static final System.Logger LOG = System.getLogger(LogoutHandler.class.getName());
 
@@ -31,33 +30,25 @@ final class LogoutHandler extends ChannelInboundHandlerAdapter {
   private boolean ending;
 
   LogoutHandler(IscsiConnection connection) {
+    super(Opcode.LOGOUT_REQUEST);
     this.connection = connection;
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    Pdu pdu = (Pdu) msg;
-    if (pdu.opcode() != Opcode.LOGOUT_REQUEST) {
-      ctx.fireChannelRead(msg);
+  void handle(Pdu pdu) {
+    int reason = pdu.flags() & 0x7F;
+    if (reason > REMOVE_FOR_RECOVERY) {
+      connection.reject(pdu, Opcode.REJECT_INVALID_PDU_FIELD);
       return;
     }
-    try {
-      int reason = pdu.flags() & 0x7F;
-      if (reason > REMOVE_FOR_RECOVERY) {
-        connection.reject(pdu, Opcode.REJECT_INVALID_PDU_FIELD);
-        return;
-      }
-      // Time2Wait and Time2Retain stay 0: nothing of the session is kept for reinstatement.
-      Pdu response = Pdu.create(connection.alloc(), Opcode.LOGOUT_RESPONSE);
-      response.set8(2, reason == REMOVE_FOR_RECOVERY ? RECOVERY_NOT_SUPPORTED : 0)
-          .set32(Pdu.ITT, pdu.itt());
-      var sent = connection.respond(response);
-      if (reason != REMOVE_FOR_RECOVERY) {
-        ending = true;
-        sent.addListener(ChannelFutureListener.CLOSE);
-      }
-    } finally {
-      pdu.release();
+    // Time2Wait and Time2Retain stay 0: nothing of the session is kept for reinstatement.
+    Pdu response = Pdu.create(connection.alloc(), Opcode.LOGOUT_RESPONSE);
+    response.set8(2, reason == REMOVE_FOR_RECOVERY ? RECOVERY_NOT_SUPPORTED : 0)
+        .set32(Pdu.ITT, pdu.itt());
+    var sent = connection.respond(response);
+    if (reason != REMOVE_FOR_RECOVERY) {
+      ending = true;
+      sent.addListener(ChannelFutureListener.CLOSE);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.karst.iscsi.internal;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledFuture;
@@ -15,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * initiator must answer with a NOP-Out of that tag within {@code nop_in_timeout} seconds or
  * lose the connection.
  */
-final class NopHandler extends ChannelInboundHandlerAdapter {
+final class NopHandler extends RequestHandler {
 
   private static final System.Logger LOG = System.getLogger(NopHandler.class.getName());
 
@@ -24,27 +23,19 @@ final class NopHandler extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> pingTimeout;
 
   NopHandler(IscsiConnection connection) {
+    super(Opcode.NOP_OUT);
     this.connection = connection;
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    Pdu pdu = (Pdu) msg;
-    if (pdu.opcode() != Opcode.NOP_OUT) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    try {
-      if (pdu.itt() != Pdu.RESERVED_TAG) {
-        echo(pdu);
-      } else if (pdu.ttt() == pingTag && pingTimeout != null) {
-        // The answer to this target's ping: the connection is alive.
-        pingTimeout.cancel(false);
-        pingTimeout = null;
-        pingTag = Pdu.RESERVED_TAG;
-      }
-    } finally {
-      pdu.release();
+  void handle(Pdu pdu) {
+    if (pdu.itt() != Pdu.RESERVED_TAG) {
+      echo(pdu);
+    } else if (pdu.ttt() == pingTag && pingTimeout != null) {
+      // The answer to this target's ping: the connection is alive.
+      pingTimeout.cancel(false);
+      pingTimeout = null;
+      pingTag = Pdu.RESERVED_TAG;
     }
   }
 

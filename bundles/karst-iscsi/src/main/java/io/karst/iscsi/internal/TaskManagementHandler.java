@@ -3,8 +3,6 @@ package io.karst.iscsi.internal;
 import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.scsi.TaskManagementResponse;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
  * Task Management Function Requests (RFC 7143 11.5, 11.6) of a normal session. ABORT TASK,
@@ -19,7 +17,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * otherwise. CLEAR ACA is "not supported" (no ACA); TASK REASSIGN is "reassignment not
  * supported" (ErrorRecoveryLevel 0).
  */
-final class TaskManagementHandler extends ChannelInboundHandlerAdapter {
+final class TaskManagementHandler extends RequestHandler {
 
   static final int FUNCTION_COMPLETE = 0;
   static final int TASK_DOES_NOT_EXIST = 1;
@@ -36,24 +34,12 @@ final class TaskManagementHandler extends ChannelInboundHandlerAdapter {
   private final IscsiConnection connection;
 
   TaskManagementHandler(IscsiConnection connection) {
+    super(Opcode.TASK_MANAGEMENT_REQUEST);
     this.connection = connection;
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    Pdu pdu = (Pdu) msg;
-    if (pdu.opcode() != Opcode.TASK_MANAGEMENT_REQUEST) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    try {
-      request(pdu);
-    } finally {
-      pdu.release();
-    }
-  }
-
-  private void request(Pdu pdu) {
+  void handle(Pdu pdu) {
     int function = pdu.flags() & 0x7F;
     int itt = pdu.itt();
     int referenced = pdu.u32(REFERENCED_TASK_TAG);

@@ -3,7 +3,6 @@ package io.karst.iscsi.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -18,7 +17,7 @@ import java.util.Map;
  * last part has the F bit and TTT 0xffffffff. A request with a fresh TTT (0xffffffff)
  * abandons whatever exchange was under way.
  */
-final class TextHandler extends ChannelInboundHandlerAdapter {
+final class TextHandler extends RequestHandler {
 
   private static final int CONTINUE = 0x40;
   /** The most request text gathered over continued requests. */
@@ -30,24 +29,12 @@ final class TextHandler extends ChannelInboundHandlerAdapter {
   private int tag = Pdu.RESERVED_TAG;
 
   TextHandler(IscsiConnection connection) {
+    super(Opcode.TEXT_REQUEST);
     this.connection = connection;
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    Pdu pdu = (Pdu) msg;
-    if (pdu.opcode() != Opcode.TEXT_REQUEST) {
-      ctx.fireChannelRead(msg);
-      return;
-    }
-    try {
-      request(pdu);
-    } finally {
-      pdu.release();
-    }
-  }
-
-  private void request(Pdu pdu) {
+  void handle(Pdu pdu) {
     boolean continuing = tag != Pdu.RESERVED_TAG && pdu.ttt() == tag;
     if (continuing && answer != null) {
       sendPart(pdu);
