@@ -110,7 +110,6 @@ final class CoreTask implements Task {
   /** The device this task holds until it finishes. */
   void hold(Device device) {
     holding = device;
-    device.tasks.add(this);
   }
 
   /**
@@ -276,8 +275,7 @@ final class CoreTask implements Task {
     Device d = holding;
     holding = null;
     if (d != null) {
-      d.tasks.remove(this);
-      d.release();
+      d.release(this);
     }
     try {
       transport.complete(this);

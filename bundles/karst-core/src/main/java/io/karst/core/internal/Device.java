@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * A configured device: its attributes and identity, which outlive its handler, and its open
  * backend, which does not.
  *
- * <p>Commands {@linkplain #acquire() acquire} the backend for as long as they use it. Taking a
+ * <p>Commands {@linkplain #acquire acquire} the backend for as long as they use it. Taking a
  * device offline ({@link #detach}) first stops new acquisitions, so new commands see NOT READY
  * at once, then waits for the commands holding the backend before closing it: an initiator
  * never sees a command fail half-way because a bundle stopped.
@@ -24,7 +24,7 @@ final class Device {
   /** Core's attributes of the device, canonical, with defaults. */
   final Map<String, String> coreAttributes;
   final DeviceIdentity identity;
-  /** The tasks that have passed LUN lookup and not yet finished, for task management. */
+  /** The tasks holding the backend: what task management aborts and detach waits for. */
   final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
   final AsyncMutex atomic = new AsyncMutex();
@@ -35,7 +35,6 @@ final class Device {
   private volatile Map<String, String> handlerAttributes = Map.of();
   private volatile String detail;
   private volatile ExecutorService io;
-  private int holders;
 
   Device(Config.DeviceConf conf, Map<String, String> coreAttributes, DeviceIdentity identity) {
     this.conf = conf;
@@ -51,20 +50,23 @@ final class Device {
     return handlerAttributes;
   }
 
-  /** The backend for one command, or null when the device is offline; pair with release. */
-  Backend acquire() {
+  /**
+   * The backend for a task, which joins {@link #tasks} until {@link #release}; or null when the
+   * device is offline.
+   */
+  Backend acquire(CoreTask task) {
     synchronized (this) {
       Backend b = backend;
       if (b != null) {
-        holders++;
+        tasks.add(task);
       }
       return b;
     }
   }
 
-  void release() {
+  void release(CoreTask task) {
     synchronized (this) {
-      if (--holders == 0) {
+      if (tasks.remove(task) && tasks.isEmpty()) {
         notifyAll();
       }
     }
@@ -100,7 +102,7 @@ final class Device {
       detail = why;
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
       long left;
-      while (holders > 0 && (left = deadline - System.nanoTime()) > 0) {
+      while (!tasks.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
         TimeUnit.NANOSECONDS.timedWait(this, left);
       }
     }

@@ -45,7 +45,7 @@ final class Pipeline {
         task.conflict();
         return;
       }
-      Backend backend = device.acquire();
+      Backend backend = device.acquire(task);
       if (backend == null) {
         Spc.offline(task, opcode, device);
         return;
