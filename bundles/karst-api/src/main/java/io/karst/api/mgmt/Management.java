@@ -4,8 +4,8 @@ import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * The running system, read-only, as snapshots: what the shell lists and what tools read. Core
- * registers it as an OSGi service.
+ * The running system as snapshots, what the shell lists and what tools read, and the switches
+ * of its measurement. Core registers it as an OSGi service.
  */
 @ProviderType
 public interface Management {
@@ -19,6 +19,21 @@ public interface Management {
   List<TargetInfo> targets();
 
   List<SessionInfo> sessions();
+
+  /**
+   * The I/O counters of every device and every open session, and their latency by stage while
+   * {@linkplain #latencyMeasurement() latency measurement} is on.
+   */
+  List<StatisticsInfo> statistics();
+
+  /** Whether the command path times each command's stages (off by default: it costs a little). */
+  boolean latencyMeasurement();
+
+  /** Switches latency measurement on or off at runtime; counters are always kept. */
+  void latencyMeasurement(boolean on);
+
+  /** Sets every counter and latency histogram back to zero. */
+  void resetStatistics();
 
   /** A device handler known to the configuration or registered as a service. */
   record HandlerInfo(String name, boolean registered, List<AttributeDescriptor> deviceAttributes) {}
@@ -56,4 +71,47 @@ public interface Management {
 
   /** An open I_T nexus. */
   record SessionInfo(String driver, String target, String initiator, long commands) {}
+
+  /** What a set of statistics describes. */
+  enum Scope {
+    /** A device: every command that reached it, through any LUN and session. */
+    DEVICE,
+    /** An I_T nexus: every command it carried, whatever LUN it addressed. */
+    SESSION
+  }
+
+  /**
+   * The stages of a command's life, as SCST's latency measurement splits it.
+   */
+  enum Stage {
+    /** From the command's arrival to its submission, plus the time spent receiving Data-Out. */
+    RECEIVE,
+    /** From submission until core dispatches it to the device (lookup, checks, waiting). */
+    QUEUE,
+    /** At the device: from dispatch until the status is known, Data-Out time excluded. */
+    EXECUTE,
+    /** From the status being known until the transport has handed the response to the network. */
+    TRANSMIT
+  }
+
+  /**
+   * Counters of one device or session since it appeared or since the last reset.
+   *
+   * @param name the device's name, or for a session its driver, target and initiator
+   * @param commands commands completed
+   * @param readBytes bytes of Data-In sent
+   * @param writtenBytes bytes of Data-Out received by commands that completed with GOOD
+   * @param errors commands that completed with a status other than GOOD
+   * @param latency one entry per stage with at least one sample, empty while measurement is off
+   *     and nothing was measured
+   */
+  record StatisticsInfo(Scope scope, String name, long commands, long readBytes,
+      long writtenBytes, long errors, List<StageLatency> latency) {}
+
+  /**
+   * The latency of one stage: how many commands were timed and the distribution of their
+   * times, in nanoseconds. Percentiles are upper bounds of histogram buckets (within 10%).
+   */
+  record StageLatency(Stage stage, long count, long meanNanos, long minNanos, long p50Nanos,
+      long p99Nanos, long p999Nanos, long maxNanos) {}
 }

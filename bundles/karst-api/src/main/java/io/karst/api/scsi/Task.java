@@ -72,4 +72,11 @@ public interface Task {
 
   /** The Data-In to send, position 0 to its limit, or null when there is none. */
   ByteBuffer dataIn();
+
+  /**
+   * The transport has handed the response (and the Data-In) to the network. Drivers call it
+   * once, after {@link TaskTransport#complete}, so that core can time the transmit stage; a
+   * driver that never calls it only leaves that stage unmeasured.
+   */
+  void transmitted();
 }

@@ -4,6 +4,7 @@ import io.karst.api.device.DeviceHandler;
 import io.karst.api.mgmt.Management;
 import io.karst.api.target.TargetDriver;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ public final class CoreComponent {
   private final List<Consumer<Engine>> early = new ArrayList<>();
   private Engine engine;
   private ServiceRegistration<Management> registration;
+  private JmxExporter jmx;
 
   @Activate
   void activate(BundleContext context) throws IOException {
@@ -59,6 +61,8 @@ public final class CoreComponent {
       early.clear();
     }
     registration = context.registerService(Management.class, e, null);
+    jmx = new JmxExporter(ManagementFactory.getPlatformMBeanServer(), e);
+    jmx.start();
     LOG.log(Level.INFO, "Karst core started: configuration " + config + ", data " + data);
   }
 
@@ -74,6 +78,7 @@ public final class CoreComponent {
 
   @Deactivate
   void deactivate() {
+    jmx.stop();
     registration.unregister();
     Engine e;
     synchronized (this) {

@@ -12,7 +12,6 @@ import io.karst.api.target.Target;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /** An I_T nexus and the LUN map its initiator sees, fixed when the session opens. */
@@ -24,17 +23,19 @@ final class CoreSession implements Session {
   private final NavigableMap<Long, Lun> luns;
   final SessionEvents events;
   private final Consumer<CoreSession> onClose;
-  private final LongAdder commands = new LongAdder();
+  final IoStatistics statistics = new IoStatistics();
+  private final AtomicBoolean measureLatency;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   CoreSession(String driver, CoreTarget target, String initiator, NavigableMap<Long, Lun> luns,
-      SessionEvents events, Consumer<CoreSession> onClose) {
+      SessionEvents events, Consumer<CoreSession> onClose, AtomicBoolean measureLatency) {
     this.driver = driver;
     this.target = target;
     this.initiator = initiator;
     this.luns = luns;
     this.events = events;
     this.onClose = onClose;
+    this.measureLatency = measureLatency;
   }
 
   @Override
@@ -72,12 +73,8 @@ final class CoreSession implements Session {
     return TaskManagement.manage(this, function, lun, tag);
   }
 
-  void commandReceived() {
-    commands.increment();
-  }
-
-  long commands() {
-    return commands.sum();
+  boolean measuringLatency() {
+    return measureLatency.get();
   }
 
   String describe() {

@@ -1,6 +1,7 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.IoCompletion;
+import io.karst.api.mgmt.Management.Stage;
 import io.karst.api.scsi.DataDirection;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
@@ -47,6 +48,18 @@ final class CoreTask implements Task {
   private volatile Status status;
   private volatile Sense sense;
 
+  // Latency measurement (Management.Stage), when it was on as the task was created: the
+  // transitions below hand the task between threads through volatile writes, which publish
+  // these plain fields.
+  private final boolean measured;
+  private final long created;
+  private long submittedAt;
+  private long dispatched;
+  private long dataOutRequested;
+  private long dataOutWait;
+  private long finishedAt;
+  private IoStatistics deviceStatistics;
+
   CoreTask(CoreSession session, TaskTransport transport, long tag, long lun, byte[] cdb,
       TaskAttribute attribute, DataDirection direction, int expectedLength) {
     this.session = session;
@@ -57,6 +70,8 @@ final class CoreTask implements Task {
     this.attribute = attribute;
     this.direction = direction;
     this.expectedLength = expectedLength;
+    this.measured = session.measuringLatency();
+    this.created = measured ? System.nanoTime() : 0;
   }
 
   @Override
@@ -103,12 +118,18 @@ final class CoreTask implements Task {
     if (!submitted.compareAndSet(false, true)) {
       throw new IllegalStateException("task " + tag + " is already submitted");
     }
-    session.commandReceived();
+    if (measured) {
+      submittedAt = System.nanoTime();
+    }
     Pipeline.execute(this);
   }
 
   /** The device this task holds until it finishes. */
   void hold(Device device) {
+    deviceStatistics = device.statistics;
+    if (measured) {
+      dispatched = System.nanoTime();
+    }
     holding = device;
   }
 
@@ -137,6 +158,9 @@ final class CoreTask implements Task {
     ByteBuffer buffer = transport.allocate(this, collect);
     dataOut = buffer;
     dataOutLength = collect;
+    if (measured) {
+      dataOutRequested = System.nanoTime();
+    }
     onDataOut = then;
     transport.receiveDataOut(this, buffer);
   }
@@ -147,6 +171,9 @@ final class CoreTask implements Task {
     onDataOut = null;
     if (then == null) {
       return;
+    }
+    if (measured) {
+      dataOutWait += System.nanoTime() - dataOutRequested;
     }
     ByteBuffer data = dataOut();
     try {
@@ -277,6 +304,7 @@ final class CoreTask implements Task {
     if (d != null) {
       d.release(this);
     }
+    account();
     try {
       transport.complete(this);
     } catch (RuntimeException e) {
@@ -284,6 +312,43 @@ final class CoreTask implements Task {
           + " failed to complete task " + tag, e);
     } finally {
       done.complete(null);
+    }
+  }
+
+  /** Counts the finished task on its session and device, and times its stages so far. */
+  private void account() {
+    long read = dataIn != null ? dataIn.remaining() : 0;
+    long written = dataOut != null ? dataOutLength : 0;
+    IoStatistics device = deviceStatistics;
+    session.statistics.completed(status, read, written);
+    if (device != null) {
+      device.completed(status, read, written);
+    }
+    if (!measured) {
+      return;
+    }
+    long now = System.nanoTime();
+    finishedAt = now;
+    record(device, Stage.RECEIVE, submittedAt - created + dataOutWait);
+    if (dispatched == 0) {
+      record(device, Stage.QUEUE, now - submittedAt);
+    } else {
+      record(device, Stage.QUEUE, dispatched - submittedAt);
+      record(device, Stage.EXECUTE, now - dispatched - dataOutWait);
+    }
+  }
+
+  private void record(IoStatistics device, Stage stage, long nanos) {
+    session.statistics.latency(stage, nanos);
+    if (device != null) {
+      device.latency(stage, nanos);
+    }
+  }
+
+  @Override
+  public void transmitted() {
+    if (measured && finishedAt != 0) {
+      record(deviceStatistics, Stage.TRANSMIT, System.nanoTime() - finishedAt);
     }
   }
 

@@ -28,8 +28,12 @@ final class Device {
   final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
   final AsyncMutex atomic = new AsyncMutex();
+  /** Counters and latency of every command that reached the device. */
+  final IoStatistics statistics = new IoStatistics();
 
   private volatile Backend backend;
+  /** Set while {@link #detach} waits, so that releases wake it only then. */
+  private volatile boolean detaching;
   /** The nexus holding an SPC-2 reservation on the device, or null. */
   private volatile CoreSession reservation;
   private volatile Map<String, String> handlerAttributes = Map.of();
@@ -53,20 +57,23 @@ final class Device {
   /**
    * The backend for a task, which joins {@link #tasks} until {@link #release}; or null when the
    * device is offline.
+   *
+   * <p>No lock on this path: the task joins the set before it reads the backend, and
+   * {@link #detach} clears the backend before it reads the set, so either the task sees no
+   * backend and leaves, or detach sees the task and waits for it.
    */
   Backend acquire(CoreTask task) {
-    synchronized (this) {
-      Backend b = backend;
-      if (b != null) {
-        tasks.add(task);
-      }
-      return b;
+    tasks.add(task);
+    Backend b = backend;
+    if (b == null) {
+      release(task);
     }
+    return b;
   }
 
   void release(CoreTask task) {
-    synchronized (this) {
-      if (tasks.remove(task) && tasks.isEmpty()) {
+    if (tasks.remove(task) && detaching && tasks.isEmpty()) {
+      synchronized (this) {
         notifyAll();
       }
     }
@@ -98,12 +105,17 @@ final class Device {
     Backend closing;
     synchronized (this) {
       closing = backend;
+      detaching = true;
       backend = null;
       detail = why;
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-      long left;
-      while (!tasks.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
-        TimeUnit.NANOSECONDS.timedWait(this, left);
+      try {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long left;
+        while (!tasks.isEmpty() && (left = deadline - System.nanoTime()) > 0) {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+      } finally {
+        detaching = false;
       }
     }
     if (closing != null) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A started target driver: the {@link DriverContext} core lends it, with its checked
@@ -23,11 +24,13 @@ final class DriverRuntime implements DriverContext {
   private final Map<String, String> attributes;
   private final Map<String, CoreTarget> targets;
   final Set<CoreSession> sessions = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean measureLatency;
   private volatile boolean accepting = true;
 
   DriverRuntime(TargetDriver driver, Map<String, String> attributes,
-      Map<String, CoreTarget> targets) {
+      Map<String, CoreTarget> targets, AtomicBoolean measureLatency) {
     this.driver = driver;
+    this.measureLatency = measureLatency;
     this.attributes = attributes;
     this.targets = targets;
   }
@@ -64,7 +67,8 @@ final class DriverRuntime implements DriverContext {
           "initiator " + initiator + " has no LUNs on target " + target);
     }
     CoreSession session =
-        new CoreSession(driver.name(), t, initiator, luns, events, sessions::remove);
+        new CoreSession(driver.name(), t, initiator, luns, events, sessions::remove,
+            measureLatency);
     sessions.add(session);
     if (!accepting) {
       session.close();

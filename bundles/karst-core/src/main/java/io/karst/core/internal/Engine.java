@@ -8,6 +8,7 @@ import io.karst.api.device.DeviceHandler;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.mgmt.Management;
+import io.karst.api.mgmt.Management.Scope;
 import io.karst.api.target.TargetDriver;
 import io.karst.core.internal.Config.DeviceConf;
 import io.karst.core.internal.Config.DriverConf;
@@ -33,6 +34,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -68,6 +70,8 @@ public final class Engine implements Management, AutoCloseable {
   private final Map<String, DeviceHandler> handlers = new LinkedHashMap<>();
   private final Map<String, TargetDriver> drivers = new LinkedHashMap<>();
   private final Map<String, DriverRuntime> running = new LinkedHashMap<>();
+  /** Whether new tasks time their stages; read once per task, so switching needs no lock. */
+  private final AtomicBoolean measureLatency = new AtomicBoolean();
   /** Where opens and starts run: one thread, so they keep the order they were asked in. */
   private final ExecutorService management = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "karst-management");
@@ -378,7 +382,7 @@ public final class Engine implements Management, AutoCloseable {
         targets.put(t.name(), new CoreTarget(driver.name(), t.name(), t.enabled(), ta,
             luns(t.luns()), List.copyOf(groups)));
       }
-      DriverRuntime r = new DriverRuntime(driver, attributes, targets);
+      DriverRuntime r = new DriverRuntime(driver, attributes, targets, measureLatency);
       driver.start(r);
       running.put(driver.name(), r);
       LOG.log(Level.INFO, "target driver " + driver.name() + " started with "
@@ -540,7 +544,36 @@ public final class Engine implements Management, AutoCloseable {
   @Override
   public synchronized List<SessionInfo> sessions() {
     return running.values().stream().map(r -> r.sessions).flatMap(Collection::stream)
-        .map(s -> new SessionInfo(s.driver(), s.target().name(), s.initiator(), s.commands()))
+        .map(s -> new SessionInfo(s.driver(), s.target().name(), s.initiator(),
+            s.statistics.snapshot(Scope.SESSION, "").commands()))
         .toList();
+  }
+
+  @Override
+  public synchronized List<StatisticsInfo> statistics() {
+    List<StatisticsInfo> out = new ArrayList<>();
+    devices.values().forEach(d -> out.add(d.statistics.snapshot(Scope.DEVICE, d.name)));
+    running.values().stream().flatMap(r -> r.sessions.stream())
+        .forEach(s -> out.add(s.statistics.snapshot(Scope.SESSION, s.describe())));
+    return out;
+  }
+
+  @Override
+  public boolean latencyMeasurement() {
+    return measureLatency.get();
+  }
+
+  @Override
+  public void latencyMeasurement(boolean on) {
+    if (measureLatency.getAndSet(on) != on) {
+      LOG.log(Level.INFO, "latency measurement " + (on ? "on" : "off"));
+    }
+  }
+
+  @Override
+  public synchronized void resetStatistics() {
+    devices.values().forEach(d -> d.statistics.reset());
+    running.values().stream().flatMap(r -> r.sessions.stream())
+        .forEach(s -> s.statistics.reset());
   }
 }

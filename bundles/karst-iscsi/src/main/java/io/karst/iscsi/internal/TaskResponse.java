@@ -70,6 +70,7 @@ final class TaskResponse {
           residualCount);
     }
     connection.channel.flush();
+    task.transmitted();
   }
 
   /**

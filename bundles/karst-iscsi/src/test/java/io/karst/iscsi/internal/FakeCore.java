@@ -239,6 +239,8 @@ final class FakeCore implements DriverContext {
     final byte[] cdb;
     final DataDirection direction;
     final int expected;
+    final java.util.concurrent.atomic.AtomicInteger transmitted =
+        new java.util.concurrent.atomic.AtomicInteger();
     int length;
     ByteBuffer buffer;
     ByteBuffer in;
@@ -365,6 +367,11 @@ final class FakeCore implements DriverContext {
     @Override
     public ByteBuffer dataIn() {
       return in;
+    }
+
+    @Override
+    public void transmitted() {
+      transmitted.incrementAndGet();
     }
   }
 }

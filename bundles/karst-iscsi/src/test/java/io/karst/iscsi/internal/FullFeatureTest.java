@@ -108,10 +108,12 @@ class FullFeatureTest {
     core.behaviour = t -> { };
     initiator.command(11, 0xC0, 1, 512, new byte[0]);
     assertThat(drain()).isEmpty();
+    assertThat(core.tasks.get(0).transmitted).hasValue(0);
     core.tasks.get(0).answer();
     Pdu r = drain().get(0);
     assertThat(r.itt()).isEqualTo(11);
     assertThat(r.flags()).isEqualTo(0x81);
+    assertThat(core.tasks.get(0).transmitted).as("core told once the answer is out").hasValue(1);
   }
 
   @Test

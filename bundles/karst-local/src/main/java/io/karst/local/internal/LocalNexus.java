@@ -88,7 +88,9 @@ final class LocalNexus implements LocalSession {
         in.duplicate().get(data);
       }
       int residual = available - Math.max(0, dataInLength);
-      result.complete(new LocalResult(task.status(), task.sense(), data, residual));
+      LocalResult r = new LocalResult(task.status(), task.sense(), data, residual);
+      task.transmitted();
+      result.complete(r);
     }
   }
 

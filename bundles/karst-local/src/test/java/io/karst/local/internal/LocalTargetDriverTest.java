@@ -142,6 +142,7 @@ class LocalTargetDriverTest {
     @Override public Status status() { return status; }
     @Override public Sense sense() { return sense; }
     @Override public ByteBuffer dataIn() { return buffer; }
+    @Override public void transmitted() {}
   }
 
   private static LocalResult get(java.util.concurrent.CompletionStage<LocalResult> stage)

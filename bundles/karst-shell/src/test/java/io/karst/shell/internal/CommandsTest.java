@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.karst.api.mgmt.Management;
+import io.karst.api.mgmt.Management.Scope;
+import io.karst.api.mgmt.Management.Stage;
+import io.karst.api.mgmt.Management.StageLatency;
+import io.karst.api.mgmt.Management.StatisticsInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +24,9 @@ class CommandsTest {
   private static final String TARGET = "iqn.2026-11.io.karst:default";
   private static final String OTHER = "iqn.2026-11.io.karst:other";
   private static final String ABC = "iqn.1993-08.org.debian:01:abc";
+
+  private boolean measuring;
+  private int resets;
 
   private final Management management = new Management() {
     @Override
@@ -60,16 +67,44 @@ class CommandsTest {
       return List.of(new SessionInfo("iscsi", TARGET, ABC, 42),
           new SessionInfo("iscsi", TARGET, "iqn.1993-08.org.debian:01:def", 7));
     }
+
+    @Override
+    public List<StatisticsInfo> statistics() {
+      return List.of(
+          new StatisticsInfo(Scope.DEVICE, "disk0", 10, 3 << 20, 4096, 1, List.of(
+              new StageLatency(Stage.EXECUTE, 9, 25_400, 12_000, 24_000, 61_000, 75_000, 80_500))),
+          new StatisticsInfo(Scope.SESSION, "iscsi session of " + ABC + " to " + TARGET, 10,
+              3 << 20, 4096, 1, List.of()));
+    }
+
+    @Override
+    public boolean latencyMeasurement() {
+      return measuring;
+    }
+
+    @Override
+    public void latencyMeasurement(boolean on) {
+      measuring = on;
+    }
+
+    @Override
+    public void resetStatistics() {
+      resets++;
+    }
   };
 
   /** Runs the command with {@code System.out} captured, as Karaf gives it the session's. */
   private String run(ListCommand command) throws Exception {
     command.management = management;
+    return capture(command::execute);
+  }
+
+  private static String capture(java.util.concurrent.Callable<Object> command) throws Exception {
     PrintStream before = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
-      assertThat(command.execute()).isNull();
+      assertThat(command.call()).isNull();
     } finally {
       System.setOut(before);
     }
@@ -128,6 +163,37 @@ class CommandsTest {
     String out = run(new SessionList());
     assertThat(row(out, "iscsi", TARGET, ABC)).containsExactly("iscsi", TARGET, ABC, "42");
     assertThat(row(out, "iscsi", TARGET, "iqn.1993-08.org.debian:01:def")).endsWith("7");
+  }
+
+  @Test
+  void statListShowsCountersOrLatencyByStage() throws Exception {
+    StatList stats = new StatList();
+    String counters = run(stats);
+    assertThat(row(counters, "DEVICE", "disk0"))
+        .containsExactly("DEVICE", "disk0", "10", "3.0 MiB", "4.0 KiB", "1");
+    stats.latency = true;
+    String latency = run(stats);
+    assertThat(row(latency, "DEVICE", "disk0", "EXECUTE"))
+        .containsExactly("DEVICE", "disk0", "EXECUTE", "9", "25.4", "12.0", "24.0", "61.0",
+            "75.0", "80.5");
+    assertThat(latency).doesNotContain("SESSION");
+  }
+
+  @Test
+  void latencySwitchesMeasurementAndResets() throws Exception {
+    LatencyCommand latency = new LatencyCommand();
+    latency.management = management;
+    latency.state = "on";
+    latency.reset = true;
+    assertThat(capture(latency::execute)).contains("latency measurement is on; statistics reset");
+    assertThat(measuring).isTrue();
+    assertThat(resets).isEqualTo(1);
+    latency.state = "sideways";
+    assertThatThrownBy(latency::execute).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("state must be on or off, not sideways");
+    latency.state = null;
+    latency.reset = false;
+    assertThat(capture(latency::execute)).contains("latency measurement is on");
   }
 
   @Test
