@@ -11,7 +11,9 @@ import io.karst.api.scsi.TaskAttribute;
 import io.karst.api.scsi.TaskTransport;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -31,11 +33,22 @@ final class CoreTask implements Task {
   private final TaskAttribute attribute;
   private final DataDirection direction;
   private final int expectedLength;
-  private final AtomicBoolean submitted = new AtomicBoolean();
-  private final AtomicBoolean finished = new AtomicBoolean();
-  /** Completes once the task has finished, for task management to wait on. */
-  final java.util.concurrent.CompletableFuture<Void> done =
-      new java.util.concurrent.CompletableFuture<>();
+  private static final int SUBMITTED = 1;
+  private static final int FINISHED = 2;
+  private static final VarHandle STATE;
+
+  static {
+    try {
+      STATE = MethodHandles.lookup().findVarHandle(CoreTask.class, "state", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** {@link #SUBMITTED} and {@link #FINISHED} bits: one field rather than an object per flag. */
+  private volatile int state;
+  /** Completes once the task has finished; made only when task management waits for it. */
+  private CompletableFuture<Void> done;
   private volatile boolean aborted;
 
   private volatile int transferLength;
@@ -115,7 +128,7 @@ final class CoreTask implements Task {
 
   @Override
   public void submit() {
-    if (!submitted.compareAndSet(false, true)) {
+    if (!setState(SUBMITTED)) {
       throw new IllegalStateException("task " + tag + " is already submitted");
     }
     if (measured) {
@@ -291,9 +304,32 @@ final class CoreTask implements Task {
     finish(s, s == Status.CHECK_CONDITION ? sn : null, b != null && b.hasRemaining() ? b : null);
   }
 
+  /** Sets a state bit; false when it was already set. */
+  private boolean setState(int bit) {
+    int before;
+    do {
+      before = state;
+      if ((before & bit) != 0) {
+        return false;
+      }
+    } while (!STATE.compareAndSet(this, before, before | bit));
+    return true;
+  }
+
+  /** Completes once the task has finished (at once if it has), for task management. */
+  synchronized CompletableFuture<Void> done() {
+    if (done == null) {
+      done = new CompletableFuture<>();
+      if ((state & FINISHED) != 0) {
+        done.complete(null);
+      }
+    }
+    return done;
+  }
+
   /** Records the outcome and hands the task back to its transport, once. */
   void finish(Status s, Sense sn, ByteBuffer in) {
-    if (!finished.compareAndSet(false, true)) {
+    if (!setState(FINISHED)) {
       return;
     }
     status = aborted ? Status.TASK_ABORTED : s;
@@ -311,7 +347,7 @@ final class CoreTask implements Task {
       LOG.log(Level.WARNING, "the transport of " + session.describe()
           + " failed to complete task " + tag, e);
     } finally {
-      done.complete(null);
+      completeDone();
     }
   }
 
@@ -349,6 +385,12 @@ final class CoreTask implements Task {
   public void transmitted() {
     if (measured && finishedAt != 0) {
       record(deviceStatistics, Stage.TRANSMIT, System.nanoTime() - finishedAt);
+    }
+  }
+
+  private synchronized void completeDone() {
+    if (done != null) {
+      done.complete(null);
     }
   }
 

@@ -58,7 +58,7 @@ final class TaskManagement {
 
   private static CompletionStage<TaskManagementResponse> abort(List<CoreTask> tasks) {
     tasks.forEach(CoreTask::abort);
-    return CompletableFuture.allOf(tasks.stream().map(t -> t.done)
+    return CompletableFuture.allOf(tasks.stream().map(CoreTask::done)
         .toArray(CompletableFuture[]::new))
         .thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
   }
