@@ -16,16 +16,21 @@ import io.karst.api.device.DeviceHandler;
 import io.karst.api.local.LocalInitiator;
 import io.karst.api.local.LocalResult;
 import io.karst.api.local.LocalSession;
-import io.karst.api.mgmt.Management;
 import io.karst.api.mgmt.Management.DeviceState;
+import io.karst.api.mgmt.Management.Scope;
+import io.karst.api.mgmt.Management;
 import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Status;
 import io.karst.api.target.TargetDriver;
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import javax.management.Attribute;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
@@ -131,6 +136,41 @@ public class ServerIT {
           "the iSCSI driver was never restarted",
           iscsiServiceId,
           (long) (Long) driverReference("iscsi").getProperty("service.id"));
+    }
+  }
+
+  @Test
+  public void statisticsAreCountedAndExportedOverJmx() throws Exception {
+    Management mgmt = service(Management.class);
+    await("disk0 online", () -> deviceState(mgmt, "disk0") == DeviceState.ONLINE);
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    ObjectName core = new ObjectName("io.karst:type=Core");
+    ObjectName disk0 = new ObjectName("io.karst:type=Device,name=\"disk0\"");
+    await("core MBean", () -> jmx.isRegistered(core));
+    jmx.setAttribute(core, new Attribute("LatencyMeasurement", true));
+    assertTrue("switched through JMX", mgmt.latencyMeasurement());
+    try (LocalSession session =
+        service(LocalInitiator.class).login("local-itest", "iqn.2026-11.io.karst:jmx-client")) {
+      long before = (Long) jmx.getAttribute(disk0, "Commands");
+      assertEquals(Status.GOOD, call(session, read10(0, 4), null, 2048).status());
+      assertEquals(before + 1, (long) (Long) jmx.getAttribute(disk0, "Commands"));
+      assertTrue("execute stage timed",
+          (Long) jmx.getAttribute(disk0, "ExecuteCount") >= 1);
+      await("session MBean", () -> !queryNames(jmx, "io.karst:type=Session,*").isEmpty());
+      assertTrue(mgmt.statistics().stream().anyMatch(s -> s.scope() == Scope.SESSION
+          && s.name().contains("iqn.2026-11.io.karst:jmx-client") && s.readBytes() == 2048));
+    } finally {
+      jmx.setAttribute(core, new Attribute("LatencyMeasurement", false));
+    }
+    await("session MBean gone with the session",
+        () -> queryNames(jmx, "io.karst:type=Session,*").isEmpty());
+  }
+
+  private static java.util.Set<ObjectName> queryNames(MBeanServer jmx, String pattern) {
+    try {
+      return jmx.queryNames(new ObjectName(pattern), null);
+    } catch (javax.management.MalformedObjectNameException e) {
+      throw new IllegalArgumentException(e);
     }
   }
 
