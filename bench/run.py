@@ -10,6 +10,8 @@ logging on and nothing else changed from the defaults. It also starts tgt (STGT)
 with a 1 GiB LUN on /dev/shm, so that both targets serve memory. Then the steps, in order:
 
   jmh       the JMH benchmarks (benchmarks/target/karst-benchmarks.jar)
+  loopback  what loopback TCP carries on one stream (iperf3), the ceiling of the bandwidth
+            workloads
   peer      the eight peer-bench workloads (4 KiB at depth 1 and 32, 6 MiB at depth 1,
             1 MiB at depth 8, read and write; qemu-img bench, runs alternating A B A B) on the
             fileio and nullio LUNs against tgt: medians, ratios, geometric mean, CPU time per
@@ -56,7 +58,7 @@ TGT_PORT = 3261
 TGT_IQN = "iqn.2026-11.io.karst.bench:tgt"
 BENCH_IQN = "iqn.2026-11.io.karst:bench"
 NULL_IQN = "iqn.2026-11.io.karst:null"
-STEPS = ["jmh", "peer", "sweep", "memory", "gc", "profile", "settings"]
+STEPS = ["jmh", "loopback", "peer", "sweep", "memory", "gc", "profile", "settings"]
 
 # name, block size, queue depth, count, write? (the peer-bench.py workloads)
 WORKLOADS = [
@@ -303,6 +305,24 @@ def step_jmh(args, out, summary, **_):
                                                 m["score"], m["scoreUnit"]))
     lines.append("```\n")
     summary.append("\n".join(lines))
+
+
+def step_loopback(args, out, summary, **_):
+    if not shutil.which("iperf3"):
+        summary.append("## Loopback\n\niperf3 not found (apt-get install -y iperf3).\n")
+        return
+    server = subprocess.Popen(["iperf3", "-s", "-1", "-p", "5299"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    try:
+        r = sh("iperf3", "-c", "127.0.0.1", "-p", "5299", "-t", "3" if args.quick else "10",
+               "-J", timeout=60)
+        bps = json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"]
+    finally:
+        server.wait(timeout=30)
+    summary.append("## Loopback\n\nOne TCP stream on 127.0.0.1 (iperf3): %.0f MB/s.\n"
+                   % (bps / 8 / 1e6))
+    log("loopback %.0f MB/s" % (bps / 8 / 1e6))
 
 
 def human(bs, count, seconds):
@@ -719,10 +739,11 @@ def main():
                    sh("java", "-version", check=False).stderr.splitlines()[0])]
     server = tgt = None
     try:
-        if "jmh" in steps:
-            log("jmh")
-            step_jmh(args, args.out, summary)
-        rest = [s for s in steps if s != "jmh"]
+        alone = [s for s in steps if s in ("jmh", "loopback")]
+        for step in alone:
+            log(step)
+            globals()["step_" + step](args, args.out, summary)
+        rest = [s for s in steps if s not in alone]
         if rest:
             server = Server(workdir, args.port, args.out)
             tgt = Tgt(workdir)
