@@ -20,6 +20,19 @@ public interface Management {
 
   List<SessionInfo> sessions();
 
+  /** The ALUA device groups with their target port groups, in configuration order. */
+  List<DeviceGroupInfo> deviceGroups();
+
+  /**
+   * Moves a target port group to another asymmetric access state: an implicit ALUA transition,
+   * as an administrator or a cluster manager makes it on failover.
+   *
+   * @param state one of active, nonoptimized, standby, unavailable, offline, transitioning
+   * @throws IllegalArgumentException naming the device group, target group or state that is
+   *     unknown
+   */
+  void targetGroupState(String deviceGroup, String targetGroup, String state);
+
   /**
    * The I/O counters of every device and every open session, and their latency by stage while
    * {@linkplain #latencyMeasurement() latency measurement} is on.
@@ -71,6 +84,20 @@ public interface Management {
 
   /** An open I_T nexus. */
   record SessionInfo(String driver, String target, String initiator, long commands) {}
+
+  /** An ALUA device group: devices that share target port groups. */
+  record DeviceGroupInfo(String name, List<String> devices, List<TargetGroupInfo> targetGroups) {}
+
+  /**
+   * A target port group of a device group: its identifier, its asymmetric access state (SCST's
+   * names: active, nonoptimized, standby, unavailable, offline, transitioning), whether it is
+   * preferred, and its target ports.
+   */
+  record TargetGroupInfo(String name, int groupId, String state, boolean preferred,
+      List<TargetPortInfo> targets) {}
+
+  /** A target port of a target group: a target's name and its relative port identifier. */
+  record TargetPortInfo(String target, int relativeTargetPortId) {}
 
   /** What a set of statistics describes. */
   enum Scope {

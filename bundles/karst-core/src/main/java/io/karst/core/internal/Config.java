@@ -9,9 +9,45 @@ import java.util.Map;
  * the descriptors of their driver or handler when it registers, because the file may name a
  * driver or handler whose bundle is not there yet.
  */
-record Config(List<HandlerConf> handlers, List<DriverConf> drivers) {
+record Config(List<HandlerConf> handlers, List<DriverConf> drivers,
+    List<DeviceGroupConf> deviceGroups) {
 
-  static final Config EMPTY = new Config(List.of(), List.of());
+  static final Config EMPTY = new Config(List.of(), List.of(), List.of());
+
+  /**
+   * The relative target port identifier of every target (SPC-4 relative port), by target name:
+   * its {@code rel_tgt_id} attribute where set, else the smallest free number from 1, in
+   * configuration order, as SCST assigns them.
+   */
+  Map<String, Integer> relativeTargetPortIds() {
+    Map<String, Integer> ids = new java.util.LinkedHashMap<>();
+    java.util.Set<Integer> taken = new java.util.HashSet<>();
+    for (DriverConf d : drivers) {
+      for (TargetConf t : d.targets()) {
+        Value v = t.attributes().get(REL_TGT_ID);
+        if (v != null) {
+          ids.put(t.name(), Integer.parseInt(v.text()));
+          taken.add(Integer.parseInt(v.text()));
+        }
+      }
+    }
+    int next = 1;
+    for (DriverConf d : drivers) {
+      for (TargetConf t : d.targets()) {
+        if (!ids.containsKey(t.name())) {
+          while (taken.contains(next)) {
+            next++;
+          }
+          ids.put(t.name(), next);
+          taken.add(next);
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** The target attribute that fixes a target's relative port identifier (SCST's name). */
+  static final String REL_TGT_ID = "rel_tgt_id";
 
   /** A value as written and the line it came from, so later checks can name the line. */
   record Value(String text, int line) {}
@@ -43,4 +79,21 @@ record Config(List<HandlerConf> handlers, List<DriverConf> drivers) {
   record GroupConf(String name, int line, List<LunConf> luns, List<String> initiators) {}
 
   record LunConf(long lun, String device, int line, boolean readOnly) {}
+
+  /** An ALUA device group (SCST's DEVICE_GROUP): devices that share target port groups. */
+  record DeviceGroupConf(String name, int line, List<String> devices,
+      List<TargetGroupConf> targetGroups) {}
+
+  /**
+   * A target port group of a device group (SCST's TARGET_GROUP): its identifier, its
+   * asymmetric access state, and the target ports in it.
+   */
+  record TargetGroupConf(String name, int line, int groupId, Alua.State state,
+      boolean preferred, List<TargetPortConf> targets) {}
+
+  /**
+   * A target port of a target group: a target of this server, or one of another system of the
+   * cluster, named with its relative port identifier (0: a local target's own).
+   */
+  record TargetPortConf(String name, int line, int relTgtId) {}
 }

@@ -1,11 +1,14 @@
 package io.karst.core.internal;
 
 import io.karst.core.internal.Config.DeviceConf;
+import io.karst.core.internal.Config.DeviceGroupConf;
 import io.karst.core.internal.Config.DriverConf;
 import io.karst.core.internal.Config.GroupConf;
 import io.karst.core.internal.Config.HandlerConf;
 import io.karst.core.internal.Config.LunConf;
 import io.karst.core.internal.Config.TargetConf;
+import io.karst.core.internal.Config.TargetGroupConf;
+import io.karst.core.internal.Config.TargetPortConf;
 import io.karst.core.internal.Config.Value;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,9 +41,10 @@ import java.util.Set;
  * }
  * </pre>
  *
- * <p>Every error names the source and line. SCST's ALUA blocks ({@code DEVICE_GROUP}) and its
- * {@code TARGET}-level {@code cpu_mask}-like attributes parse; what Karst does not implement
- * yet is listed in {@link #warnings()} rather than refused, so that an SCST user's file loads.
+ * <p>Every error names the source and line. SCST's ALUA blocks ({@code DEVICE_GROUP} with its
+ * {@code DEVICE}s and {@code TARGET_GROUP}s) are read as SCST writes them; what Karst reads but
+ * does not act on is listed in {@link #warnings()} rather than refused, so that an SCST user's
+ * file loads.
  */
 final class ConfigParser {
 
@@ -74,13 +78,13 @@ final class ConfigParser {
     Node root = tree(text);
     List<HandlerConf> handlers = new ArrayList<>();
     List<DriverConf> drivers = new ArrayList<>();
+    List<DeviceGroupConf> deviceGroups = new ArrayList<>();
     Map<String, DeviceConf> devices = new HashMap<>();
     for (Node n : root.children()) {
       switch (n.keyword()) {
         case "HANDLER" -> handlers.add(handler(n, devices));
         case "TARGET_DRIVER" -> drivers.add(driver(n));
-        case "DEVICE_GROUP" -> warnings.add(at(n.line(), "DEVICE_GROUP " + n.args().get(0)
-            + ": ALUA device groups are not supported yet; ignored"));
+        case "DEVICE_GROUP" -> deviceGroups.add(deviceGroup(n));
         default -> throw error(n.line(), n.keyword() + " is not allowed at the top level");
       }
     }
@@ -103,7 +107,9 @@ final class ConfigParser {
         throw error(h.line(), "HANDLER " + h.name() + " appears twice");
       }
     }
-    return new Config(List.copyOf(handlers), List.copyOf(drivers));
+    checkRelativeTargetPortIds(drivers);
+    checkDeviceGroups(deviceGroups, devices);
+    return new Config(List.copyOf(handlers), List.copyOf(drivers), List.copyOf(deviceGroups));
   }
 
   private HandlerConf handler(Node n, Map<String, DeviceConf> devices) throws ConfigException {
@@ -150,8 +156,6 @@ final class ConfigParser {
       switch (c.keyword()) {
         case "LUN" -> luns.add(lun(c));
         case "GROUP" -> groups.add(group(c));
-        case "TARGET_GROUP" -> warnings.add(at(c.line(), "TARGET_GROUP " + c.args().get(0)
-            + ": ALUA target groups are not supported yet; ignored"));
         default -> throw error(c.line(), c.keyword() + " is not allowed in TARGET " + name);
       }
     }
@@ -159,6 +163,135 @@ final class ConfigParser {
     unique(luns, "TARGET " + name);
     return new TargetConf(
         name, n.line(), Map.copyOf(n.attributes()), List.copyOf(luns), List.copyOf(groups));
+  }
+
+  private void checkRelativeTargetPortIds(List<DriverConf> drivers) throws ConfigException {
+    Map<Integer, String> seen = new HashMap<>();
+    for (DriverConf d : drivers) {
+      for (TargetConf t : d.targets()) {
+        Value v = t.attributes().get(Config.REL_TGT_ID);
+        if (v == null) {
+          continue;
+        }
+        int id = number(v, Config.REL_TGT_ID, 1, 65535);
+        String before = seen.putIfAbsent(id, t.name());
+        if (before != null) {
+          throw error(v.line(), "rel_tgt_id " + id + " of TARGET " + t.name()
+              + " is already the one of TARGET " + before);
+        }
+      }
+    }
+  }
+
+  /** DEVICE_GROUP: DEVICE lines and TARGET_GROUP blocks (ALUA, as SCST writes them). */
+  private DeviceGroupConf deviceGroup(Node n) throws ConfigException {
+    String name = name(n);
+    rejectAttributes(n, "DEVICE_GROUP " + name);
+    List<String> devices = new ArrayList<>();
+    List<TargetGroupConf> groups = new ArrayList<>();
+    Map<Integer, TargetGroupConf> ids = new HashMap<>();
+    Map<String, Integer> targets = new HashMap<>();
+    for (Node c : n.children()) {
+      switch (c.keyword()) {
+        case "DEVICE" -> {
+          if (!c.children().isEmpty() || !c.attributes().isEmpty()) {
+            throw error(c.line(), "DEVICE " + name(c) + " in DEVICE_GROUP " + name
+                + " only names a device; its attributes belong in its HANDLER");
+          }
+          devices.add(name(c));
+        }
+        case "TARGET_GROUP" -> {
+          TargetGroupConf g = targetGroup(c);
+          TargetGroupConf before = ids.putIfAbsent(g.groupId(), g);
+          if (before != null) {
+            throw error(g.line(), "group_id " + g.groupId() + " of TARGET_GROUP " + g.name()
+                + " is already the one of TARGET_GROUP " + before.name() + " on line "
+                + before.line());
+          }
+          for (TargetPortConf t : g.targets()) {
+            Integer other = targets.putIfAbsent(t.name(), t.line());
+            if (other != null) {
+              throw error(t.line(), "TARGET " + t.name() + " is already in a target group of "
+                  + "DEVICE_GROUP " + name + " on line " + other);
+            }
+          }
+          groups.add(g);
+        }
+        default -> throw error(c.line(), c.keyword() + " is not allowed in DEVICE_GROUP " + name
+            + " (only DEVICE and TARGET_GROUP)");
+      }
+    }
+    return new DeviceGroupConf(name, n.line(), List.copyOf(devices), List.copyOf(groups));
+  }
+
+  private TargetGroupConf targetGroup(Node n) throws ConfigException {
+    String name = name(n);
+    Value id = n.attributes().get("group_id");
+    if (id == null) {
+      throw error(n.line(), "TARGET_GROUP " + name + " needs a group_id (1 to 65535)");
+    }
+    Alua.State state = Alua.State.ACTIVE;
+    boolean preferred = false;
+    for (var e : n.attributes().entrySet()) {
+      switch (e.getKey()) {
+        case "group_id" -> { }
+        case "state" -> state = Alua.State.named(e.getValue().text()).orElseThrow(() -> error(
+            e.getValue().line(), "state '" + e.getValue().text() + "' is not one of "
+                + Alua.State.names()));
+        case "preferred" -> preferred = bool(e.getValue(), "preferred");
+        default -> throw error(e.getValue().line(), "TARGET_GROUP has no attribute "
+            + e.getKey() + " (it has group_id, state and preferred)");
+      }
+    }
+    List<TargetPortConf> targets = new ArrayList<>();
+    for (Node c : n.children()) {
+      expect(c, "TARGET", "TARGET_GROUP " + name);
+      String target = name(c);
+      int rel = 0;
+      for (var e : c.attributes().entrySet()) {
+        if (!e.getKey().equals(Config.REL_TGT_ID)) {
+          throw error(e.getValue().line(), "TARGET in a TARGET_GROUP has no attribute "
+              + e.getKey() + " (it has rel_tgt_id)");
+        }
+        rel = number(e.getValue(), Config.REL_TGT_ID, 1, 65535);
+      }
+      targets.add(new TargetPortConf(target, c.line(), rel));
+    }
+    return new TargetGroupConf(name, n.line(), number(id, "group_id", 1, 65535), state,
+        preferred, List.copyOf(targets));
+  }
+
+  private void checkDeviceGroups(List<DeviceGroupConf> groups, Map<String, DeviceConf> devices)
+      throws ConfigException {
+    Map<String, String> member = new HashMap<>();
+    Set<String> names = new HashSet<>();
+    for (DeviceGroupConf g : groups) {
+      if (!names.add(g.name())) {
+        throw error(g.line(), "DEVICE_GROUP " + g.name() + " appears twice");
+      }
+      for (String d : g.devices()) {
+        if (!devices.containsKey(d)) {
+          throw error(g.line(), "DEVICE_GROUP " + g.name() + " names unknown device " + d);
+        }
+        String before = member.putIfAbsent(d, g.name());
+        if (before != null) {
+          throw error(g.line(), "device " + d + " is already in DEVICE_GROUP " + before);
+        }
+      }
+    }
+  }
+
+  private int number(Value v, String attribute, int min, int max) throws ConfigException {
+    try {
+      int n = Integer.parseInt(v.text());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw error(v.line(), attribute + " must be a number from " + min + " to " + max + ", not '"
+        + v.text() + "'");
   }
 
   private GroupConf group(Node n) throws ConfigException {

@@ -39,7 +39,7 @@ final class CoreSession implements Session {
   }
 
   @Override
-  public Target target() {
+  public CoreTarget target() {
     return target;
   }
 

@@ -61,6 +61,11 @@ final class CoreTarget implements Target {
     return luns;
   }
 
+  /** The relative target port identifier (SPC-4 3.1.120) of this target's port. */
+  int relativePortId() {
+    return Integer.parseInt(attributes.getOrDefault(Config.REL_TGT_ID, "0"));
+  }
+
   @Override
   public String name() {
     return name;

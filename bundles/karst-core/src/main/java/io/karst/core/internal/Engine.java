@@ -65,6 +65,8 @@ public final class Engine implements Management, AutoCloseable {
 
   private final Path dataDirectory;
   private Config config = Config.EMPTY;
+  /** The ALUA device groups of the configuration; their states change at run time. */
+  private Alua.Model alua = new Alua.Model(List.of(), Map.of());
   private String source = "configuration";
   private final Map<String, Device> devices = new LinkedHashMap<>();
   private final Map<String, DeviceHandler> handlers = new LinkedHashMap<>();
@@ -131,6 +133,7 @@ public final class Engine implements Management, AutoCloseable {
       }
     }
     config = c;
+    alua = new Alua.Model(c.deviceGroups(), c.relativeTargetPortIds());
     source = sourceName;
     devices.putAll(created);
     handlers.values().forEach(this::openLater);
@@ -371,16 +374,20 @@ public final class Engine implements Management, AutoCloseable {
           withEnabled(driver.attributes()), "TARGET_DRIVER " + conf.name(), conf.line(),
           Set.of());
       Map<String, CoreTarget> targets = new LinkedHashMap<>();
+      Map<String, Integer> relativeIds = config.relativeTargetPortIds();
       for (TargetConf t : conf.targets()) {
-        Map<String, String> ta = checked(t.attributes(),
-            withEnabled(driver.targetAttributes()), "TARGET " + t.name(), t.line(), Set.of());
+        Map<String, String> ta = new LinkedHashMap<>(checked(t.attributes(),
+            withEnabled(driver.targetAttributes()), "TARGET " + t.name(), t.line(),
+            Set.of(Config.REL_TGT_ID)));
+        ta.put(Config.REL_TGT_ID, String.valueOf(relativeIds.get(t.name())));
         List<CoreTarget.Group> groups = new ArrayList<>();
         for (GroupConf g : t.groups()) {
           groups.add(new CoreTarget.Group(g.name(),
-              g.initiators().stream().map(CoreTarget::pattern).toList(), luns(g.luns())));
+              g.initiators().stream().map(CoreTarget::pattern).toList(),
+              luns(t.name(), g.luns())));
         }
-        targets.put(t.name(), new CoreTarget(driver.name(), t.name(), t.enabled(), ta,
-            luns(t.luns()), List.copyOf(groups)));
+        targets.put(t.name(), new CoreTarget(driver.name(), t.name(), t.enabled(),
+            Map.copyOf(ta), luns(t.name(), t.luns()), List.copyOf(groups)));
       }
       DriverRuntime r = new DriverRuntime(driver, attributes, targets, measureLatency);
       driver.start(r);
@@ -395,10 +402,11 @@ public final class Engine implements Management, AutoCloseable {
     }
   }
 
-  private NavigableMap<Long, Lun> luns(List<LunConf> luns) {
+  private NavigableMap<Long, Lun> luns(String target, List<LunConf> luns) {
     TreeMap<Long, Lun> map = new TreeMap<>();
     for (LunConf l : luns) {
-      map.put(l.lun(), new Lun(l.lun(), devices.get(l.device()), l.readOnly()));
+      map.put(l.lun(), new Lun(l.lun(), devices.get(l.device()), l.readOnly(),
+          alua.access(l.device(), target)));
     }
     return java.util.Collections.unmodifiableNavigableMap(map);
   }
@@ -547,6 +555,31 @@ public final class Engine implements Management, AutoCloseable {
         .map(s -> new SessionInfo(s.driver(), s.target().name(), s.initiator(),
             s.statistics.snapshot(Scope.SESSION, "").commands()))
         .toList();
+  }
+
+  @Override
+  public synchronized List<DeviceGroupInfo> deviceGroups() {
+    return alua.groups().stream().map(d -> new DeviceGroupInfo(d.name(), d.devices(),
+        d.groups().stream().map(g -> new TargetGroupInfo(g.name, g.id, g.state().scstName,
+            g.preferred, g.ports.stream()
+                .map(p -> new TargetPortInfo(p.target(), p.relativeId())).toList()))
+            .toList())).toList();
+  }
+
+  @Override
+  public synchronized void targetGroupState(String deviceGroup, String targetGroup,
+      String state) {
+    Alua.DeviceGroup d = alua.groups().stream().filter(g -> g.name().equals(deviceGroup))
+        .findFirst().orElseThrow(() -> new IllegalArgumentException(
+            "no device group " + deviceGroup));
+    Alua.PortGroup g = d.groups().stream().filter(p -> p.name.equals(targetGroup)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(
+            "no target group " + targetGroup + " in device group " + deviceGroup));
+    Alua.State to = Alua.State.named(state).orElseThrow(() -> new IllegalArgumentException(
+        "state " + state + " is not one of " + Alua.State.names()));
+    g.transition(to, Alua.ALTERED_IMPLICITLY);
+    LOG.log(Level.INFO, "ALUA: target group " + targetGroup + " of device group " + deviceGroup
+        + " is now " + to.scstName);
   }
 
   @Override

@@ -40,6 +40,7 @@ final class Pipeline {
         Spc.reportLuns(task);
         return;
       }
+      Alua.check(lun, cdb);
       Device device = lun.device();
       if (Reservations.conflicts(task, device, opcode)) {
         task.conflict();
@@ -47,7 +48,7 @@ final class Pipeline {
       }
       Backend backend = device.acquire(task);
       if (backend == null) {
-        Spc.offline(task, opcode, device);
+        Spc.offline(task, opcode, lun);
         return;
       }
       task.hold(device);

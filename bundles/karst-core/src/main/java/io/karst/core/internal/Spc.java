@@ -36,7 +36,7 @@ final class Spc {
   static boolean execute(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
     byte[] cdb = task.cdb();
     switch (Cdb.u8(cdb, 0)) {
-      case INQUIRY -> inquiry(task, lun.device(), backend);
+      case INQUIRY -> inquiry(task, lun, backend);
       case TEST_UNIT_READY, START_STOP_UNIT, PREVENT_ALLOW_MEDIUM_REMOVAL -> task.good();
       case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
       case ModePages.MODE_SENSE_6, ModePages.MODE_SENSE_10 -> ModePages.sense(task, lun, backend);
@@ -47,10 +47,18 @@ final class Spc {
       case Reservations.RELEASE_6, Reservations.RELEASE_10 ->
           Reservations.release(task, lun.device());
       case SupportedOperations.MAINTENANCE_IN -> {
-        if ((cdb[1] & 0x1F) != SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES) {
-          throw Cdb.invalidField(1, 4);
+        switch (cdb[1] & 0x1F) {
+          case SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES ->
+              SupportedOperations.report(task, lun, backend);
+          case Alua.REPORT_TARGET_PORT_GROUPS -> Alua.reportTargetPortGroups(task, lun);
+          default -> throw Cdb.invalidField(1, 4);
         }
-        SupportedOperations.report(task, backend);
+      }
+      case Alua.MAINTENANCE_OUT -> {
+        if (lun.alua() == null) {
+          return false;
+        }
+        Alua.setTargetPortGroups(task, lun);
       }
       default -> {
         return false;
@@ -77,16 +85,18 @@ final class Spc {
    * A device whose handler is gone: it still identifies itself, so multipath and the initiator's
    * device list stay stable, and everything else reports why it cannot serve.
    */
-  static void offline(CoreTask task, int opcode, Device device) throws SenseException {
+  static void offline(CoreTask task, int opcode, Lun lun) throws SenseException {
     Sense why = Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION;
     switch (opcode) {
-      case INQUIRY -> inquiry(task, device, null);
+      case INQUIRY -> inquiry(task, lun, null);
       case REQUEST_SENSE -> requestSense(task, why);
       default -> throw new SenseException(why);
     }
   }
 
-  static void inquiry(CoreTask task, Device device, BlockBackend backend) throws SenseException {
+  /** INQUIRY for a LUN, or with {@code lun} null for a LUN with no logical unit. */
+  static void inquiry(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
+    Device device = lun == null ? null : lun.device();
     byte[] cdb = task.cdb();
     boolean evpd = (cdb[1] & 0x01) != 0;
     if ((cdb[1] & 0xFE) != 0) {
@@ -98,7 +108,7 @@ final class Spc {
       if (page != 0) {
         throw Cdb.invalidField(2, -1);
       }
-      task.respond(standardInquiry(device), allocation);
+      task.respond(standardInquiry(lun), allocation);
       return;
     }
     if (device == null) {
@@ -107,7 +117,8 @@ final class Spc {
     byte[] body = switch (page) {
       case 0x00 -> supportedPages(backend);
       case 0x80 -> device.identity.serial().getBytes(StandardCharsets.US_ASCII);
-      case 0x83 -> deviceIdentification(device.identity);
+      case 0x83 -> deviceIdentification(device.identity,
+          Alua.portDesignators(task.session.target().relativePortId(), lun));
       case 0xB0 -> blockLimits(backend);
       case 0xB1 -> blockDeviceCharacteristics(backend);
       case 0xB2 -> {
@@ -124,14 +135,16 @@ final class Spc {
     task.respond(out.array(), allocation);
   }
 
-  private static byte[] standardInquiry(Device device) {
+  private static byte[] standardInquiry(Lun lun) {
+    Device device = lun == null ? null : lun.device();
     ByteBuffer b = ByteBuffer.allocate(58 + 2 * VERSION_DESCRIPTORS.length);
     b.put((byte) (device == null ? NO_LOGICAL_UNIT : DIRECT_ACCESS));
     b.put((byte) 0); // not removable
     b.put((byte) 0x06); // SPC-4
     b.put((byte) 0x12); // HISUP, response data format 2
     b.put((byte) (b.capacity() - 5));
-    b.put((byte) 0).put((byte) 0);
+    b.put((byte) (lun != null && lun.alua() != null ? Alua.TPGS_IMPLICIT_AND_EXPLICIT : 0));
+    b.put((byte) 0);
     b.put((byte) 0x02); // CMDQUE
     DeviceIdentity id = device == null ? null : device.identity;
     b.put(padded(id == null ? "KARST" : id.vendor(), 8));
@@ -150,8 +163,11 @@ final class Spc {
         : java.util.Arrays.copyOf(pages, pages.length - 1);
   }
 
-  /** VPD 83h: the NAA designator and a T10 vendor ID designator, both of the logical unit. */
-  private static byte[] deviceIdentification(DeviceIdentity id) {
+  /**
+   * VPD 83h: the NAA designator and a T10 vendor ID designator of the logical unit, then the
+   * designators of the target port the command came through.
+   */
+  private static byte[] deviceIdentification(DeviceIdentity id, byte[] port) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.write(0x01); // binary code set
     out.write(0x03); // associated with the logical unit, NAA
@@ -165,6 +181,7 @@ final class Spc {
     out.write(0);
     out.write(t10.length);
     out.writeBytes(t10);
+    out.writeBytes(port);
     return out.toByteArray();
   }
 

@@ -90,18 +90,30 @@ final class SupportedOperations {
 
   private SupportedOperations() {}
 
-  /** The commands a device with this backend executes. */
-  static List<Operation> of(BlockBackend backend) {
-    if (!Unmap.thin(backend)) {
+  /** REPORT and SET TARGET PORT GROUPS, offered on LUNs under ALUA only. */
+  static final List<Operation> ALUA = List.of(
+      withAction(Alua.REPORT_TARGET_PORT_GROUPS, MAINTENANCE_IN, 0xFF, 0, 0, 0, 0, FF, FF, FF,
+          FF, 0, 0),
+      withAction(Alua.SET_TARGET_PORT_GROUPS, Alua.MAINTENANCE_OUT, 0x1F, 0, 0, 0, 0, FF, FF,
+          FF, FF, 0, 0));
+
+  /** The commands a LUN with this backend executes. */
+  static List<Operation> of(Lun lun, BlockBackend backend) {
+    if (!Unmap.thin(backend) && lun.alua() == null) {
       return BLOCK;
     }
     List<Operation> all = new java.util.ArrayList<>(BLOCK);
-    all.add(UNMAP);
+    if (Unmap.thin(backend)) {
+      all.add(UNMAP);
+    }
+    if (lun.alua() != null) {
+      all.addAll(ALUA);
+    }
     return all;
   }
 
-  static void report(CoreTask task, BlockBackend backend) throws SenseException {
-    List<Operation> table = of(backend);
+  static void report(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
+    List<Operation> table = of(lun, backend);
     byte[] cdb = task.cdb();
     boolean timeouts = (cdb[2] & 0x80) != 0;
     int options = cdb[2] & 0x07;

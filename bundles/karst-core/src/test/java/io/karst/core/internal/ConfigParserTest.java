@@ -84,9 +84,73 @@ class ConfigParserTest {
   }
 
   @Test
-  void aluaGroupsAreReadAndReported() throws Exception {
-    ConfigParser p = new ConfigParser("karst.conf");
-    p.parse("DEVICE_GROUP dg {\n}\n");
-    assertThat(p.warnings()).singleElement().asString().startsWith("karst.conf:1: DEVICE_GROUP");
+  void aluaGroupsAreRead() throws Exception {
+    Config c = parse("""
+        HANDLER h {
+            DEVICE d1
+            DEVICE d2
+        }
+        TARGET_DRIVER iscsi {
+            TARGET a
+            TARGET b {
+                rel_tgt_id 1
+            }
+        }
+        DEVICE_GROUP dg {
+            DEVICE d1
+            DEVICE d2
+            TARGET_GROUP local {
+                group_id 10
+                state nonoptimized
+                preferred 1
+                TARGET a
+            }
+            TARGET_GROUP remote {
+                group_id 11
+                TARGET b
+                TARGET other-node {
+                    rel_tgt_id 5
+                }
+            }
+        }
+        """);
+    Config.DeviceGroupConf dg = c.deviceGroups().get(0);
+    assertThat(dg.devices()).containsExactly("d1", "d2");
+    assertThat(dg.targetGroups()).extracting(g -> g.name() + ":" + g.groupId() + ":"
+        + g.state() + ":" + g.preferred())
+        .containsExactly("local:10:NONOPTIMIZED:true", "remote:11:ACTIVE:false");
+    assertThat(dg.targetGroups().get(1).targets()).extracting(t -> t.name() + "/" + t.relTgtId())
+        .containsExactly("b/0", "other-node/5");
+    assertThat(c.relativeTargetPortIds()).as("explicit first, then the free ones from 1")
+        .containsEntry("b", 1).containsEntry("a", 2);
+  }
+
+  @Test
+  void badAluaGroupsNameTheLine() {
+    String devices = "HANDLER h {\n DEVICE d1\n}\n";
+    assertThatThrownBy(() -> parse(devices + "DEVICE_GROUP g {\n TARGET_GROUP t {\n"
+        + "  state active\n }\n}\n"))
+        .hasMessage("karst.conf:5: TARGET_GROUP t needs a group_id (1 to 65535)");
+    assertThatThrownBy(() -> parse(devices + "DEVICE_GROUP g {\n TARGET_GROUP t {\n"
+        + "  group_id 1\n  state sleepy\n }\n}\n"))
+        .hasMessage("karst.conf:7: state 'sleepy' is not one of active, nonoptimized, standby,"
+            + " unavailable, offline, transitioning");
+    assertThatThrownBy(() -> parse(devices + "DEVICE_GROUP g {\n TARGET_GROUP t {\n"
+        + "  group_id 1\n }\n TARGET_GROUP u {\n  group_id 1\n }\n}\n"))
+        .hasMessage("karst.conf:8: group_id 1 of TARGET_GROUP u is already the one of"
+            + " TARGET_GROUP t on line 5");
+    assertThatThrownBy(() -> parse(devices + "DEVICE_GROUP g {\n DEVICE nope\n}\n"))
+        .hasMessage("karst.conf:4: DEVICE_GROUP g names unknown device nope");
+    assertThatThrownBy(() -> parse(devices + "DEVICE_GROUP g {\n DEVICE d1\n}\n"
+        + "DEVICE_GROUP f {\n DEVICE d1\n}\n"))
+        .hasMessage("karst.conf:7: device d1 is already in DEVICE_GROUP g");
+    assertThatThrownBy(() -> parse("TARGET_DRIVER i {\n TARGET a {\n  rel_tgt_id 3\n }\n"
+        + " TARGET b {\n  rel_tgt_id 3\n }\n}\n"))
+        .hasMessage("karst.conf:6: rel_tgt_id 3 of TARGET b is already the one of TARGET a");
+    assertThatThrownBy(() -> parse(devices + "DEVICE_GROUP g {\n TARGET_GROUP t {\n"
+        + "  group_id 1\n  TARGET a\n }\n TARGET_GROUP u {\n  group_id 2\n  TARGET a\n"
+        + " }\n}\n"))
+        .hasMessage("karst.conf:11: TARGET a is already in a target group of DEVICE_GROUP g"
+            + " on line 7");
   }
 }

@@ -26,6 +26,7 @@ class CommandsTest {
   private static final String ABC = "iqn.1993-08.org.debian:01:abc";
 
   private boolean measuring;
+  private String aluaState = "active";
   private int resets;
 
   private final Management management = new Management() {
@@ -66,6 +67,23 @@ class CommandsTest {
     public List<SessionInfo> sessions() {
       return List.of(new SessionInfo("iscsi", TARGET, ABC, 42),
           new SessionInfo("iscsi", TARGET, "iqn.1993-08.org.debian:01:def", 7));
+    }
+
+    @Override
+    public List<DeviceGroupInfo> deviceGroups() {
+      return List.of(new DeviceGroupInfo("dg", List.of("disk0", "disk1"), List.of(
+          new TargetGroupInfo("here", 1, aluaState, true,
+              List.of(new TargetPortInfo(TARGET, 1))),
+          new TargetGroupInfo("there", 2, "standby", false,
+              List.of(new TargetPortInfo(OTHER, 2), new TargetPortInfo("peer", 9))))));
+    }
+
+    @Override
+    public void targetGroupState(String deviceGroup, String targetGroup, String state) {
+      if (!deviceGroup.equals("dg")) {
+        throw new IllegalArgumentException("no device group " + deviceGroup);
+      }
+      aluaState = targetGroup + "=" + state;
     }
 
     @Override
@@ -177,6 +195,23 @@ class CommandsTest {
         .containsExactly("DEVICE", "disk0", "EXECUTE", "9", "25.4", "12.0", "24.0", "61.0",
             "75.0", "80.5");
     assertThat(latency).doesNotContain("SESSION");
+  }
+
+  @Test
+  void aluaListShowsGroupsAndAluaStateMovesOne() throws Exception {
+    String out = run(new AluaList());
+    assertThat(row(out, "dg", "here")).containsExactly("dg", "here", "1", "active", "yes",
+        TARGET + " (1)", "disk0, disk1");
+    assertThat(row(out, "dg", "there")).contains("standby", OTHER + " (2), peer (9)");
+    AluaState move = new AluaState();
+    move.management = management;
+    move.deviceGroup = "dg";
+    move.targetGroup = "there";
+    move.state = "active";
+    assertThat(capture(move::execute)).contains("target group there of dg is active");
+    assertThat(aluaState).isEqualTo("there=active");
+    move.deviceGroup = "nope";
+    assertThatThrownBy(move::execute).hasMessage("no device group nope");
   }
 
   @Test
