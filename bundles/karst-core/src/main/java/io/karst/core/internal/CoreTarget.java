@@ -32,8 +32,15 @@ final class CoreTarget implements Target {
     this.groups = groups;
   }
 
-  /** An SCST initiator pattern: {@code *} any run of characters, {@code ?} one character. */
+  /**
+   * An SCST initiator pattern: {@code *} any run of characters, {@code ?} one character, and a
+   * leading {@code !} for every name the rest does not match.
+   */
   static Pattern pattern(String glob) {
+    if (glob.startsWith("!")) {
+      return Pattern.compile("(?!(?:" + pattern(glob.substring(1)).pattern() + ")$).*",
+          Pattern.CASE_INSENSITIVE);
+    }
     StringBuilder re = new StringBuilder();
     for (char c : glob.toCharArray()) {
       switch (c) {

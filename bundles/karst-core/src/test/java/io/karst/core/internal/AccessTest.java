@@ -104,4 +104,16 @@ class AccessTest extends BedTest {
           .hasSize(2);
     }
   }
+
+  @Test
+  void initiatorPatternsMatchLikeScsts() {
+    assertThat(CoreTarget.pattern("iqn.1993-08.org.debian:*").matcher("IQN.1993-08.org.debian:01:ab")
+        .matches()).as("names compare without case").isTrue();
+    assertThat(CoreTarget.pattern("iqn.host?").matcher("iqn.host7").matches()).isTrue();
+    assertThat(CoreTarget.pattern("iqn.host?").matcher("iqn.host77").matches()).isFalse();
+    assertThat(CoreTarget.pattern("iqn.a.b").matcher("iqn.aXb").matches())
+        .as("dots are literal").isFalse();
+    assertThat(CoreTarget.pattern("!iqn.bad*").matcher("iqn.bad-host").matches()).isFalse();
+    assertThat(CoreTarget.pattern("!iqn.bad*").matcher("iqn.good-host").matches()).isTrue();
+  }
 }
