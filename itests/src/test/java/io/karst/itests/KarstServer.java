@@ -1,0 +1,178 @@
+package io.karst.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server as an administrator runs it: the archive karaf-assembly builds, unpacked into
+ * {@code target/<name>}, with a configuration of the test's, started with {@code bin/karaf
+ * server}; and the initiators nobody here wrote (libiscsi's tools, QEMU), run as processes.
+ * Where those Debian packages are missing outside CI the tests are skipped; in CI they fail.
+ */
+final class KarstServer implements AutoCloseable {
+
+  final Path home;
+  final int port;
+  private Process process;
+
+  private KarstServer(Path home, int port) {
+    this.home = home;
+    this.port = port;
+  }
+
+  /** Skips the test unless the tools are installed; fails it in CI, which installs them. */
+  static void requireTools(String... tools) {
+    for (String tool : tools) {
+      boolean present = onPath(tool);
+      if (System.getenv("CI") != null) {
+        assertThat(present).as(tool + " is installed (CI installs it: see .ci/run)").isTrue();
+      }
+      assumeTrue(present, tool + " is not installed: apt-get install -y libiscsi-bin "
+          + "qemu-utils qemu-block-extra");
+    }
+  }
+
+  /** Unpacks a fresh server under target/{@code name}, writes its configuration, starts it. */
+  static KarstServer start(String name, int port, String config) throws Exception {
+    Path work = Path.of("target", name).toAbsolutePath();
+    deleteTree(work);
+    Files.createDirectories(work);
+    String archive = System.getProperty("karst.server.archive");
+    assertThat(run(60, "tar", "-xzf", archive, "-C", work.toString()).exit()).isZero();
+    Path home;
+    try (var dirs = Files.list(work)) {
+      home = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+    }
+    Files.writeString(home.resolve("etc/karst.conf"), config);
+    KarstServer server = new KarstServer(home, port);
+    server.start();
+    return server;
+  }
+
+  /** Starts the unpacked server and waits until it listens. */
+  void start() throws Exception {
+    process = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
+        .directory(home.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("server.out").toFile()))
+        .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (!listening()) {
+      assertThat(process.isAlive()).as("server is running (see " + home + "/data/log)").isTrue();
+      assertThat(System.nanoTime()).as("server listens on " + port + " within 180 s")
+          .isLessThan(deadline);
+      Thread.sleep(250);
+    }
+  }
+
+  /**
+   * Kills the server's JVM with SIGKILL, as a power cut would end the process: no shutdown
+   * hook, no orderly close of files. Returns once the port is free.
+   */
+  void kill() throws Exception {
+    List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+    all.add(process.toHandle());
+    for (ProcessHandle p : all) {
+      p.destroyForcibly();
+    }
+    for (ProcessHandle p : all) {
+      p.onExit().get(30, TimeUnit.SECONDS);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (listening()) {
+      assertThat(System.nanoTime()).as("port " + port + " free after the kill")
+          .isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  /** Stops the server the way an administrator does (bin/stop), killing it if that hangs. */
+  @Override
+  public void close() throws Exception {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    run(60, home.resolve("bin/stop").toString());
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+  }
+
+  /** The iscsi:// URL of a LUN of a target of this server. */
+  String url(String target, int lun) {
+    return "iscsi://127.0.0.1:" + port + "/" + target + "/" + lun;
+  }
+
+  String portal() {
+    return "iscsi://127.0.0.1:" + port;
+  }
+
+  /** qemu-io on a LUN, without the host page cache, running the commands in order. */
+  static Result qemuIo(String url, List<String> commands) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", "raw", "--cache", "none"));
+    for (String c : commands) {
+      cmd.add("-c");
+      cmd.add(c);
+    }
+    cmd.add(url);
+    return run(600, cmd.toArray(String[]::new));
+  }
+
+  private boolean listening() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean onPath(String tool) {
+    for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, tool))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** What a process printed, with its exit status. */
+  record Result(int exit, String output) {}
+
+  static Result run(int seconds, String... cmd) throws Exception {
+    Path out = Files.createTempFile("karst-e2e", ".out");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
+          .start();
+      if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", cmd) + " did not finish in " + seconds + " s: "
+            + Files.readString(out, StandardCharsets.UTF_8));
+      }
+      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
