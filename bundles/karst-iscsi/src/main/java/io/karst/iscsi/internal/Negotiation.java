@@ -13,8 +13,9 @@ import java.util.Set;
  *   <li>Declarations: InitiatorName, InitiatorAlias, TargetName, SessionType are recorded
  *       without answer; MaxRecvDataSegmentLength is declarative per direction: the initiator's
  *       limits what the target sends, and the target answers with its own.
- *   <li>Lists (HeaderDigest, DataDigest, AuthMethod): None, the only value this target has
- *       yet; digests plug in at the codec when they come.
+ *   <li>Lists (HeaderDigest, DataDigest): the first of the initiator's values that the
+ *       target supports, CRC32C or None ({@link Crc32c}). AuthMethod and the CHAP keys are
+ *       the security stage's ({@link Chap}).
  *   <li>Minimum: MaxConnections (1), MaxBurstLength, FirstBurstLength (never above
  *       MaxBurstLength), MaxOutstandingR2T, DefaultTime2Retain, ErrorRecoveryLevel (0).
  *   <li>Maximum: DefaultTime2Wait. Boolean OR: InitialR2T, DataPDUInOrder,
@@ -33,6 +34,8 @@ final class Negotiation {
   private static final Set<String> NORMAL_ONLY = Set.of("MaxConnections", "InitialR2T",
       "ImmediateData", "MaxBurstLength", "FirstBurstLength", "MaxOutstandingR2T",
       "DataPDUInOrder", "DataSequenceInOrder");
+
+  private static final String CRC32C = "CRC32C";
 
   private final Params offers;
   final Params result;
@@ -90,15 +93,15 @@ final class Negotiation {
       case "SessionType", "InitiatorAlias" -> {
         return null;
       }
-      case "AuthMethod" -> {
-        if (!list(value).contains("None")) {
-          throw new LoginRefusal(LoginRefusal.AUTHENTICATION_FAILURE,
-              "AuthMethod " + value + " without None (no authentication is configured)");
-        }
-        return "None";
+      case "HeaderDigest" -> {
+        String d = digest(value);
+        result.headerDigest = d.equals(CRC32C);
+        return d;
       }
-      case "HeaderDigest", "DataDigest" -> {
-        return list(value).contains("None") ? "None" : "Reject";
+      case "DataDigest" -> {
+        String d = digest(value);
+        result.dataDigest = d.equals(CRC32C);
+        return d;
       }
       case "MaxConnections" -> {
         number(value, 1, 65535);
@@ -178,6 +181,19 @@ final class Negotiation {
     }
   }
 
+  /**
+   * A digest list's outcome (RFC 7143 6.2.1): the first value the target supports, CRC32C
+   * or None; Reject when there is none.
+   */
+  private static String digest(String value) {
+    for (String d : list(value)) {
+      if (d.equals(CRC32C) || d.equals("None")) {
+        return d;
+      }
+    }
+    return "Reject";
+  }
+
   private static String name(String value) {
     if (value.isEmpty() || value.length() > 223) {
       throw new IllegalArgumentException(value);
@@ -190,7 +206,7 @@ final class Negotiation {
   }
 
   /** A numerical value (RFC 7143 6.1): decimal, or hexadecimal with 0x. */
-  private static int number(String value, int min, int max) {
+  static int number(String value, int min, int max) {
     long n;
     try {
       n = value.startsWith("0x") || value.startsWith("0X")
