@@ -188,7 +188,9 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
         params.dataDigest);
     enterFullFeature(ctx);
     LOG.log(Level.INFO, connection.describe() + " logged in"
-        + (chap.user != null ? " as CHAP user " + chap.user : ""));
+        + (chap.user != null ? " as CHAP user " + chap.user : "")
+        + (params.headerDigest ? ", header digest CRC32C" : "")
+        + (params.dataDigest ? ", data digest CRC32C" : ""));
   }
 
   /** What the first request fixes: ISID, StatSN and CmdSN numbering, version, TSIH. */
