@@ -108,11 +108,19 @@ class InitiatorE2EIT {
     }
   }
 
+  /**
+   * iscsi-ls logs in to every target discovery lists, with the URL's credentials: CHAP ones
+   * for the CHAP target, and the target without users takes them as None.
+   */
   @Test
-  void discoveryListsTheTargetAndItsLun() throws Exception {
-    Result r = run(60, "iscsi-ls", "-s", PORTAL);
+  void discoveryListsTheTargetsAndTheirLuns() throws Exception {
+    Result r = run(60, "iscsi-ls", "-s", "iscsi://joe%" + SECRET + "@127.0.0.1:" + PORT);
     assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).contains("Target:" + IQN).containsPattern("Lun:0\\s+Type:DIRECT_ACCESS");
+    assertThat(r.output).contains("Target:" + IQN, "Target:" + CHAP_IQN)
+        .containsPattern("Lun:0\\s+Type:DIRECT_ACCESS");
+    Result anonymous = run(60, "iscsi-ls", "-s", PORTAL);
+    assertThat(anonymous.output).as("discovery names the CHAP target, its login is refused")
+        .contains("Target:" + CHAP_IQN, "Authentication failure");
   }
 
   @Test

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The security stage of one login (RFC 7143 6.3.1, 12.1.3): AuthMethod, then CHAP (RFC 1994)
+ * The security stage of one login (RFC 7143 12.1, 12.1.3): AuthMethod, then CHAP (RFC 1994)
  * when the target has incoming users.
  *
  * <ol>

@@ -152,15 +152,16 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     if (csg == SECURITY) {
       answers.putAll(chap.answer(security));
     } else {
-      // Security keys belong to the security stage (RFC 7143 13.2): out of it they settle
+      // Security keys belong to the security stage (RFC 7143 12.1): out of it they settle
       // nothing.
       security.keySet().forEach(k -> answers.put(k, "Irrelevant"));
     }
     answers.putAll(negotiated);
     // Nothing past the security stage before authentication: an initiator that starts in the
     // operational stage or asks to leave the security stage too early is refused. While CHAP
-    // is under way, a request to move on is answered without the T bit (RFC 7143 6.2), which
-    // is how libiscsi's first request, AuthMethod with the T bit, is met.
+    // is under way, a request to move on is answered without the T bit, as a target may when
+    // it has more to negotiate in the stage; libiscsi's first request, AuthMethod with the T
+    // bit, is met so.
     if (!chap.passed() && (csg != SECURITY || (transit && !chap.exchanging()))) {
       throw new LoginRefusal(LoginRefusal.AUTHENTICATION_FAILURE,
           csg != SECURITY ? "no authentication (CHAP is required)"

@@ -61,14 +61,6 @@ class DigestTest {
     initiator.dataDigest = true;
   }
 
-  private static byte[] pattern(int length) {
-    byte[] data = new byte[length];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = FakeCore.pattern(i);
-    }
-    return data;
-  }
-
   @Test
   void writesAndReadsCarryDigestsBothWays() {
     byte[] data = new byte[8 * 512];
@@ -82,7 +74,7 @@ class DigestTest {
     initiator.command(2, 0xC0, 3, 3 * 512, new byte[0]);
     Pdu in = initiator.read();
     assertThat(in.opcode()).isEqualTo(Opcode.DATA_IN);
-    assertThat(TextKeys.bytes(in.data)).isEqualTo(pattern(3 * 512));
+    assertThat(TextKeys.bytes(in.data)).isEqualTo(FakeCore.patterned(3 * 512));
   }
 
   private ByteBuf nopOut(int itt, byte[] data) {

@@ -239,6 +239,15 @@ final class FakeCore implements DriverContext {
     return (byte) (i * 7 + 1);
   }
 
+  /** The first {@code length} bytes a read returns. */
+  static byte[] patterned(int length) {
+    byte[] data = new byte[length];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = pattern(i);
+    }
+    return data;
+  }
+
   /** A task: reads return {@code pattern}, writes keep their data, both end GOOD. */
   static final class FakeTask implements Task {
     final FakeCore core;
