@@ -72,7 +72,9 @@ public final class IscsiTargetDriver implements TargetDriver {
           .description("TargetAlias sent at login").build(),
       integer("tpgt", "1", "Target portal group tag"),
       incomingUser("the target"),
-      outgoingUser("the target"));
+      outgoingUser("the target"),
+      digest(LoginHandler.HEADER_DIGEST, "header"),
+      digest(LoginHandler.DATA_DIGEST, "data"));
 
   /** How long {@link #stop()} waits for initiators to log out. */
   static final long LOGOUT_WAIT_MILLIS = 2000;
@@ -84,6 +86,13 @@ public final class IscsiTargetDriver implements TargetDriver {
   private static AttributeDescriptor integer(String name, String value, String description) {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
         .description(description).build();
+  }
+
+  private static AttributeDescriptor digest(String name, String what) {
+    return AttributeDescriptor.builder(name, AttributeType.STRING)
+        .defaultValue(String.join(",", Negotiation.DIGESTS))
+        .description("The " + what + " digests the target accepts: CRC32C, None, or both; "
+            + "an initiator gets the first of its own list that is here").build();
   }
 
   private static AttributeDescriptor incomingUser(String what) {

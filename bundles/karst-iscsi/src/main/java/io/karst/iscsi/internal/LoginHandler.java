@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,9 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   /** CSG and NSG values (0 security, 1 operational negotiation, 2 reserved, 3 full feature). */
   static final int SECURITY = 0;
   static final int FULL_FEATURE = 3;
+  /** The target attributes, named as the keys, that say which digests a target accepts. */
+  static final String HEADER_DIGEST = "HeaderDigest";
+  static final String DATA_DIGEST = "DataDigest";
   /** Flags of a Login Request or Response. */
   private static final int TRANSIT = 0x80;
   private static final int CONTINUE = 0x40;
@@ -144,11 +148,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       }
       return key;
     });
-    Map<String, String> negotiated = negotiation.answer(keys);
+    negotiation.declare(keys);
     Map<String, String> answers = new LinkedHashMap<>();
     if (!identified) {
       identify(answers);
     }
+    Map<String, String> negotiated = negotiation.answer(keys);
     if (csg == SECURITY) {
       answers.putAll(chap.answer(security));
     } else {
@@ -230,10 +235,20 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     Target target = service.context().target(p.targetName).orElseThrow(
         () -> new LoginRefusal(LoginRefusal.NOT_FOUND, "no target " + p.targetName));
     chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
+    negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
     answers.put("TargetPortalGroupTag", target.attributes().getOrDefault("tpgt", "1"));
     String alias = target.attributes().get("alias");
     if (alias != null && !alias.isEmpty()) {
       answers.put("TargetAlias", alias);
+    }
+  }
+
+  /** What the target accepts for a digest key, checked at start. */
+  private static List<String> digests(Target target, String key) throws LoginRefusal {
+    try {
+      return Negotiation.accepted(target, key);
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
     }
   }
 

@@ -77,6 +77,17 @@ class DigestTest {
     assertThat(TextKeys.bytes(in.data)).isEqualTo(FakeCore.patterned(3 * 512));
   }
 
+  @Test
+  void aTargetsDigestAttributesSayWhatItAccepts() {
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:strict", true, true,
+        Map.of("HeaderDigest", "CRC32C", "DataDigest", "None")));
+    Initiator i = new Initiator(core);
+    i.send(i.login(0x83), Initiator.text("InitiatorName=iqn.test:i",
+        "HeaderDigest=None", "DataDigest=CRC32C,None", "TargetName=iqn.test:strict"));
+    assertThat(Initiator.keys(i.read())).containsEntry("HeaderDigest", "Reject")
+        .containsEntry("DataDigest", "None");
+  }
+
   private ByteBuf nopOut(int itt, byte[] data) {
     ByteBuf b = Initiator.bhs(0x40, 0x80, itt);
     b.setInt(20, -1);

@@ -104,7 +104,8 @@ class IscsiTargetDriverTest {
         .containsEntry("max_outstanding_r2t", "8").containsEntry("immediate_data", "1")
         .containsEntry("initial_r2t", "0").containsEntry("queue_depth", "128");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
-        .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser");
+        .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser", "HeaderDigest",
+            "DataDigest");
     assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::secret)
         .extracting(AttributeDescriptor::name).containsExactly("IncomingUser", "OutgoingUser");
     assertThat(driver.attributes()).filteredOn(AttributeDescriptor::multiValued)
@@ -130,6 +131,16 @@ class IscsiTargetDriverTest {
     FakeCore malformed = new FakeCore(FakeCore.settings("IncomingUser", "joe"));
     assertThatThrownBy(() -> new IscsiTargetDriver().start(malformed))
         .hasMessageContaining("IncomingUser takes a name and a secret");
+  }
+
+  @Test
+  void aDigestListOtherThanCrc32cAndNoneKeepsTheDriverStopped() {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:d", true, true,
+        Map.of("DataDigest", "CRC32C,MD5")));
+    assertThatThrownBy(() -> new IscsiTargetDriver().start(core))
+        .hasMessage("TARGET iqn.test:d: DataDigest 'CRC32C,MD5' is not CRC32C, None, or both "
+            + "separated by a comma");
   }
 
   @Test
