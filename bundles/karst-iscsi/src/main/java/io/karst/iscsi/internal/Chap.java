@@ -35,9 +35,13 @@ final class Chap {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Stands in for the secret of an unknown user, so that one is checked like any other. */
-  private static final byte[] UNKNOWN_USER = RANDOM.generateSeed(ChapUsers.MIN_SECRET);
-  /** RFC 7143 12.1.3: the longest binary CHAP value. */
-  private static final int MAX_CHALLENGE = 1024;
+  private static final byte[] UNKNOWN_USER = new byte[ChapUsers.MIN_SECRET];
+  /** The longest binary CHAP value, a challenge or a secret (RFC 7143 12.1.3). */
+  static final int MAX_VALUE = 1024;
+
+  static {
+    RANDOM.nextBytes(UNKNOWN_USER);
+  }
 
   private enum State { START, ALGORITHM, RESPONSE, DONE }
 
@@ -168,7 +172,7 @@ final class Chap {
         throw failure("CHAP_I " + i + " is not 0 to 255");
       }
       byte[] theirChallenge = binary(c, "CHAP_C");
-      if (theirChallenge.length == 0 || theirChallenge.length > MAX_CHALLENGE) {
+      if (theirChallenge.length == 0 || theirChallenge.length > MAX_VALUE) {
         throw failure("CHAP_C of " + theirChallenge.length + " bytes");
       }
       if (MessageDigest.isEqual(theirChallenge, challenge)) {

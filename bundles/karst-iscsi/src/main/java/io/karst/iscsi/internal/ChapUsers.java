@@ -25,8 +25,7 @@ final class ChapUsers {
   static final String INCOMING = "IncomingUser";
   static final String OUTGOING = "OutgoingUser";
   static final int MIN_SECRET = 12;
-  /** The longest secret: RFC 7143 12.1.3 bounds binary CHAP values to 1024 bytes. */
-  static final int MAX_SECRET = 1024;
+  static final int MAX_SECRET = Chap.MAX_VALUE;
 
   /** One CHAP name and its secret. */
   record User(String name, byte[] secret) {}
