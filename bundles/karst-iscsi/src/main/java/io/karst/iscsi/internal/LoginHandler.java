@@ -89,7 +89,9 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       }
       login(ctx, pdu);
     } catch (LoginRefusal r) {
-      LOG.log(Level.INFO, "login of " + connection.describe() + " refused ("
+      // Failed authentications are what an administrator watches for (secrets being tried).
+      LOG.log(r.status == LoginRefusal.AUTHENTICATION_FAILURE ? Level.WARNING : Level.INFO,
+          "login of " + connection.describe() + " refused ("
           + String.format("0x%04x", r.status) + "): " + r.getMessage());
       Pdu response = response(ctx, pdu, pdu.flags() & 0x0F, Map.of());
       response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
