@@ -91,7 +91,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     } catch (LoginRefusal r) {
       // Failed authentications are what an administrator watches for (secrets being tried).
       LOG.log(r.status == LoginRefusal.AUTHENTICATION_FAILURE ? Level.WARNING : Level.INFO,
-          "login of " + connection.describe() + " refused ("
+          "login of " + connection.describe() + who() + " refused ("
           + String.format("0x%04x", r.status) + "): " + r.getMessage());
       Pdu response = response(ctx, pdu, pdu.flags() & 0x0F, Map.of());
       response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
@@ -199,6 +199,14 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
         + (chap.user != null ? " as CHAP user " + chap.user : "")
         + (params.headerDigest ? ", header digest CRC32C" : "")
         + (params.dataDigest ? ", data digest CRC32C" : ""));
+  }
+
+  /** The initiator and target of a login, as far as declared, for the log. */
+  private String who() {
+    Params p = negotiation.result;
+    return p.initiatorName == null ? ""
+        : " (" + p.initiatorName + (p.discovery ? ", discovery" : p.targetName == null ? ""
+            : " to " + p.targetName) + ")";
   }
 
   /** What the first request fixes: ISID, StatSN and CmdSN numbering, version, TSIH. */
