@@ -3,6 +3,8 @@ package io.karst.itests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.karst.itests.KarstServer.Result;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +19,10 @@ class InitiatorE2EIT {
   private static final int PORT = 13261;
   private static final String IQN = "iqn.2026-11.io.karst:e2e";
   private static final long DISK_BYTES = 64L << 20;
+  /** A target that requires CHAP and answers mutual CHAP, on a disk of its own. */
+  private static final String CHAP_IQN = "iqn.2026-11.io.karst:e2e-chap";
+  private static final String SECRET = "initiator-secret-1";
+  private static final String TARGET_SECRET = "target-secret-22";
 
   private static KarstServer server;
   private static String portal;
@@ -32,6 +38,11 @@ class InitiatorE2EIT {
         "    size " + DISK_BYTES,
         "    create 1",
         "  }",
+        "  DEVICE disk1 {",
+        "    filename disk1.img",
+        "    size 16M",
+        "    create 1",
+        "  }",
         "}",
         "TARGET_DRIVER iscsi {",
         "  enabled 1",
@@ -39,6 +50,12 @@ class InitiatorE2EIT {
         "  TARGET " + IQN + " {",
         "    enabled 1",
         "    LUN 0 disk0",
+        "  }",
+        "  TARGET " + CHAP_IQN + " {",
+        "    enabled 1",
+        "    IncomingUser \"joe " + SECRET + "\"",
+        "    OutgoingUser \"tgt " + TARGET_SECRET + "\"",
+        "    LUN 0 disk1",
         "  }",
         "}",
         ""));
@@ -53,11 +70,19 @@ class InitiatorE2EIT {
     }
   }
 
+  /**
+   * iscsi-ls logs in to every target discovery lists, with the URL's credentials: CHAP ones
+   * for the CHAP target, and the target without users takes them as None.
+   */
   @Test
-  void discoveryListsTheTargetAndItsLun() throws Exception {
-    Result r = run(60, "iscsi-ls", "-s", portal);
+  void discoveryListsTheTargetsAndTheirLuns() throws Exception {
+    Result r = run(60, "iscsi-ls", "-s", "iscsi://joe%" + SECRET + "@127.0.0.1:" + PORT);
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("Target:" + IQN).containsPattern("Lun:0\\s+Type:DIRECT_ACCESS");
+    assertThat(r.output()).contains("Target:" + IQN, "Target:" + CHAP_IQN)
+        .containsPattern("Lun:0\\s+Type:DIRECT_ACCESS");
+    Result anonymous = run(60, "iscsi-ls", "-s", portal);
+    assertThat(anonymous.output()).as("discovery names the CHAP target, its login is refused")
+        .contains("Target:" + CHAP_IQN, "Authentication failure");
   }
 
   @Test
@@ -101,6 +126,50 @@ class InitiatorE2EIT {
     Result wrong = qemuIo("read -P 0x5a 0 4k");
     assertThat(wrong.output()).as("a wrong pattern is noticed").contains("Pattern verification failed");
     assertThat(wrong.exit()).isNotZero();
+  }
+
+  private static String chapLun(String credentials, String arguments) {
+    return "iscsi://" + credentials + "127.0.0.1:" + PORT + "/" + CHAP_IQN + "/0" + arguments;
+  }
+
+  @Test
+  void chapLetsTheRightInitiatorInBothWaysAndNoOneElse() throws Exception {
+    Result oneWay = run(60, "iscsi-inq", chapLun("joe%" + SECRET + "@", ""));
+    assertThat(oneWay.exit()).as(oneWay.output()).isZero();
+    assertThat(oneWay.output()).contains("Vendor:KARST");
+
+    Result mutual = run(60, "iscsi-inq", chapLun("joe%" + SECRET + "@",
+        "?target_user=tgt&target_password=" + TARGET_SECRET));
+    assertThat(mutual.exit()).as(mutual.output()).isZero();
+
+    Result impostor = run(60, "iscsi-inq", chapLun("joe%" + SECRET + "@",
+        "?target_user=tgt&target_password=not-the-target-secret"));
+    assertThat(impostor.exit()).as("libiscsi checks the target's answer").isNotZero();
+    assertThat(impostor.output()).contains("Invalid CHAP_R");
+
+    for (String credentials : List.of("joe%wrong-secret-123@", "eve%" + SECRET + "@", "")) {
+      Result refused = run(60, "iscsi-inq", chapLun(credentials, ""));
+      assertThat(refused.exit()).as(credentials).isNotZero();
+      assertThat(refused.output()).contains("Authentication failure");
+    }
+  }
+
+  @Test
+  void qemuWithChapAndHeaderDigestsWritesAndReadsBack() throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("qemu-io", "--image-opts",
+        "driver=iscsi,transport=tcp,portal=127.0.0.1:" + PORT + ",target=" + CHAP_IQN
+            + ",lun=0,user=joe,password=" + SECRET + ",header-digest=crc32c"));
+    for (String c : List.of("write -P 0xc3 0 1M", "write -P 0x3c 3000064 300k",
+        "read -P 0xc3 0 1M", "read -P 0x3c 3000064 300k", "read -P 0 8M 64k")) {
+      cmd.add("-c");
+      cmd.add(c);
+    }
+    Result r = run(120, cmd.toArray(String[]::new));
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).doesNotContain("Pattern verification failed", "error");
+    assertThat(Files.readString(server.home.resolve("data/log/karaf.log")))
+        .as("the session used header digests")
+        .contains("logged in as CHAP user joe, header digest CRC32C");
   }
 
   private static Result qemuIo(String... commands) throws Exception {

@@ -38,7 +38,12 @@ public class PduBenchmark {
   @Param({"0", "4096"})
   int dataLength;
 
+  /** Whether CRC32C header and data digests are on, as negotiated per connection. */
+  @Param({"false", "true"})
+  boolean digests;
+
   private final PduDecoder decoder = new PduDecoder();
+  private final PduEncoder encoder = new PduEncoder();
   private final List<Object> out = new ArrayList<>();
   private ByteBuf wire;
   private ByteBuf data;
@@ -47,13 +52,15 @@ public class PduBenchmark {
   public void setUp() {
     PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     decoder.maxDataSegmentLength(262144);
+    decoder.digests(digests, digests);
+    encoder.digests(digests, digests);
     data = alloc.directBuffer(Math.max(dataLength, 4096)).writeZero(Math.max(dataLength, 4096));
     Pdu command = Pdu.create(alloc, Opcode.SCSI_COMMAND).set8(1, 0xA1).set32(Pdu.ITT, 7)
         .set32(20, dataLength);
     if (dataLength > 0) {
       command = command.withData(data.retainedSlice(0, dataLength));
     }
-    PduEncoder.INSTANCE.encode(null, command, out);
+    encoder.encode(null, command, out);
     command.release();
     wire = alloc.directBuffer();
     for (Object part : out) {
@@ -85,7 +92,7 @@ public class PduBenchmark {
     Pdu pdu = Pdu.create(PooledByteBufAllocator.DEFAULT, Opcode.DATA_IN).set8(1, 0x81)
         .set32(Pdu.ITT, 7).set32(Pdu.STAT_SN, 1).set32(Pdu.BUFFER_OFFSET, 0)
         .withData(data.retainedSlice(0, 4096));
-    PduEncoder.INSTANCE.encode(null, pdu, out);
+    encoder.encode(null, pdu, out);
     pdu.release();
     int parts = out.size();
     out.forEach(ReferenceCountUtil::release);

@@ -1,5 +1,6 @@
 package io.karst.api.mgmt;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -13,8 +14,20 @@ import java.util.regex.Pattern;
  * {@code add_device disk0 filename=...}); a <em>writable</em> attribute may also be changed
  * while the object lives. An attribute whose value differs from its default is a <em>key</em>
  * attribute and belongs in a saved configuration.
+ *
+ * <p>A <em>multi-valued</em> attribute may be given more than once (SCST's iSCSI
+ * {@code IncomingUser}, one line per user). Its canonical value holds every value, each
+ * checked on its own, in the order written, separated by a line feed: {@link #values} splits
+ * it, {@link #join} builds it; a multi-valued attribute that is not given has no value. A
+ * <em>secret</em> attribute's value ends in a secret (a password, after a user name):
+ * listings show it {@linkplain #redacted redacted} and nothing logs it.
  */
 public final class AttributeDescriptor {
+
+  /** Separates the values of a multi-valued attribute in its canonical value. */
+  private static final String SEPARATOR = "\n";
+  /** What listings show in place of a secret. */
+  public static final String REDACTED = "***";
 
   private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]?)(I?B)?");
 
@@ -25,6 +38,8 @@ public final class AttributeDescriptor {
   private final boolean writable;
   private final boolean required;
   private final String description;
+  private final boolean multiValued;
+  private final boolean secret;
 
   private AttributeDescriptor(Builder b) {
     this.name = b.name;
@@ -34,6 +49,8 @@ public final class AttributeDescriptor {
     this.writable = b.writable;
     this.required = b.required;
     this.description = b.description;
+    this.multiValued = b.multiValued;
+    this.secret = b.secret;
   }
 
   /** Starts a descriptor for an attribute of this name and type. */
@@ -71,6 +88,45 @@ public final class AttributeDescriptor {
 
   public String description() {
     return description;
+  }
+
+  /** Whether the attribute may be given more than once; see the class comment. */
+  public boolean multiValued() {
+    return multiValued;
+  }
+
+  /** Whether the attribute's values end in a secret that listings must not show. */
+  public boolean secret() {
+    return secret;
+  }
+
+  /**
+   * The values of a canonical value in order: one for a single-valued attribute, every value
+   * for a multi-valued one, none for null or the empty string.
+   */
+  public static List<String> values(String canonical) {
+    return canonical == null || canonical.isEmpty() ? List.of()
+        : List.of(canonical.split(SEPARATOR));
+  }
+
+  /** The canonical value of a multi-valued attribute from its values, each canonical. */
+  public static String join(List<String> values) {
+    return String.join(SEPARATOR, values);
+  }
+
+  /**
+   * A canonical value as listings show it: for a secret attribute, the last word of each value
+   * (the secret after a user name, or the whole value) replaced by {@link #REDACTED}; any
+   * other value as it is.
+   */
+  public String redacted(String canonical) {
+    if (!secret || canonical == null) {
+      return canonical;
+    }
+    return join(values(canonical).stream().map(v -> {
+      int space = v.trim().lastIndexOf(' ');
+      return space < 0 ? REDACTED : v.trim().substring(0, space + 1) + REDACTED;
+    }).toList());
   }
 
   /**
@@ -150,6 +206,8 @@ public final class AttributeDescriptor {
         && d.createParameter == createParameter
         && d.writable == writable
         && d.required == required
+        && d.multiValued == multiValued
+        && d.secret == secret
         && d.description.equals(description);
   }
 
@@ -172,6 +230,8 @@ public final class AttributeDescriptor {
     private boolean writable;
     private boolean required;
     private String description = "";
+    private boolean multiValued;
+    private boolean secret;
 
     private Builder(String name, AttributeType type) {
       this.name = Objects.requireNonNull(name, "name");
@@ -199,6 +259,18 @@ public final class AttributeDescriptor {
     public Builder required() {
       this.required = true;
       this.createParameter = true;
+      return this;
+    }
+
+    /** The attribute may be given more than once; its values are kept in order. */
+    public Builder multiValued() {
+      this.multiValued = true;
+      return this;
+    }
+
+    /** The attribute's values end in a secret: listings redact it, nothing logs it. */
+    public Builder secret() {
+      this.secret = true;
       return this;
     }
 

@@ -6,6 +6,10 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * The running system as snapshots, what the shell lists and what tools read, and the switches
  * of its measurement. Core registers it as an OSGi service.
+ *
+ * <p>Attribute maps hold canonical values: a multi-valued attribute's values are separated by
+ * line feeds ({@link AttributeDescriptor#values}), and secrets are {@linkplain
+ * AttributeDescriptor#redacted redacted}.
  */
 @ProviderType
 public interface Management {

@@ -48,7 +48,12 @@ public interface Task {
   /** The driver has filled the buffer given to {@link TaskTransport#receiveDataOut}. */
   void dataOutReceived();
 
-  /** The Data-Out cannot be received; core ends the task without touching the medium. */
+  /**
+   * The Data-Out cannot be received; core ends the task without touching the medium, with
+   * CHECK CONDITION and the sense of {@code cause} when it is a {@link SenseException} (an
+   * iSCSI data digest error: PROTOCOL SERVICE CRC ERROR), else ABORTED COMMAND, DATA PHASE
+   * ERROR.
+   */
   void dataOutFailed(Throwable cause);
 
   /** The Data-Out received, position 0 to its limit; for command-level backends. */

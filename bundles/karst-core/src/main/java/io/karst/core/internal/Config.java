@@ -49,8 +49,43 @@ record Config(List<HandlerConf> handlers, List<DriverConf> drivers,
   /** The target attribute that fixes a target's relative port identifier (SCST's name). */
   static final String REL_TGT_ID = "rel_tgt_id";
 
-  /** A value as written and the line it came from, so later checks can name the line. */
-  record Value(String text, int line) {}
+  /**
+   * A value as written and the line it came from, so later checks can name the line; an
+   * attribute written more than once keeps its later values in {@code repeats}, which only a
+   * multi-valued attribute may have (see {@link #once}).
+   */
+  record Value(String text, int line, List<Value> repeats) {
+    Value(String text, int line) {
+      this(text, line, List.of());
+    }
+
+    /** This value with another occurrence of its attribute after it. */
+    Value repeated(Value next) {
+      List<Value> all = new java.util.ArrayList<>(repeats);
+      all.add(next);
+      return new Value(text, line, List.copyOf(all));
+    }
+
+    /** Every value in the order written. */
+    List<Value> all() {
+      List<Value> all = new java.util.ArrayList<>(List.of(this));
+      all.addAll(repeats);
+      return all;
+    }
+
+    /**
+     * Checks that the attribute {@code name} was written once.
+     *
+     * @throws ConfigException naming the line of the second occurrence
+     */
+    Value once(String source, String name) throws ConfigException {
+      if (!repeats.isEmpty()) {
+        throw new ConfigException(source + ":" + repeats.get(0).line() + ": attribute " + name
+            + " is already set on line " + line);
+      }
+      return this;
+    }
+  }
 
   record HandlerConf(String name, int line, List<DeviceConf> devices) {}
 

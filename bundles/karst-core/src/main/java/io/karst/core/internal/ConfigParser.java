@@ -325,6 +325,7 @@ final class ConfigParser {
     }
     boolean readOnly = false;
     for (var e : n.attributes().entrySet()) {
+      e.getValue().once(source, e.getKey());
       if (!e.getKey().equals("read_only")) {
         throw error(e.getValue().line(), "LUN has no attribute " + e.getKey()
             + " (it has read_only)");
@@ -357,6 +358,7 @@ final class ConfigParser {
   private void checkBoolean(Node n, String attribute) throws ConfigException {
     Value v = n.attributes().get(attribute);
     if (v != null) {
+      v.once(source, attribute);
       n.attributes().put(attribute, new Value(bool(v, attribute) ? "1" : "0", v.line()));
     }
   }
@@ -440,11 +442,10 @@ final class ConfigParser {
           if (first.equals(first.toUpperCase()) && first.chars().anyMatch(Character::isLetter)) {
             throw error(line, "unknown keyword " + first);
           }
-          Value before = top.attributes().put(first,
-              new Value(String.join(" ", statement.subList(1, statement.size())), line));
-          if (before != null) {
-            throw error(line, "attribute " + first + " is already set on line " + before.line());
-          }
+          // Whether the attribute may repeat is its owner's to say (a multi-valued one such as
+          // IncomingUser), so every occurrence is kept and checked against its descriptor.
+          Value value = new Value(String.join(" ", statement.subList(1, statement.size())), line);
+          top.attributes().merge(first, value, Value::repeated);
         }
         tokens = tokens.subList(end, tokens.size());
       }

@@ -200,7 +200,8 @@ final class CoreTask implements Task {
   @Override
   public void dataOutFailed(Throwable cause) {
     onDataOut = null;
-    finish(Status.CHECK_CONDITION, Sense.DATA_PHASE_ERROR, null);
+    finish(Status.CHECK_CONDITION,
+        cause instanceof SenseException s ? s.sense() : Sense.DATA_PHASE_ERROR, null);
   }
 
   @Override

@@ -193,6 +193,7 @@ public final class Engine implements Management, AutoCloseable {
       Value v = d.attributes().get(a.name());
       try {
         if (v != null) {
+          v.once(sourceName, a.name());
           core.put(a.name(), a.canonical(v.text()));
         } else if (a.defaultValue() != null) {
           core.put(a.name(), a.defaultValue());
@@ -436,7 +437,16 @@ public final class Engine implements Management, AutoCloseable {
               + String.join(", ", described.keySet()) + ")");
         }
         line = e.getValue().line();
-        out.put(a.name(), a.canonical(e.getValue().text()));
+        if (a.multiValued()) {
+          List<String> values = new ArrayList<>();
+          for (Value v : e.getValue().all()) {
+            line = v.line();
+            values.add(a.canonical(v.text()));
+          }
+          out.put(a.name(), AttributeDescriptor.join(values));
+        } else {
+          out.put(a.name(), a.canonical(e.getValue().once(source, a.name()).text()));
+        }
       }
       for (AttributeDescriptor a : described.values()) {
         if (!out.containsKey(a.name())) {
@@ -517,15 +527,41 @@ public final class Engine implements Management, AutoCloseable {
     return names.stream().map(n -> {
       DriverConf conf = driverConf(n);
       DriverRuntime r = running.get(n);
-      Map<String, String> attributes = new LinkedHashMap<>();
-      if (r != null) {
-        attributes.putAll(r.attributes());
-      } else if (conf != null) {
-        conf.attributes().forEach((k, v) -> attributes.put(k, v.text()));
-      }
+      TargetDriver driver = drivers.get(n);
+      Map<String, String> attributes = listed(r != null ? r.attributes()
+          : conf != null ? written(conf.attributes()) : Map.of(),
+          driver == null ? null : withEnabled(driver.attributes()));
       return new DriverInfo(n, drivers.containsKey(n), conf != null && conf.enabled(),
-          r != null, Map.copyOf(attributes));
+          r != null, attributes);
     }).toList();
+  }
+
+  /** Written attributes as one text per name, the values of a repeated one joined. */
+  private static Map<String, String> written(Map<String, Value> attributes) {
+    Map<String, String> out = new LinkedHashMap<>();
+    attributes.forEach((k, v) -> out.put(k,
+        AttributeDescriptor.join(v.all().stream().map(Value::text).toList())));
+    return out;
+  }
+
+  /**
+   * Attributes as listings show them, secrets redacted. Without the owner's descriptors (a
+   * driver that is not registered) core cannot tell a secret from a portal, so every value is
+   * redacted until the owner registers.
+   */
+  private static Map<String, String> listed(Map<String, String> attributes,
+      List<AttributeDescriptor> descriptors) {
+    Map<String, AttributeDescriptor> described = new LinkedHashMap<>();
+    if (descriptors != null) {
+      descriptors.forEach(a -> described.put(a.name(), a));
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    attributes.forEach((k, v) -> {
+      AttributeDescriptor a = described.get(k);
+      out.put(k, descriptors == null ? AttributeDescriptor.REDACTED
+          : a == null ? v : a.redacted(v));
+    });
+    return java.util.Collections.unmodifiableMap(out);
   }
 
   @Override
@@ -534,16 +570,14 @@ public final class Engine implements Management, AutoCloseable {
     for (DriverConf d : config.drivers()) {
       DriverRuntime r = running.get(d.name());
       for (TargetConf t : d.targets()) {
-        Map<String, String> attributes = new LinkedHashMap<>();
         CoreTarget live = r == null ? null : r.targetMap().get(t.name());
-        if (live != null) {
-          attributes.putAll(live.attributes());
-        } else {
-          t.attributes().forEach((k, v) -> attributes.put(k, v.text()));
-        }
+        TargetDriver driver = drivers.get(d.name());
+        Map<String, String> attributes = listed(
+            live != null ? live.attributes() : written(t.attributes()),
+            driver == null ? null : withEnabled(driver.targetAttributes()));
         List<LunInfo> luns = t.luns().stream()
             .map(l -> new LunInfo(l.lun(), l.device(), l.readOnly())).toList();
-        out.add(new TargetInfo(d.name(), t.name(), t.enabled(), Map.copyOf(attributes), luns));
+        out.add(new TargetInfo(d.name(), t.name(), t.enabled(), attributes, luns));
       }
     }
     return out;

@@ -153,4 +153,22 @@ class ConfigParserTest {
         .hasMessage("karst.conf:11: TARGET a is already in a target group of DEVICE_GROUP g"
             + " on line 7");
   }
+
+  @Test
+  void repeatedAttributesKeepEveryValueForTheirOwnerToCheck() throws Exception {
+    Config c = parse("""
+        TARGET_DRIVER iscsi {
+            IncomingUser "joe 12charsecret"
+            IncomingUser "ann 12charsecre2"
+        }
+        """);
+    Config.Value v = c.drivers().get(0).attributes().get("IncomingUser");
+    assertThat(v.all()).extracting(Config.Value::text, Config.Value::line)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("joe 12charsecret", 2),
+            org.assertj.core.groups.Tuple.tuple("ann 12charsecre2", 3));
+    assertThatThrownBy(() -> v.once("karst.conf", "IncomingUser"))
+        .hasMessage("karst.conf:3: attribute IncomingUser is already set on line 2");
+    assertThatThrownBy(() -> parse("TARGET_DRIVER i {\n enabled 1\n enabled 0\n}\n"))
+        .hasMessage("karst.conf:3: attribute enabled is already set on line 2");
+  }
 }

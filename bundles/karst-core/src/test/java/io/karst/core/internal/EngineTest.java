@@ -8,12 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.karst.api.mgmt.AttributeDescriptor;
+import io.karst.api.mgmt.AttributeType;
 import io.karst.api.mgmt.Management.DeviceState;
 import io.karst.api.scsi.Sense;
 import io.karst.api.target.SessionException;
 import io.karst.api.target.TargetDriver;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -140,5 +142,57 @@ class EngineTest {
     String config = TestBed.CONFIG.replace("t10_prod_id second", "threads_num many");
     assertThatThrownBy(() -> new TestBed(dir, config)).isInstanceOf(ConfigException.class)
         .hasMessage("test.conf:8: threads_num: 'many' is not an integer");
+  }
+
+  @Test
+  void multiValuedAttributesKeepTheirValuesInOrderAndListingsRedactSecrets() throws Exception {
+    AttributeDescriptor users = AttributeDescriptor.builder("IncomingUser", AttributeType.STRING)
+        .multiValued().secret().build();
+    AttributeDescriptor port = AttributeDescriptor.builder("port", AttributeType.INTEGER)
+        .defaultValue("1").build();
+    ProbeDriver probe = new ProbeDriver("probe");
+    probe.attributes = List.of(users, port);
+    probe.targetAttributes = List.of(users);
+    String config = TestBed.CONFIG + """
+        TARGET_DRIVER probe {
+            enabled 1
+            IncomingUser "joe secretsecret1"
+            port 7
+            IncomingUser "ann secretsecret2"
+            TARGET t {
+                IncomingUser "bob secretsecret3"
+            }
+        }
+        """;
+    try (TestBed bed = new TestBed(dir, config)) {
+      assertThat(bed.engine.drivers()).filteredOn(d -> d.name().equals("probe")).singleElement()
+          .satisfies(d -> assertThat(d.attributes()).as("unregistered: nothing can be told safe")
+              .containsEntry("IncomingUser", AttributeDescriptor.REDACTED)
+              .containsEntry("port", AttributeDescriptor.REDACTED));
+      bed.engine.addDriver(probe);
+      bed.engine.settle();
+      assertThat(AttributeDescriptor.values(probe.context.attributes().get("IncomingUser")))
+          .containsExactly("joe secretsecret1", "ann secretsecret2");
+      assertThat(probe.context.target("t").orElseThrow().attributes())
+          .containsEntry("IncomingUser", "bob secretsecret3");
+      assertThat(bed.engine.drivers()).filteredOn(d -> d.name().equals("probe")).singleElement()
+          .satisfies(d -> assertThat(d.attributes()).containsEntry("port", "7")
+              .containsEntry("IncomingUser", "joe ***\nann ***"));
+      assertThat(bed.engine.targets()).filteredOn(t -> t.name().equals("t")).singleElement()
+          .satisfies(t -> assertThat(t.attributes()).containsEntry("IncomingUser", "bob ***"));
+    }
+  }
+
+  @Test
+  void aSingleValuedAttributeWrittenTwiceKeepsTheDriverStopped() throws Exception {
+    ProbeDriver probe = new ProbeDriver("probe");
+    probe.attributes = List.of(AttributeDescriptor.builder("port", AttributeType.INTEGER)
+        .defaultValue("1").build());
+    String config = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n port 1\n port 2\n}\n";
+    try (TestBed bed = new TestBed(dir, config)) {
+      bed.engine.addDriver(probe);
+      bed.engine.settle();
+      assertThat(probe.context).isNull();
+    }
   }
 }

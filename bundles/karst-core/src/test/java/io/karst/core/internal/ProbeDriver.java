@@ -5,7 +5,10 @@ import io.karst.api.target.DriverContext;
 import io.karst.api.target.TargetDriver;
 import java.util.List;
 
-/** A target driver for tests: a name, no attributes, and what to do when core starts it. */
+/**
+ * A target driver for tests: a name, attributes (none unless given), and what to do when core
+ * starts it.
+ */
 final class ProbeDriver implements TargetDriver {
 
   /** What happens at start; may fail, as a real driver's bind may. */
@@ -15,6 +18,8 @@ final class ProbeDriver implements TargetDriver {
 
   private final String name;
   private final Start start;
+  List<AttributeDescriptor> attributes = List.of();
+  List<AttributeDescriptor> targetAttributes = List.of();
   volatile DriverContext context;
 
   ProbeDriver(String name, Start start) {
@@ -33,12 +38,12 @@ final class ProbeDriver implements TargetDriver {
 
   @Override
   public List<AttributeDescriptor> attributes() {
-    return List.of();
+    return attributes;
   }
 
   @Override
   public List<AttributeDescriptor> targetAttributes() {
-    return List.of();
+    return targetAttributes;
   }
 
   @Override

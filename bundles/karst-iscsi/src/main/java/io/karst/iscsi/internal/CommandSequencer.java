@@ -61,8 +61,21 @@ final class CommandSequencer extends ChannelInboundHandlerAdapter {
   /**
    * Passes a PDU on in its turn; a truncated one is rejected here, but for Data-Out, which its
    * task must hear of.
+   *
+   * <p>One whose data failed its digest is rejected with Data digest error and discarded (RFC
+   * 7143 7.8), after its CmdSN was counted. A SCSI Command or Data-Out goes on marked, though:
+   * at ErrorRecoveryLevel 0 the target cannot ask for the data again (a recovery R2T is level
+   * 1), so 7.8 has it end the task with CHECK CONDITION, PROTOCOL SERVICE CRC ERROR, once all
+   * its data has come, which the task does; the command part of a SCSI Command is sound.
    */
   private void deliver(ChannelHandlerContext ctx, Pdu pdu) {
+    if (pdu.dataDigestError()) {
+      connection.reject(pdu, Opcode.REJECT_DATA_DIGEST_ERROR);
+      if (pdu.opcode() != Opcode.SCSI_COMMAND && pdu.opcode() != Opcode.DATA_OUT) {
+        pdu.release();
+        return;
+      }
+    }
     if (pdu.truncated() && pdu.opcode() != Opcode.DATA_OUT) {
       try {
         connection.reject(pdu, Opcode.REJECT_PROTOCOL_ERROR);

@@ -1,6 +1,7 @@
 package io.karst.iscsi.internal;
 
 import io.karst.api.target.DriverContext;
+import io.karst.api.target.Target;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -35,6 +36,15 @@ final class IscsiService {
     this.queueDepth = Params.attribute(a, "queue_depth", 1, 1 << 16);
     this.nopInInterval = Params.attribute(a, "nop_in_interval", 0, 3600);
     this.nopInTimeout = Params.attribute(a, "nop_in_timeout", 1, 3600);
+    // CHAP credentials and digest lists are checked now, so that a short secret keeps the
+    // driver stopped with a clear reason instead of failing logins later.
+    ChapUsers.of(a, "TARGET_DRIVER iscsi");
+    for (Target t : context.targets()) {
+      ChapUsers.of(t.attributes(), "TARGET " + t.name());
+      for (String key : List.of(LoginHandler.HEADER_DIGEST, LoginHandler.DATA_DIGEST)) {
+        Negotiation.accepted(t, key);
+      }
+    }
   }
 
   /** The portals as bound, which tell the real port when the configuration said 0. */

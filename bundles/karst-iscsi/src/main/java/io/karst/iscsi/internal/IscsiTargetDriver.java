@@ -63,12 +63,18 @@ public final class IscsiTargetDriver implements TargetDriver {
       bool("initial_r2t", "0", "The target's offer for InitialR2T"),
       integer("nop_in_interval", "30", "Seconds of silence before a NOP-In ping; 0 for none"),
       integer("nop_in_timeout", "30", "Seconds to wait for the answer to a ping before "
-          + "closing the connection"));
+          + "closing the connection"),
+      incomingUser("discovery sessions"),
+      outgoingUser("discovery sessions"));
 
   private static final List<AttributeDescriptor> TARGET_ATTRIBUTES = List.of(
       AttributeDescriptor.builder("alias", AttributeType.STRING)
           .description("TargetAlias sent at login").build(),
-      integer("tpgt", "1", "Target portal group tag"));
+      integer("tpgt", "1", "Target portal group tag"),
+      incomingUser("the target"),
+      outgoingUser("the target"),
+      digest(LoginHandler.HEADER_DIGEST, "header"),
+      digest(LoginHandler.DATA_DIGEST, "data"));
 
   /** How long {@link #stop()} waits for initiators to log out. */
   static final long LOGOUT_WAIT_MILLIS = 2000;
@@ -80,6 +86,26 @@ public final class IscsiTargetDriver implements TargetDriver {
   private static AttributeDescriptor integer(String name, String value, String description) {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
         .description(description).build();
+  }
+
+  private static AttributeDescriptor digest(String name, String what) {
+    return AttributeDescriptor.builder(name, AttributeType.STRING)
+        .defaultValue(String.join(",", Negotiation.DIGESTS))
+        .description("The " + what + " digests the target accepts: CRC32C, None, or both; "
+            + "an initiator gets the first of its own list that is here").build();
+  }
+
+  private static AttributeDescriptor incomingUser(String what) {
+    return AttributeDescriptor.builder(ChapUsers.INCOMING, AttributeType.STRING).multiValued()
+        .secret().description("\"name secret\" of an initiator CHAP user of " + what
+            + ", one per line; with any, " + what + " require CHAP; secrets of "
+            + ChapUsers.MIN_SECRET + " bytes or more").build();
+  }
+
+  private static AttributeDescriptor outgoingUser(String what) {
+    return AttributeDescriptor.builder(ChapUsers.OUTGOING, AttributeType.STRING).secret()
+        .description("\"name secret\" with which " + what + " answer an initiator's "
+            + "challenge (mutual CHAP)").build();
   }
 
   private static AttributeDescriptor bool(String name, String value, String description) {
@@ -126,7 +152,7 @@ public final class IscsiTargetDriver implements TargetDriver {
             IscsiConnection connection = new IscsiConnection(s, ch);
             s.register(connection);
             ch.pipeline().addLast("decoder", new PduDecoder())
-                .addLast("encoder", PduEncoder.INSTANCE)
+                .addLast("encoder", new PduEncoder())
                 .addLast("login", new LoginHandler(connection));
           }
         });

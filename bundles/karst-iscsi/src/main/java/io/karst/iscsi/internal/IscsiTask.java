@@ -1,5 +1,8 @@
 package io.karst.iscsi.internal;
 
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
+import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Task;
 import io.karst.api.scsi.TaskTransport;
 import io.netty.buffer.ByteBuf;
@@ -28,6 +31,10 @@ import java.util.Map;
  * connection's event loop.
  */
 final class IscsiTask implements TaskTransport {
+
+  /** ABORTED COMMAND, 47h/05h: what a command whose data failed its digest ends with. */
+  static final Sense PROTOCOL_SERVICE_CRC_ERROR =
+      new Sense(SenseKey.ABORTED_COMMAND, 0x47, 0x05);
 
   /** An R2T the initiator has not answered in full yet. */
   private static final class Burst {
@@ -66,6 +73,8 @@ final class IscsiTask implements TaskTransport {
   private int unsolicitedDataSN;
   private int r2tSN;
   private boolean dataOutDone;
+  /** Whether some of the data failed its digest: the task fails once all of it has come. */
+  private boolean dataDigestError;
   /** Why Data-Out that came before core asked for it broke the rules, or null. */
   private String earlyFailure;
   private final Map<Integer, Burst> outstanding = new HashMap<>();
@@ -133,10 +142,22 @@ final class IscsiTask implements TaskTransport {
     progress();
   }
 
+  /**
+   * Some of the task's data failed its digest (and was rejected). At ErrorRecoveryLevel 0 it
+   * cannot be asked for again, so the task goes on receiving the rest and then fails with
+   * PROTOCOL SERVICE CRC ERROR (RFC 7143 7.8), the medium untouched.
+   */
+  void dataDigestError() {
+    dataDigestError = true;
+  }
+
   /** A Data-Out PDU for this task; the caller keeps its reference. */
   void dataOut(Pdu pdu) {
     if (dataOutDone) {
       return;
+    }
+    if (pdu.dataDigestError()) {
+      dataDigestError();
     }
     if (dataOut == null) {
       earlyBytes += pdu.dataLength();
@@ -218,7 +239,11 @@ final class IscsiTask implements TaskTransport {
     if (received >= needed) {
       dataOutDone = true;
       outstanding.clear();
-      task.dataOutReceived();
+      if (dataDigestError) {
+        task.dataOutFailed(new SenseException(PROTOCOL_SERVICE_CRC_ERROR));
+      } else {
+        task.dataOutReceived();
+      }
       return;
     }
     if (unsolicitedOpen) {

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +35,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
 
   private static final System.Logger LOG = System.getLogger(LoginHandler.class.getName());
 
-  /** CSG and NSG values (0 security, 1 operational negotiation, 2 reserved). */
+  /** CSG and NSG values (0 security, 1 operational negotiation, 2 reserved, 3 full feature). */
+  static final int SECURITY = 0;
   static final int FULL_FEATURE = 3;
+  /** The target attributes, named as the keys, that say which digests a target accepts. */
+  static final String HEADER_DIGEST = "HeaderDigest";
+  static final String DATA_DIGEST = "DataDigest";
   /** Flags of a Login Request or Response. */
   private static final int TRANSIT = 0x80;
   private static final int CONTINUE = 0x40;
@@ -43,6 +48,11 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   static final int LOGIN_TIMEOUT_SECONDS = 30;
   /** The most login text gathered over continued requests. */
   private static final int MAX_TEXT = 65536;
+  /**
+   * How long a failed authentication waits for its answer, so that an initiator cannot try
+   * secrets at the speed of the network. The wait is scheduled: the event loop goes on.
+   */
+  static final long AUTHENTICATION_FAILURE_DELAY_MILLIS = 1500;
 
   private final IscsiConnection connection;
   private final IscsiService service;
@@ -52,6 +62,10 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private CommandWindow window;
   private int statSN;
   private boolean identified;
+  /** The security stage, from the first complete request on. */
+  private Chap chap;
+  /** A refusal is on its way: the initiator's further requests are dropped. */
+  private boolean refused;
   private ScheduledFuture<?> deadline;
 
   LoginHandler(IscsiConnection connection) {
@@ -64,6 +78,9 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     Pdu pdu = (Pdu) msg;
     try {
+      if (refused) {
+        return;
+      }
       if (pdu.opcode() != Opcode.LOGIN_REQUEST) {
         LOG.log(Level.WARNING, connection.describe() + " sent " + pdu
             + " before logging in; closing");
@@ -72,11 +89,20 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       }
       login(ctx, pdu);
     } catch (LoginRefusal r) {
-      LOG.log(Level.INFO, "login of " + connection.describe() + " refused ("
+      // Failed authentications are what an administrator watches for (secrets being tried).
+      LOG.log(r.status == LoginRefusal.AUTHENTICATION_FAILURE ? Level.WARNING : Level.INFO,
+          "login of " + connection.describe() + who() + " refused ("
           + String.format("0x%04x", r.status) + "): " + r.getMessage());
       Pdu response = response(ctx, pdu, pdu.flags() & 0x0F, Map.of());
       response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      refused = true;
+      if (r.status == LoginRefusal.AUTHENTICATION_FAILURE) {
+        ctx.executor().schedule(
+            () -> ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE),
+            AUTHENTICATION_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+      } else {
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      }
     } finally {
       pdu.release();
     }
@@ -116,12 +142,41 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     } finally {
       text.clear();
     }
-    Map<String, String> answers = new LinkedHashMap<>(negotiation.answer(keys));
+    Map<String, String> security = new LinkedHashMap<>();
+    keys.entrySet().removeIf(e -> {
+      boolean key = e.getKey().equals("AuthMethod") || e.getKey().startsWith("CHAP_");
+      if (key) {
+        security.put(e.getKey(), e.getValue());
+      }
+      return key;
+    });
+    negotiation.declare(keys);
+    Map<String, String> answers = new LinkedHashMap<>();
     if (!identified) {
       identify(answers);
     }
-    if (!transit || nsg != FULL_FEATURE) {
-      ctx.writeAndFlush(response(ctx, pdu, (csg << 2) | (transit ? TRANSIT | nsg : 0),
+    Map<String, String> negotiated = negotiation.answer(keys);
+    if (csg == SECURITY) {
+      answers.putAll(chap.answer(security));
+    } else {
+      // Security keys belong to the security stage (RFC 7143 12.1): out of it they settle
+      // nothing.
+      security.keySet().forEach(k -> answers.put(k, "Irrelevant"));
+    }
+    answers.putAll(negotiated);
+    // Nothing past the security stage before authentication: an initiator that starts in the
+    // operational stage or asks to leave the security stage too early is refused. While CHAP
+    // is under way, a request to move on is answered without the T bit, as a target may when
+    // it has more to negotiate in the stage; libiscsi's first request, AuthMethod with the T
+    // bit, is met so.
+    if (!chap.passed() && (csg != SECURITY || (transit && !chap.exchanging()))) {
+      throw new LoginRefusal(LoginRefusal.AUTHENTICATION_FAILURE,
+          csg != SECURITY ? "no authentication (CHAP is required)"
+              : "the initiator left the security stage before authenticating");
+    }
+    boolean moving = transit && chap.passed();
+    if (!moving || nsg != FULL_FEATURE) {
+      ctx.writeAndFlush(response(ctx, pdu, (csg << 2) | (moving ? TRANSIT | nsg : 0),
           answers));
       return;
     }
@@ -132,9 +187,26 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     Pdu response = response(ctx, pdu, TRANSIT | (csg << 2) | FULL_FEATURE, answers);
     response.set16(14, session.tsih);
     connection.join(session, statSN);
-    enterFullFeature(ctx);
+    // The final response is the last PDU without digests; both directions use them from the
+    // first full feature PDU on (RFC 7143 13.1).
     connection.channel.writeAndFlush(response);
-    LOG.log(Level.INFO, connection.describe() + " logged in");
+    connection.channel.pipeline().get(PduEncoder.class).digests(params.headerDigest,
+        params.dataDigest);
+    connection.channel.pipeline().get(PduDecoder.class).digests(params.headerDigest,
+        params.dataDigest);
+    enterFullFeature(ctx);
+    LOG.log(Level.INFO, connection.describe() + " logged in"
+        + (chap.user != null ? " as CHAP user " + chap.user : "")
+        + (params.headerDigest ? ", header digest CRC32C" : "")
+        + (params.dataDigest ? ", data digest CRC32C" : ""));
+  }
+
+  /** The initiator and target of a login, as far as declared, for the log. */
+  private String who() {
+    Params p = negotiation.result;
+    return p.initiatorName == null ? ""
+        : " (" + p.initiatorName + (p.discovery ? ", discovery" : p.targetName == null ? ""
+            : " to " + p.targetName) + ")";
   }
 
   /** What the first request fixes: ISID, StatSN and CmdSN numbering, version, TSIH. */
@@ -164,6 +236,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       throw new LoginRefusal(LoginRefusal.MISSING_PARAMETER, "no InitiatorName");
     }
     if (p.discovery) {
+      chap = new Chap(users(service.context().attributes(), "TARGET_DRIVER iscsi"));
       return;
     }
     if (p.targetName == null) {
@@ -171,10 +244,31 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
     Target target = service.context().target(p.targetName).orElseThrow(
         () -> new LoginRefusal(LoginRefusal.NOT_FOUND, "no target " + p.targetName));
+    chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
+    negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
     answers.put("TargetPortalGroupTag", target.attributes().getOrDefault("tpgt", "1"));
     String alias = target.attributes().get("alias");
     if (alias != null && !alias.isEmpty()) {
       answers.put("TargetAlias", alias);
+    }
+  }
+
+  /** What the target accepts for a digest key, checked at start. */
+  private static List<String> digests(Target target, String key) throws LoginRefusal {
+    try {
+      return Negotiation.accepted(target, key);
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
+    }
+  }
+
+  /** The CHAP users of the target or, for discovery, of the driver, checked at start. */
+  private static ChapUsers users(Map<String, String> attributes, String owner)
+      throws LoginRefusal {
+    try {
+      return ChapUsers.of(attributes, owner);
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
     }
   }
 

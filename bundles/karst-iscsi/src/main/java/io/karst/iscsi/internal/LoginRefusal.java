@@ -17,6 +17,8 @@ final class LoginRefusal extends Exception {
   static final int MISSING_PARAMETER = 0x0207;
   static final int SESSION_TYPE_NOT_SUPPORTED = 0x0209;
   static final int SESSION_DOES_NOT_EXIST = 0x020A;
+  /** 0x0300: the target's own fault (a configuration it cannot use). */
+  static final int TARGET_ERROR = 0x0300;
   /** The target cannot serve now but may later: initiators retry. */
   static final int SERVICE_UNAVAILABLE = 0x0301;
   static final int OUT_OF_RESOURCES = 0x0302;

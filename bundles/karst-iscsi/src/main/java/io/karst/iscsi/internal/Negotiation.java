@@ -1,7 +1,9 @@
 package io.karst.iscsi.internal;
 
+import io.karst.api.target.Target;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -13,8 +15,10 @@ import java.util.Set;
  *   <li>Declarations: InitiatorName, InitiatorAlias, TargetName, SessionType are recorded
  *       without answer; MaxRecvDataSegmentLength is declarative per direction: the initiator's
  *       limits what the target sends, and the target answers with its own.
- *   <li>Lists (HeaderDigest, DataDigest, AuthMethod): None, the only value this target has
- *       yet; digests plug in at the codec when they come.
+ *   <li>Lists (HeaderDigest, DataDigest): the first of the initiator's values that the
+ *       target accepts, CRC32C or None ({@link Crc32c}), as its attributes of those names
+ *       say. AuthMethod and the CHAP keys are
+ *       the security stage's ({@link Chap}).
  *   <li>Minimum: MaxConnections (1), MaxBurstLength, FirstBurstLength (never above
  *       MaxBurstLength), MaxOutstandingR2T, DefaultTime2Retain, ErrorRecoveryLevel (0).
  *   <li>Maximum: DefaultTime2Wait. Boolean OR: InitialR2T, DataPDUInOrder,
@@ -34,18 +38,26 @@ final class Negotiation {
       "ImmediateData", "MaxBurstLength", "FirstBurstLength", "MaxOutstandingR2T",
       "DataPDUInOrder", "DataSequenceInOrder");
 
+  private static final String CRC32C = "CRC32C";
+  /** The digests this target implements, the default of what it accepts. */
+  static final List<String> DIGESTS = List.of(CRC32C, "None");
+
   private final Params offers;
   final Params result;
   private boolean declaredRecvLength;
+  private List<String> headerDigests = DIGESTS;
+  private List<String> dataDigests = DIGESTS;
 
   Negotiation(Params offers) {
     this.offers = offers;
     this.result = offers.unnegotiated();
   }
 
-  /** Answers one request's keys, in their order. */
-  Map<String, String> answer(Map<String, String> keys) throws LoginRefusal {
-    // SessionType decides which keys are relevant, wherever it stands in the request.
+  /**
+   * Records a request's declarations before its keys are answered: SessionType decides which
+   * keys are relevant, and TargetName whose settings apply, wherever they stand in the request.
+   */
+  void declare(Map<String, String> keys) throws LoginRefusal {
     String type = keys.get("SessionType");
     if (type != null) {
       switch (type) {
@@ -55,6 +67,29 @@ final class Negotiation {
             "SessionType " + type);
       }
     }
+    try {
+      if (keys.containsKey("InitiatorName")) {
+        result.initiatorName = name(keys.get("InitiatorName"));
+      }
+      if (keys.containsKey("TargetName")) {
+        result.targetName = name(keys.get("TargetName"));
+      }
+    } catch (IllegalArgumentException e) {
+      // Answered Reject with the other keys.
+    }
+  }
+
+  /**
+   * Sets the digests the target accepts (a target's HeaderDigest and DataDigest attributes);
+   * both CRC32C and None until then.
+   */
+  void accept(List<String> headerDigests, List<String> dataDigests) {
+    this.headerDigests = headerDigests;
+    this.dataDigests = dataDigests;
+  }
+
+  /** Answers one request's keys, in their order, after {@link #declare}. */
+  Map<String, String> answer(Map<String, String> keys) {
     Map<String, String> out = new LinkedHashMap<>();
     for (var e : keys.entrySet()) {
       String key = e.getKey();
@@ -77,28 +112,24 @@ final class Negotiation {
   }
 
   /** The answer to one key, or null for a declaration that needs none. */
-  private String negotiate(String key, String value) throws LoginRefusal {
+  private String negotiate(String key, String value) {
     switch (key) {
-      case "InitiatorName" -> {
-        result.initiatorName = name(value);
-        return null;
-      }
-      case "TargetName" -> {
-        result.targetName = name(value);
+      case "InitiatorName", "TargetName" -> {
+        name(value);
         return null;
       }
       case "SessionType", "InitiatorAlias" -> {
         return null;
       }
-      case "AuthMethod" -> {
-        if (!list(value).contains("None")) {
-          throw new LoginRefusal(LoginRefusal.AUTHENTICATION_FAILURE,
-              "AuthMethod " + value + " without None (no authentication is configured)");
-        }
-        return "None";
+      case "HeaderDigest" -> {
+        String d = digest(value, headerDigests);
+        result.headerDigest = d.equals(CRC32C);
+        return d;
       }
-      case "HeaderDigest", "DataDigest" -> {
-        return list(value).contains("None") ? "None" : "Reject";
+      case "DataDigest" -> {
+        String d = digest(value, dataDigests);
+        result.dataDigest = d.equals(CRC32C);
+        return d;
       }
       case "MaxConnections" -> {
         number(value, 1, 65535);
@@ -178,6 +209,38 @@ final class Negotiation {
     }
   }
 
+  /**
+   * A digest list's outcome (RFC 7143 6.2.1): the first of the initiator's values that the
+   * target accepts; Reject when there is none.
+   */
+  private static String digest(String value, List<String> accepted) {
+    for (String d : list(value)) {
+      if (accepted.contains(d)) {
+        return d;
+      }
+    }
+    return "Reject";
+  }
+
+  /**
+   * The digests a target accepts for a digest key, from its attribute of the key's name:
+   * CRC32C, None, or both separated by a comma; both when it has none.
+   *
+   * @throws IllegalArgumentException naming the target and attribute for anything else
+   */
+  static List<String> accepted(Target target, String key) {
+    String value = target.attributes().get(key);
+    if (value == null) {
+      return DIGESTS;
+    }
+    List<String> d = list(value.replace(" ", ""));
+    if (!DIGESTS.containsAll(d)) {
+      throw new IllegalArgumentException("TARGET " + target.name() + ": " + key + " '" + value
+          + "' is not CRC32C, None, or both separated by a comma");
+    }
+    return d;
+  }
+
   private static String name(String value) {
     if (value.isEmpty() || value.length() > 223) {
       throw new IllegalArgumentException(value);
@@ -185,12 +248,12 @@ final class Negotiation {
     return value;
   }
 
-  private static java.util.List<String> list(String value) {
+  private static List<String> list(String value) {
     return Arrays.asList(value.split(","));
   }
 
   /** A numerical value (RFC 7143 6.1): decimal, or hexadecimal with 0x. */
-  private static int number(String value, int min, int max) {
+  static int number(String value, int min, int max) {
     long n;
     try {
       n = value.startsWith("0x") || value.startsWith("0X")

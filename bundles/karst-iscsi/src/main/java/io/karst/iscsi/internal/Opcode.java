@@ -26,6 +26,7 @@ final class Opcode {
   static final int ASYNC_MESSAGE = 0x32;
   static final int REJECT = 0x3F;
 
+  static final int REJECT_DATA_DIGEST_ERROR = 0x02;
   static final int REJECT_PROTOCOL_ERROR = 0x04;
   static final int REJECT_COMMAND_NOT_SUPPORTED = 0x05;
   static final int REJECT_INVALID_PDU_FIELD = 0x09;

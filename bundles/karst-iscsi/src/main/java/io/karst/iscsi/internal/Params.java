@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * A session's operational parameters (RFC 7143 13): the target's offers from the driver's
  * attributes before login, the negotiated values after. Keys this target always answers the
- * same way (digests None, ErrorRecoveryLevel 0, DataPDUInOrder and DataSequenceInOrder Yes,
+ * same way (ErrorRecoveryLevel 0, DataPDUInOrder and DataSequenceInOrder Yes,
  * MaxConnections 1) have no field.
  */
 final class Params {
@@ -24,6 +24,9 @@ final class Params {
   int maxOutstandingR2T;
   int defaultTime2Wait = 2;
   int defaultTime2Retain = 20;
+  /** Whether PDUs carry a CRC32C header digest, and a data digest, after login. */
+  boolean headerDigest;
+  boolean dataDigest;
   boolean discovery;
   String initiatorName;
   String targetName;

@@ -17,7 +17,8 @@ import io.netty.util.ReferenceCounted;
  *
  * <p>A PDU whose data segment was longer than this side accepts arrives {@linkplain
  * #truncated() truncated}: its BHS is intact (so it can be rejected, and its CmdSN counted)
- * but its data segment was discarded by the decoder.
+ * but its data segment was discarded by the decoder. One whose data failed its digest comes
+ * marked {@linkplain #dataDigestError() so}, for the same reasons.
  */
 final class Pdu extends AbstractReferenceCounted {
 
@@ -49,21 +50,29 @@ final class Pdu extends AbstractReferenceCounted {
   final ByteBuf ahs;
   final ByteBuf data;
   private final boolean truncated;
+  private final boolean dataDigestError;
 
   Pdu(ByteBuf bhs, ByteBuf ahs, ByteBuf data) {
-    this(bhs, ahs, data, false);
+    this(bhs, ahs, data, false, false);
   }
 
-  private Pdu(ByteBuf bhs, ByteBuf ahs, ByteBuf data, boolean truncated) {
+  private Pdu(ByteBuf bhs, ByteBuf ahs, ByteBuf data, boolean truncated,
+      boolean dataDigestError) {
     this.bhs = bhs;
     this.ahs = ahs;
     this.data = data;
     this.truncated = truncated;
+    this.dataDigestError = dataDigestError;
   }
 
   /** A PDU whose data segment exceeded the receive limit: the BHS only. */
   static Pdu truncated(ByteBuf bhs) {
-    return new Pdu(bhs, Unpooled.EMPTY_BUFFER, Unpooled.EMPTY_BUFFER, true);
+    return new Pdu(bhs, Unpooled.EMPTY_BUFFER, Unpooled.EMPTY_BUFFER, true, false);
+  }
+
+  /** A PDU whose header is sound but whose data segment failed its digest. */
+  static Pdu dataDigestError(ByteBuf bhs, ByteBuf ahs, ByteBuf data) {
+    return new Pdu(bhs, ahs, data, false, true);
   }
 
   /** A new target PDU with a zeroed BHS, the given opcode, the final bit set, and no data. */
@@ -98,6 +107,11 @@ final class Pdu extends AbstractReferenceCounted {
   /** Whether the decoder dropped this PDU's over-long data segment. */
   boolean truncated() {
     return truncated;
+  }
+
+  /** Whether the data segment failed its digest: the header can be trusted, the data not. */
+  boolean dataDigestError() {
+    return dataDigestError;
   }
 
   int dataLength() {
@@ -175,6 +189,6 @@ final class Pdu extends AbstractReferenceCounted {
   @Override
   public String toString() {
     return String.format("PDU opcode 0x%02x itt 0x%08x data %d%s", opcode(), itt(), dataLength(),
-        truncated ? " (truncated)" : "");
+        truncated ? " (truncated)" : dataDigestError ? " (data digest error)" : "");
   }
 }

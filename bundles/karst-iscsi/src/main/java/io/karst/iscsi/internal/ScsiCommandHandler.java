@@ -82,6 +82,9 @@ final class ScsiCommandHandler extends ChannelInboundHandlerAdapter {
     long lunField = pdu.u64(Pdu.LUN);
     IscsiTask t = new IscsiTask(connection, itt, lunField, expected, !pdu.finalBit(),
         immediate > 0 ? pdu.data.retainedSlice() : null);
+    if (pdu.dataDigestError()) {
+      t.dataDigestError();
+    }
     connection.tasks.put(itt, t);
     connection.session().window.started();
     Task task = connection.session().nexus.newTask(t, itt & 0xFFFFFFFFL, lun(lunField), cdb,

@@ -2,6 +2,8 @@ package io.karst.iscsi.internal;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -47,5 +49,32 @@ final class TextKeys {
     StringBuilder b = new StringBuilder();
     keys.forEach((k, v) -> b.append(k).append('=').append(v).append('\0'));
     return b.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A binary value (RFC 7143 6.1): {@code 0x} or {@code 0X} and hexadecimal digits, an odd
+   * count taken with a leading zero, or {@code 0b} or {@code 0B} and base64.
+   *
+   * @throws IllegalArgumentException for anything else, or an empty value
+   */
+  static byte[] binary(String value) {
+    if (value.length() > 2 && value.charAt(0) == '0') {
+      String digits = value.substring(2);
+      switch (value.charAt(1)) {
+        case 'x', 'X' -> {
+          return HexFormat.of().parseHex(digits.length() % 2 == 0 ? digits : "0" + digits);
+        }
+        case 'b', 'B' -> {
+          return Base64.getDecoder().decode(digits);
+        }
+        default -> { }
+      }
+    }
+    throw new IllegalArgumentException("not a hex (0x) or base64 (0b) value");
+  }
+
+  /** A binary value in hexadecimal, the encoding every initiator reads. */
+  static String hex(byte[] value) {
+    return "0x" + HexFormat.of().formatHex(value);
   }
 }

@@ -37,10 +37,19 @@ final class FakeCore implements DriverContext {
     return a;
   }
 
-  record FakeTarget(String name, boolean enabled, boolean admitting) implements Target {
+  /** A target with tpgt 7, an alias, and any further attributes (CHAP users). */
+  record FakeTarget(String name, boolean enabled, boolean admitting, Map<String, String> more)
+      implements Target {
+    FakeTarget(String name, boolean enabled, boolean admitting) {
+      this(name, enabled, admitting, Map.of());
+    }
+
     @Override
     public Map<String, String> attributes() {
-      return Map.of("tpgt", "7", "alias", "alias of " + name);
+      Map<String, String> a = new java.util.HashMap<>(more);
+      a.put("tpgt", "7");
+      a.put("alias", "alias of " + name);
+      return a;
     }
 
     @Override
@@ -230,6 +239,15 @@ final class FakeCore implements DriverContext {
     return (byte) (i * 7 + 1);
   }
 
+  /** The first {@code length} bytes a read returns. */
+  static byte[] patterned(int length) {
+    byte[] data = new byte[length];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = pattern(i);
+    }
+    return data;
+  }
+
   /** A task: reads return {@code pattern}, writes keep their data, both end GOOD. */
   static final class FakeTask implements Task {
     final FakeCore core;
@@ -301,7 +319,8 @@ final class FakeCore implements DriverContext {
 
     @Override
     public void dataOutFailed(Throwable cause) {
-      finish(Status.CHECK_CONDITION, Sense.DATA_PHASE_ERROR, null);
+      finish(Status.CHECK_CONDITION, cause instanceof io.karst.api.scsi.SenseException s
+          ? s.sense() : Sense.DATA_PHASE_ERROR, null);
     }
 
     @Override

@@ -31,14 +31,6 @@ class FullFeatureTest {
     return initiator.drain();
   }
 
-  private static byte[] pattern(int length) {
-    byte[] data = new byte[length];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = FakeCore.pattern(i);
-    }
-    return data;
-  }
-
   @Test
   void readSendsDataInSequencesWithTheStatusInTheLastPdu() {
     initiator.command(7, 0xC0, 40, 40 * 512, new byte[0]);
@@ -118,7 +110,7 @@ class FullFeatureTest {
 
   @Test
   void writeTakesImmediateUnsolicitedAndSolicitedData() {
-    byte[] data = pattern(48 * 512);
+    byte[] data = FakeCore.patterned(48 * 512);
     initiator.command(11, 0x20, 48, data.length, Arrays.copyOf(data, 1024));
     assertThat(drain()).as("no R2T while unsolicited data may come").isEmpty();
     initiator.dataOut(11, -1, 0, 1024, Arrays.copyOfRange(data, 1024, 4096), true);
@@ -157,7 +149,7 @@ class FullFeatureTest {
 
   @Test
   void noMoreThanMaxOutstandingR2TAreOut() {
-    byte[] data = pattern(100 * 512);
+    byte[] data = FakeCore.patterned(100 * 512);
     initiator.command(12, 0xA0, 100, data.length, new byte[0]);
     List<Pdu> first = drain();
     assertThat(first).extracting(p -> p.u32(40)).containsExactly(0, 16384);
@@ -176,7 +168,7 @@ class FullFeatureTest {
 
   @Test
   void dataBeyondWhatTheCommandTransfersIsDroppedAndReportedAsUnderflow() {
-    byte[] data = pattern(3000);
+    byte[] data = FakeCore.patterned(3000);
     initiator.command(13, 0xA0, 4, 3000, data);
     Pdu r = drain().get(0);
     assertThat(r.opcode()).isEqualTo(Opcode.SCSI_RESPONSE);

@@ -1,5 +1,7 @@
 package io.karst.iscsi.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -31,7 +33,7 @@ final class Initiator {
     connection = new IscsiConnection(service, channel);
     service.register(connection);
     channel.pipeline().addLast("decoder", new PduDecoder())
-        .addLast("encoder", PduEncoder.INSTANCE).addLast("login", new LoginHandler(connection));
+        .addLast("encoder", new PduEncoder()).addLast("login", new LoginHandler(connection));
   }
 
   static ByteBuf bhs(int opcode, int flags, int itt) {
@@ -50,12 +52,29 @@ final class Initiator {
     return s.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Sends a PDU: a BHS with its data segment, padded. */
+  /** Whether PDUs carry CRC32C header and data digests, both ways (after login). */
+  boolean headerDigest;
+  boolean dataDigest;
+
+  /** Sends a PDU: a BHS with its data segment, padded, with the digests in use. */
   void send(ByteBuf bhs, byte[] data) {
+    channel.writeInbound(frame(bhs, data));
+  }
+
+  /** A PDU's bytes as they go on the wire. */
+  ByteBuf frame(ByteBuf bhs, byte[] data) {
     bhs.setMedium(5, data.length);
-    ByteBuf out = Unpooled.buffer().writeBytes(bhs).writeBytes(data).writeZero(-data.length & 3);
+    ByteBuf out = Unpooled.buffer().writeBytes(bhs);
     bhs.release();
-    channel.writeInbound(out);
+    if (headerDigest) {
+      out.writeIntLE(Crc32c.of(out, 0, 48, 0));
+    }
+    int start = out.writerIndex();
+    out.writeBytes(data).writeZero(-data.length & 3);
+    if (dataDigest && data.length > 0) {
+      out.writeIntLE(Crc32c.of(out, start, out.writerIndex() - start, 0));
+    }
+    return out;
   }
 
   ByteBuf login(int flags) {
@@ -98,11 +117,23 @@ final class Initiator {
     if (pending.readableBytes() < 48) {
       return null;
     }
-    int length = pending.getUnsignedMedium(pending.readerIndex() + 5);
-    int total = 48 + ((length + 3) & ~3);
+    int at = pending.readerIndex();
+    int length = pending.getUnsignedMedium(at + 5);
+    int hd = headerDigest ? 4 : 0;
+    int padded = (length + 3) & ~3;
+    int dd = dataDigest && length > 0 ? 4 : 0;
+    if (headerDigest) {
+      assertThat(pending.getIntLE(at + 48)).as("header digest")
+          .isEqualTo(Crc32c.of(pending, at, 48, 0));
+    }
+    if (dd > 0) {
+      assertThat(pending.getIntLE(at + 48 + hd + padded)).as("data digest")
+          .isEqualTo(Crc32c.of(pending, at + 48 + hd, padded, 0));
+    }
     ByteBuf bhs = pending.readRetainedSlice(48);
+    pending.skipBytes(hd);
     ByteBuf data = pending.readRetainedSlice(length);
-    pending.skipBytes(total - 48 - length);
+    pending.skipBytes(padded - length + dd);
     return new Pdu(bhs, Unpooled.EMPTY_BUFFER, data);
   }
 

@@ -104,7 +104,43 @@ class IscsiTargetDriverTest {
         .containsEntry("max_outstanding_r2t", "8").containsEntry("immediate_data", "1")
         .containsEntry("initial_r2t", "0").containsEntry("queue_depth", "128");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
-        .containsExactly("alias", "tpgt");
+        .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser", "HeaderDigest",
+            "DataDigest");
+    assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::secret)
+        .extracting(AttributeDescriptor::name).containsExactly("IncomingUser", "OutgoingUser");
+    assertThat(driver.attributes()).filteredOn(AttributeDescriptor::multiValued)
+        .extracting(AttributeDescriptor::name).containsExactly("IncomingUser");
+  }
+
+  @Test
+  void aShortSecretKeepsTheDriverStoppedAndIsNotInTheMessage() {
+    FakeCore core = new FakeCore(FakeCore.settings("IncomingUser", "joe s3cret"));
+    assertThatThrownBy(() -> new IscsiTargetDriver().start(core))
+        .hasMessage("TARGET_DRIVER iscsi: IncomingUser joe: the secret has 6 bytes; CHAP "
+            + "secrets need 12 to 1024")
+        .message().doesNotContain("s3cret");
+    FakeCore target = new FakeCore(FakeCore.settings());
+    target.targets.add(new FakeCore.FakeTarget("iqn.test:chap", true, true,
+        Map.of("OutgoingUser", "tgt 12345678901")));
+    assertThatThrownBy(() -> new IscsiTargetDriver().start(target))
+        .hasMessageStartingWith("TARGET iqn.test:chap: OutgoingUser tgt: the secret has 11 bytes");
+    FakeCore same = new FakeCore(FakeCore.settings("IncomingUser", "joe 123456789012",
+        "OutgoingUser", "tgt 123456789012"));
+    assertThatThrownBy(() -> new IscsiTargetDriver().start(same))
+        .hasMessageContaining("OutgoingUser tgt has the secret of an IncomingUser");
+    FakeCore malformed = new FakeCore(FakeCore.settings("IncomingUser", "joe"));
+    assertThatThrownBy(() -> new IscsiTargetDriver().start(malformed))
+        .hasMessageContaining("IncomingUser takes a name and a secret");
+  }
+
+  @Test
+  void aDigestListOtherThanCrc32cAndNoneKeepsTheDriverStopped() {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:d", true, true,
+        Map.of("DataDigest", "CRC32C,MD5")));
+    assertThatThrownBy(() -> new IscsiTargetDriver().start(core))
+        .hasMessage("TARGET iqn.test:d: DataDigest 'CRC32C,MD5' is not CRC32C, None, or both "
+            + "separated by a comma");
   }
 
   @Test

@@ -58,7 +58,7 @@ class LoginTest {
     assertThat(op.flags()).isEqualTo(0x87);
     assertThat(op.u32(24)).isEqualTo(78);
     assertThat(op.u16(14)).isNotZero();
-    assertThat(Initiator.keys(op)).containsEntry("HeaderDigest", "None")
+    assertThat(Initiator.keys(op)).containsEntry("HeaderDigest", "CRC32C")
         .containsEntry("MaxConnections", "1")
         .containsEntry("X-vendor.thing", "NotUnderstood")
         .containsEntry("X#private", "NotUnderstood").containsEntry("Bogus", "NotUnderstood")
@@ -101,7 +101,7 @@ class LoginTest {
   @Test
   void malformedValuesAreRejected() {
     initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.test:i",
-        "TargetName=iqn.test:disk", "MaxRecvDataSegmentLength=12", "DataDigest=CRC32C",
+        "TargetName=iqn.test:disk", "MaxRecvDataSegmentLength=12", "DataDigest=MD5,SHA",
         "ImmediateData=maybe", "MaxBurstLength=16777216"));
     assertThat(Initiator.keys(initiator.read()))
         .containsEntry("MaxRecvDataSegmentLength", "Reject")
@@ -127,6 +127,9 @@ class LoginTest {
   private void assertRefused(int status, String... keys) {
     Initiator i = new Initiator(core);
     i.send(i.login(0x83), Initiator.text(keys));
+    // An authentication failure is answered after a delay.
+    i.channel.advanceTimeBy(LoginHandler.AUTHENTICATION_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    i.channel.runScheduledPendingTasks();
     Pdu r = i.read();
     assertThat(r.opcode()).isEqualTo(Opcode.LOGIN_RESPONSE);
     assertThat(r.u16(36)).as(String.join(" ", keys)).isEqualTo(status);

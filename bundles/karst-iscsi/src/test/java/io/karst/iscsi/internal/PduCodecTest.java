@@ -12,7 +12,7 @@ class PduCodecTest {
 
   @Test
   void encodesWithLengthAndPadding() {
-    EmbeddedChannel ch = new EmbeddedChannel(PduEncoder.INSTANCE);
+    EmbeddedChannel ch = new EmbeddedChannel(new PduEncoder());
     Pdu pdu = Pdu.create(ByteBufAllocator.DEFAULT, Opcode.NOP_IN).set32(16, 9)
         .withData(Unpooled.wrappedBuffer(new byte[] {1, 2, 3, 4, 5}));
     ch.writeOutbound(pdu);

@@ -1,5 +1,6 @@
 package io.karst.shell.internal;
 
+import io.karst.api.mgmt.AttributeDescriptor;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -33,13 +34,17 @@ final class Format {
     return b ? "yes" : "no";
   }
 
-  /** Attributes as {@code name=value} pairs sorted by name, leaving out the given names. */
+  /**
+   * Attributes as {@code name=value} pairs sorted by name, leaving out the given names; the
+   * values of a multi-valued attribute are separated by commas.
+   */
   static String attributes(Map<String, String> attributes, String... omitted) {
     Set<String> skip = Set.of(omitted);
     return attributes.entrySet().stream()
         .filter(e -> !skip.contains(e.getKey()))
         .sorted(Map.Entry.comparingByKey())
-        .map(e -> e.getKey() + "=" + e.getValue())
+        .map(e -> e.getKey() + "=" + String.join(", ",
+            AttributeDescriptor.values(e.getValue())))
         .collect(Collectors.joining(" "));
   }
 

@@ -50,7 +50,8 @@ class CommandsTest {
     @Override
     public List<DriverInfo> drivers() {
       return List.of(new DriverInfo("iscsi", true, true, true,
-              Map.of("enabled", "1", "portals", "127.0.0.1:3260")),
+              Map.of("enabled", "1", "portals", "127.0.0.1:3260",
+                  "IncomingUser", "ann ***\njoe ***")),
           new DriverInfo("local", false, false, false, Map.of()));
     }
 
@@ -163,7 +164,7 @@ class CommandsTest {
   void driverListShowsFlagsAndAttributes() throws Exception {
     String out = run(new DriverList());
     assertThat(row(out, "iscsi")).containsExactly("iscsi", "yes", "yes", "yes",
-        "portals=127.0.0.1:3260");
+        "IncomingUser=ann ***, joe *** portals=127.0.0.1:3260");
     assertThat(row(out, "local")).startsWith("local", "no", "no", "no");
     assertThat(out).doesNotContain("enabled=");
   }
