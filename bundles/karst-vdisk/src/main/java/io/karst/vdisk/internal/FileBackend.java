@@ -23,11 +23,11 @@ import java.util.concurrent.RejectedExecutionException;
  * each write is durable when it returns) or {@code nv_cache} (the administrator vouches for the
  * cache below). Only a volatile cache is reported (WCE) and forced, on FUA and on flush.
  *
- * <p>Thin provisioning: Java cannot punch holes (NIO has no {@code fallocate} with
- * {@code FALLOC_FL_PUNCH_HOLE}), so {@link #unmap} deallocates nothing. It keeps SBC's promise
- * that unmapped blocks read as zeros: it reads the range and overwrites the blocks that hold
- * data. A range never written is only read (a hole reads as zeros without touching the disk)
- * and stays sparse; space once written stays allocated.
+ * <p>Thin provisioning: {@link #unmap} punches a hole ({@link HolePunch}), which gives the
+ * space back and reads as zeros, as SBC promises for unmapped blocks (LBPRZ). Where holes cannot
+ * be punched (no native access, a file system without it) it keeps the promise by reading the
+ * range and overwriting the blocks that hold data with zeros: a range never written stays
+ * sparse, but space once written stays allocated.
  */
 final class FileBackend implements BlockBackend {
 
@@ -58,14 +58,21 @@ final class FileBackend implements BlockBackend {
   private final Options options;
   private final Executor io;
   private final Executor bulk;
+  /** Punches holes on unmap, or null: zeros are written instead. */
+  private final HolePunch holes;
+  /** Cleared when the file system refuses to punch, so unmap stops asking. */
+  private volatile boolean punching;
 
   /**
    * @param io where reads, writes and flushes run: the device's I/O threads or {@link #INLINE}
    * @param bulk where unmap runs: the device's I/O threads, never a caller's thread
+   * @param holes how unmap deallocates, or null to write zeros; closed with the backend
    */
   FileBackend(FileChannel channel, Geometry geometry, long blockCount, Options options,
-      Executor io, Executor bulk) {
+      Executor io, Executor bulk, HolePunch holes) {
     this.channel = channel;
+    this.holes = holes;
+    this.punching = holes != null;
     this.geometry = geometry;
     this.blockCount = blockCount;
     this.options = options;
@@ -135,7 +142,13 @@ final class FileBackend implements BlockBackend {
 
   @Override
   public void unmap(long offset, long length, IoCompletion completion) {
-    submit(bulk, completion, () -> zero(offset, length));
+    submit(bulk, completion, () -> {
+      if (punching && holes.punch(offset, length)) {
+        return;
+      }
+      punching = false;
+      zero(offset, length);
+    });
   }
 
   /** Fills {@code dst}; what lies past the end of the file was never written, so zeros. */
@@ -213,6 +226,9 @@ final class FileBackend implements BlockBackend {
 
   @Override
   public void close() {
+    if (holes != null) {
+      holes.close();
+    }
     try {
       channel.close();
     } catch (IOException e) {

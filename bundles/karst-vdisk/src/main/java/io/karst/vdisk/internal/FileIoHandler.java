@@ -61,8 +61,9 @@ public final class FileIoHandler implements DeviceHandler {
   static final AttributeDescriptor THIN_PROVISIONED =
       AttributeDescriptor.builder("thin_provisioned", AttributeType.BOOLEAN).defaultValue("0")
           .createParameter()
-          .description("Offer UNMAP: unmapped blocks are overwritten with zeros where they "
-              + "hold data (no hole punching), never-written ones stay sparse").build();
+          .description("Offer UNMAP and WRITE SAME with UNMAP: the blocks are deallocated "
+              + "(a hole is punched) and read as zeros; where the file system cannot punch "
+              + "holes they are overwritten with zeros").build();
 
   private static final List<AttributeDescriptor> ATTRIBUTES = List.of(FILENAME,
       Geometry.size(null, "Capacity in bytes (K, M, G, T suffixes); the file's length when "
@@ -113,8 +114,10 @@ public final class FileIoHandler implements DeviceHandler {
               + " (" + length + " bytes); set create 1 to extend it");
         }
         long blocks = g.blocks(device, g.size() < 0 ? length : g.size());
+        HolePunch holes = options.thin() && !g.readOnly() ? HolePunch.open(file) : null;
         return new FileBackend(channel, g, blocks, options,
-            inMemory(file) ? FileBackend.INLINE : config.ioExecutor(), config.ioExecutor());
+            inMemory(file) ? FileBackend.INLINE : config.ioExecutor(), config.ioExecutor(),
+            holes);
       } catch (DeviceException | IOException | RuntimeException e) {
         channel.close();
         throw e;

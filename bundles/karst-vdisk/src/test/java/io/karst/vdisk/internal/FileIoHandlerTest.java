@@ -232,6 +232,28 @@ class FileIoHandlerTest {
   }
 
   @Test
+  void unmapGivesWrittenSpaceBackByPunchingAHole() throws Exception {
+    assumeTrue(System.getProperty("os.name").equals("Linux"), "fallocate is Linux's");
+    Path file = dir.resolve("punch.img");
+    try (BlockBackend b = open("filename", "punch.img", "size", "16M", "create", "1",
+        "thin_provisioned", "1")) {
+      for (long at = 0; at < 8 << 20; at += 1 << 20) {
+        write(b, at, filled(1 << 20, 0x77), true);
+      }
+      assertThat(allocated(file)).isGreaterThanOrEqualTo(8 << 20);
+      Io u = new Io();
+      b.unmap(1 << 20, 6 << 20, u);
+      u.await();
+      assertThat(read(b, (1 << 20) - 512, 512)).containsOnly(0x77);
+      assertThat(read(b, 1 << 20, 6 << 20)).containsOnly(0);
+      assertThat(read(b, 7 << 20, 512)).containsOnly(0x77);
+    }
+    assertThat(allocated(file)).as("the 6 MiB unmapped went back to the file system")
+        .isLessThan(3 << 20);
+    assertThat(java.nio.file.Files.size(file)).as("the length stays").isEqualTo(16 << 20);
+  }
+
+  @Test
   void aShutDownExecutorFailsTheOperationOnce() throws Exception {
     assumeFalse(FileIoHandler.inMemory(dir), "the temporary directory is in memory");
     TestConfig config = TestConfig.of(handler.deviceAttributes(), dir, "filename", "d.img",

@@ -1,0 +1,99 @@
+package io.karst.vdisk.internal;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+
+/**
+ * Deallocates ranges of a file with Linux's {@code fallocate(FALLOC_FL_PUNCH_HOLE |
+ * FALLOC_FL_KEEP_SIZE)}, which NIO does not offer: the blocks go back to the file system and
+ * read as zeros, the file keeps its length. It works on a descriptor of its own for the file,
+ * opened next to the device's {@link java.nio.channels.FileChannel}: both name the same inode.
+ *
+ * <p>{@link #open} answers null where punching cannot work (not Linux, no native access, a
+ * file that cannot be opened for writing), and {@link #punch} false where the file system does
+ * not support it (EOPNOTSUPP); the caller then writes zeros instead.
+ */
+final class HolePunch implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(HolePunch.class.getName());
+  private static final int O_WRONLY = 1;
+  private static final int O_CLOEXEC = 0x80000;
+  private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+  private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+  private static final int EOPNOTSUPP = 95;
+
+  /** The C library functions used, bound by JNA. */
+  interface LibC extends Library {
+    int open(String path, int flags) throws LastErrorException;
+
+    int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+    int close(int fd) throws LastErrorException;
+  }
+
+  private static final LibC LIBC = load();
+
+  private final int fd;
+
+  private HolePunch(int fd) {
+    this.fd = fd;
+  }
+
+  private static LibC load() {
+    if (!System.getProperty("os.name", "").equals("Linux")) {
+      return null;
+    }
+    try {
+      return Native.load("c", LibC.class);
+    } catch (LinkageError | RuntimeException e) {
+      LOG.log(Level.WARNING, "no native access (" + e + "): thin provisioned files are zeroed "
+          + "on UNMAP instead of deallocated");
+      return null;
+    }
+  }
+
+  /** A puncher for the file, or null when this platform or file cannot have holes punched. */
+  static HolePunch open(Path file) {
+    if (LIBC == null) {
+      return null;
+    }
+    try {
+      return new HolePunch(LIBC.open(file.toString(), O_WRONLY | O_CLOEXEC));
+    } catch (LastErrorException e) {
+      LOG.log(Level.WARNING, file + ": cannot open it to punch holes (errno "
+          + e.getErrorCode() + "): UNMAP zeroes instead");
+      return null;
+    }
+  }
+
+  /**
+   * Deallocates {@code length} bytes at {@code offset}; false when the file system cannot.
+   *
+   * @throws IOException on any other failure, with the errno
+   */
+  boolean punch(long offset, long length) throws IOException {
+    try {
+      LIBC.fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+      return true;
+    } catch (LastErrorException e) {
+      if (e.getErrorCode() == EOPNOTSUPP) {
+        return false;
+      }
+      throw new IOException("fallocate(PUNCH_HOLE) at " + offset + " for " + length
+          + " bytes failed: errno " + e.getErrorCode(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      LIBC.close(fd);
+    } catch (LastErrorException e) {
+      // Only this descriptor is affected, and it is gone either way.
+    }
+  }
+}
