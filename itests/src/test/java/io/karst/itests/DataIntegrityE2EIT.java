@@ -51,6 +51,14 @@ class DataIntegrityE2EIT {
         "    write_through 1",
         "  }",
         "}",
+        "HANDLER vdisk_blockio {",
+        "  DEVICE direct {",
+        "    filename direct.img",
+        "    size " + DISK_BYTES,
+        "    create 1",
+        "    blocksize 4096",
+        "  }",
+        "}",
         "TARGET_DRIVER iscsi {",
         "  enabled 1",
         "  portals 127.0.0.1:" + PORT,
@@ -59,6 +67,7 @@ class DataIntegrityE2EIT {
         "    LUN 0 cached",
         "    LUN 1 thin",
         "    LUN 2 through",
+        "    LUN 3 direct",
         "  }",
         "}",
         ""));
@@ -75,14 +84,15 @@ class DataIntegrityE2EIT {
   private record Piece(long offset, long length, int pattern) {}
 
   /**
-   * The whole LUN cut into pieces of random lengths (512 bytes to 2 MiB, whole blocks), each
+   * The whole LUN cut into pieces of random lengths (4 KiB to 2 MiB, whole blocks of every
+   * LUN, 4096-byte ones included), each
    * with its own pattern, in random order: every byte is written once, by one piece.
    */
   private static List<Piece> pieces(Random random) {
     List<Piece> pieces = new ArrayList<>();
     long at = 0;
     while (at < DISK_BYTES) {
-      long length = Math.min(DISK_BYTES - at, 512L * (1 + random.nextInt(4096)));
+      long length = Math.min(DISK_BYTES - at, 4096L * (1 + random.nextInt(512)));
       pieces.add(new Piece(at, length, 1 + pieces.size() % 255));
       at += length;
     }
@@ -91,7 +101,7 @@ class DataIntegrityE2EIT {
   }
 
   @ParameterizedTest(name = "LUN {0}")
-  @ValueSource(ints = {0, 1, 2})
+  @ValueSource(ints = {0, 1, 2, 3})
   void randomPiecesCoverTheWholeLunAndReadBackIntact(int lun) throws Exception {
     long seed = System.nanoTime();
     List<Piece> pieces = pieces(new Random(seed));
@@ -142,11 +152,12 @@ class DataIntegrityE2EIT {
 
   @Test
   void writesAcknowledgedWithFuaOrAFlushSurviveASigkill() throws Exception {
-    // LUN 0 caches writes in the page cache; LUN 2 writes through. FUA writes and a flush
-    // (SYNCHRONIZE CACHE) must be on stable storage when acknowledged.
+    // LUN 0 caches writes in the page cache; LUN 2 writes through; LUN 3 bypasses the page
+    // cache. FUA writes and a flush (SYNCHRONIZE CACHE) must be on stable storage when
+    // acknowledged.
     List<String> fua = List.of("write -f -P 0x61 0 1M", "write -f -P 0x62 3M 64k");
     List<String> flushed = List.of("write -P 0x63 8M 2M", "write -P 0x64 20M 4k", "flush");
-    for (int lun : new int[] {0, 2}) {
+    for (int lun : new int[] {0, 2, 3}) {
       Result a = KarstServer.qemuIo(server.url(IQN, lun), fua);
       assertThat(a.exit()).as(a.output()).isZero();
       Result b = KarstServer.qemuIo(server.url(IQN, lun), flushed);
@@ -154,7 +165,7 @@ class DataIntegrityE2EIT {
     }
     server.kill();
     server.start();
-    for (int lun : new int[] {0, 2}) {
+    for (int lun : new int[] {0, 2, 3}) {
       Result r = KarstServer.qemuIo(server.url(IQN, lun), List.of("read -P 0x61 0 1M",
           "read -P 0x62 3M 64k", "read -P 0x63 8M 2M", "read -P 0x64 20M 4k"));
       assertThat(r.exit()).as("LUN " + lun + ": " + r.output()).isZero();

@@ -38,8 +38,10 @@ final class FileBackend implements BlockBackend {
    * @param writeThrough {@code write_through}: the channel was opened with DSYNC
    * @param rotational {@code rotational}: report a rotating medium
    * @param thin {@code thin_provisioned}: offer unmap
+   * @param direct the channel was opened with O_DIRECT ({@code o_direct}, {@code vdisk_blockio})
    */
-  record Options(boolean nvCache, boolean writeThrough, boolean rotational, boolean thin) {}
+  record Options(boolean nvCache, boolean writeThrough, boolean rotational, boolean thin,
+      boolean direct) {}
 
   /** One blocking operation; any exception becomes the completion's failure. */
   private interface Operation {
@@ -51,6 +53,14 @@ final class FileBackend implements BlockBackend {
 
   /** How much of the file unmap reads at a time to find the blocks that hold data. */
   private static final int SCAN = 1 << 20;
+  /**
+   * The alignment O_DIRECT needs of buffer addresses, offsets and lengths: a page, which is a
+   * multiple of any logical block size a device reports.
+   */
+  private static final int DIRECT_ALIGNMENT = 4096;
+  /** The aligned buffer of each I/O thread, for transfers whose own buffers are not aligned. */
+  private static final ThreadLocal<ByteBuffer> BOUNCE = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(SCAN + DIRECT_ALIGNMENT).alignedSlice(DIRECT_ALIGNMENT));
 
   private final FileChannel channel;
   private final Geometry geometry;
@@ -151,8 +161,37 @@ final class FileBackend implements BlockBackend {
     });
   }
 
-  /** Fills {@code dst}; what lies past the end of the file was never written, so zeros. */
+  /**
+   * Fills {@code dst}, through the thread's aligned buffer when the channel is O_DIRECT and
+   * {@code dst} is not aligned for it.
+   */
   private void readFully(long offset, ByteBuffer dst) throws IOException {
+    if (!options.direct() || aligned(dst)) {
+      readAll(offset, dst);
+      return;
+    }
+    ByteBuffer bounce = BOUNCE.get();
+    long at = offset;
+    while (dst.hasRemaining()) {
+      bounce.clear().limit(Math.min(dst.remaining(), SCAN));
+      readAll(at, bounce);
+      bounce.flip();
+      at += bounce.remaining();
+      dst.put(bounce);
+    }
+  }
+
+  /**
+   * Whether O_DIRECT can use the buffer as it is: direct, at an aligned address, for whole
+   * aligned units (core's transfers are whole blocks, so only the address is in question).
+   */
+  private static boolean aligned(ByteBuffer b) {
+    return b.isDirect() && b.alignmentOffset(b.position(), DIRECT_ALIGNMENT) == 0
+        && b.remaining() % DIRECT_ALIGNMENT == 0;
+  }
+
+  /** Fills {@code dst}; what lies past the end of the file was never written, so zeros. */
+  private void readAll(long offset, ByteBuffer dst) throws IOException {
     long at = offset;
     while (dst.hasRemaining()) {
       int n = channel.read(dst, at);
@@ -164,8 +203,29 @@ final class FileBackend implements BlockBackend {
     }
   }
 
-  /** Writes all of {@code src}: a positional write may take less than it is given. */
+  /**
+   * Writes all of {@code src}, through the thread's aligned buffer when the channel is O_DIRECT
+   * and {@code src} is not aligned for it.
+   */
   private void writeFully(long offset, ByteBuffer src) throws IOException {
+    if (!options.direct() || aligned(src)) {
+      writeAll(offset, src);
+      return;
+    }
+    ByteBuffer bounce = BOUNCE.get();
+    long at = offset;
+    while (src.hasRemaining()) {
+      int n = Math.min(src.remaining(), SCAN);
+      bounce.clear();
+      bounce.put(src.slice(src.position(), n)).flip();
+      src.position(src.position() + n);
+      writeAll(at, bounce);
+      at += n;
+    }
+  }
+
+  /** Writes all of {@code src}: a positional write may take less than it is given. */
+  private void writeAll(long offset, ByteBuffer src) throws IOException {
     long at = offset;
     while (src.hasRemaining()) {
       at += channel.write(src, at);

@@ -69,7 +69,7 @@ class FileIoHandlerTest {
   void describesScstAttributes() {
     assertThat(handler.deviceAttributes()).extracting(d -> d.name()).containsExactly(
         "filename", "size", "create", "blocksize", "read_only", "nv_cache", "write_through",
-        "rotational", "thin_provisioned");
+        "o_direct", "rotational", "thin_provisioned");
     assertThat(FileIoHandler.FILENAME.required()).isTrue();
     assertThat(FileIoHandler.THIN_PROVISIONED.defaultValue()).as("UNMAP only on request")
         .isEqualTo("0");
@@ -92,7 +92,7 @@ class FileIoHandlerTest {
 
   @Test
   void dataSurvivesReopeningAndIoRunsOnTheDeviceThreads() throws Exception {
-    assumeFalse(FileIoHandler.inMemory(dir), "the temporary directory is in memory");
+    assumeFalse(BackingFile.inMemory(dir), "the temporary directory is in memory");
     byte[] data = filled(4096, 0x3C);
     try (BlockBackend b = open("filename", "d.img", "size", "1M", "create", "1")) {
       assertThat(write(b, 8192, data, false)).isEqualTo("test-io");
@@ -112,7 +112,7 @@ class FileIoHandlerTest {
   @Test
   void aFileInMemoryIsServedOnTheCallingThread() throws Exception {
     Path shm = Path.of("/dev/shm");
-    assumeTrue(Files.isDirectory(shm) && FileIoHandler.inMemory(shm), "no tmpfs at /dev/shm");
+    assumeTrue(Files.isDirectory(shm) && BackingFile.inMemory(shm), "no tmpfs at /dev/shm");
     Path file = Files.createTempFile(shm, "karst-test", ".img");
     try (BlockBackend b = open("filename", file.toString(), "size", "64K", "create", "1")) {
       assertThat(write(b, 0, new byte[4096], false)).isEqualTo(Thread.currentThread().getName());
@@ -255,7 +255,7 @@ class FileIoHandlerTest {
 
   @Test
   void aShutDownExecutorFailsTheOperationOnce() throws Exception {
-    assumeFalse(FileIoHandler.inMemory(dir), "the temporary directory is in memory");
+    assumeFalse(BackingFile.inMemory(dir), "the temporary directory is in memory");
     TestConfig config = TestConfig.of(handler.deviceAttributes(), dir, "filename", "d.img",
         "size", "1M", "create", "1");
     try (BlockBackend b = (BlockBackend) handler.open(config)) {
