@@ -8,7 +8,6 @@ import io.karst.api.scsi.TaskManagementResponse;
 import io.karst.api.scsi.TaskTransport;
 import io.karst.api.target.Session;
 import io.karst.api.target.SessionEvents;
-import io.karst.api.target.Target;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,30 +20,37 @@ final class CoreSession implements Session {
   private final String driver;
   private final CoreTarget target;
   private final String initiator;
+  /** The initiator port, as persistent reservations register it. */
+  private final TransportId port;
   private final NavigableMap<Long, Lun> luns;
   final SessionEvents events;
   private final Consumer<CoreSession> onClose;
   private final LongAdder commands = new LongAdder();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  CoreSession(String driver, CoreTarget target, String initiator, NavigableMap<Long, Lun> luns,
-      SessionEvents events, Consumer<CoreSession> onClose) {
+  CoreSession(String driver, CoreTarget target, String initiator, TransportId port,
+      NavigableMap<Long, Lun> luns, SessionEvents events, Consumer<CoreSession> onClose) {
     this.driver = driver;
     this.target = target;
     this.initiator = initiator;
+    this.port = port;
     this.luns = luns;
     this.events = events;
     this.onClose = onClose;
   }
 
   @Override
-  public Target target() {
+  public CoreTarget target() {
     return target;
   }
 
   @Override
   public String initiator() {
     return initiator;
+  }
+
+  TransportId port() {
+    return port;
   }
 
   String driver() {

@@ -41,7 +41,8 @@ final class Pipeline {
         return;
       }
       Device device = lun.device();
-      if (Reservations.conflicts(task, device, opcode)) {
+      if (Reservations.conflicts(task, device, opcode)
+          || PersistentReservations.conflicts(task, device, opcode)) {
         task.conflict();
         return;
       }

@@ -7,7 +7,9 @@ import io.karst.api.scsi.SenseException;
  * the logical unit; every other nexus then gets RESERVATION CONFLICT, except for the commands
  * that only look (INQUIRY, REPORT LUNS, REQUEST SENSE, PERSISTENT RESERVE IN) and RELEASE,
  * which it may send without effect. The reservation ends with RELEASE or with the nexus.
- * Third-party and extent reservations, obsolete since SPC-2, are refused.
+ * Third-party and extent reservations, obsolete since SPC-2, are refused. While any nexus is
+ * registered for persistent reservations, RESERVE and RELEASE get RESERVATION CONFLICT from
+ * every nexus (SPC-4 5.13.3).
  */
 final class Reservations {
 
@@ -25,7 +27,8 @@ final class Reservations {
       return false;
     }
     return switch (opcode) {
-      case Spc.INQUIRY, Spc.REPORT_LUNS, Spc.REQUEST_SENSE, Pr.PERSISTENT_RESERVE_IN,
+      case Spc.INQUIRY, Spc.REPORT_LUNS, Spc.REQUEST_SENSE,
+          PersistentReservations.PERSISTENT_RESERVE_IN,
           RELEASE_6, RELEASE_10 -> false;
       default -> true;
     };
@@ -33,7 +36,7 @@ final class Reservations {
 
   static void reserve(CoreTask task, Device device) throws SenseException {
     refuseThirdParty(task.cdb());
-    if (device.reserve(task.session)) {
+    if (!device.pr.registered() && device.reserve(task.session)) {
       task.good();
     } else {
       task.conflict();
@@ -43,6 +46,10 @@ final class Reservations {
   /** Releases the device if this nexus holds it; from any other nexus, GOOD with no effect. */
   static void release(CoreTask task, Device device) throws SenseException {
     refuseThirdParty(task.cdb());
+    if (device.pr.registered()) {
+      task.conflict();
+      return;
+    }
     device.release(task.session);
     task.good();
   }

@@ -41,7 +41,10 @@ final class Spc {
       case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
       case ModePages.MODE_SENSE_6, ModePages.MODE_SENSE_10 -> ModePages.sense(task, lun, backend);
       case ModePages.MODE_SELECT_6, ModePages.MODE_SELECT_10 -> ModePages.select(task, backend);
-      case Pr.PERSISTENT_RESERVE_IN -> Pr.reserveIn(task);
+      case PersistentReservations.PERSISTENT_RESERVE_IN ->
+          PersistentReservations.reserveIn(task, lun.device());
+      case PersistentReservations.PERSISTENT_RESERVE_OUT ->
+          PersistentReservations.reserveOut(task, lun.device());
       case Reservations.RESERVE_6, Reservations.RESERVE_10 ->
           Reservations.reserve(task, lun.device());
       case Reservations.RELEASE_6, Reservations.RELEASE_10 ->
