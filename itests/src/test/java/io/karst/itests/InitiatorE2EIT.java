@@ -3,16 +3,12 @@ package io.karst.itests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.karst.itests.ServerProcess.Result;
 import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +27,7 @@ class InitiatorE2EIT {
   private static final String LUN0 = PORTAL + "/" + IQN + "/0";
   private static final long DISK_BYTES = 64L << 20;
 
-  private static Path home;
-  private static Process server;
+  private static ServerProcess server;
 
   @BeforeAll
   static void startServer() throws Exception {
@@ -43,15 +38,8 @@ class InitiatorE2EIT {
       }
       assumeTrue(present, tool + " is not installed: apt-get install -y libiscsi-bin qemu-utils qemu-block-extra");
     }
-    Path work = Path.of("target", "e2e").toAbsolutePath();
-    deleteTree(work);
-    Files.createDirectories(work);
-    String archive = System.getProperty("karst.server.archive");
-    assertThat(run(60, "tar", "-xzf", archive, "-C", work.toString()).exit).isZero();
-    try (var dirs = Files.list(work)) {
-      home = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
-    }
-    Files.writeString(home.resolve("etc/karst.conf"), String.join("\n",
+    server = ServerProcess.unpack(Path.of("target", "e2e").toAbsolutePath(), PORT,
+        String.join("\n",
         "HANDLER vdisk_fileio {",
         "  DEVICE disk0 {",
         "    filename disk0.img",
@@ -68,50 +56,35 @@ class InitiatorE2EIT {
         "  }",
         "}",
         ""));
-    server = new ProcessBuilder(home.resolve("bin/karaf").toString(), "server")
-        .directory(home.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(home.resolve("server.out").toFile())
-        .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (!listening()) {
-      assertThat(server.isAlive()).as("server is running (see " + home + "/data/log)").isTrue();
-      assertThat(System.nanoTime()).as("server listens on " + PORT + " within 180 s").isLessThan(deadline);
-      Thread.sleep(250);
-    }
+    server.start();
   }
 
   @AfterAll
   static void stopServer() throws Exception {
-    if (server == null) {
-      return;
-    }
-    run(60, home.resolve("bin/stop").toString());
-    if (!server.waitFor(60, TimeUnit.SECONDS)) {
-      server.descendants().forEach(ProcessHandle::destroyForcibly);
-      server.destroyForcibly();
+    if (server != null) {
+      server.stop();
     }
   }
 
   @Test
   void discoveryListsTheTargetAndItsLun() throws Exception {
-    Result r = run(60, "iscsi-ls", "-s", PORTAL);
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).contains("Target:" + IQN).containsPattern("Lun:0\\s+Type:DIRECT_ACCESS");
+    Result r = ServerProcess.run(60, "iscsi-ls", "-s", PORTAL);
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("Target:" + IQN).containsPattern("Lun:0\\s+Type:DIRECT_ACCESS");
   }
 
   @Test
   void inquiryNamesTheDevice() throws Exception {
-    Result r = run(60, "iscsi-inq", LUN0);
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).contains("Peripheral Device Type:DIRECT_ACCESS").contains("Vendor:KARST");
+    Result r = ServerProcess.run(60, "iscsi-inq", LUN0);
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("Peripheral Device Type:DIRECT_ACCESS").contains("Vendor:KARST");
   }
 
   @Test
   void readCapacity16ReportsTheConfiguredSize() throws Exception {
-    Result r = run(60, "iscsi-readcapacity16", LUN0);
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output)
+    Result r = ServerProcess.run(60, "iscsi-readcapacity16", LUN0);
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output())
         .contains("LOGICAL BLOCK LENGTH IN BYTES:512")
         .contains("Total size:" + DISK_BYTES);
   }
@@ -126,8 +99,8 @@ class InitiatorE2EIT {
         "write -P 0x5a 1M 256k",
         "write -P 0x3c 5000192 1M",
         "write -P 0x11 " + last + " 512");
-    assertThat(w.exit).as(w.output).isZero();
-    assertThat(w.output).doesNotContain("error", "failed");
+    assertThat(w.exit()).as(w.output()).isZero();
+    assertThat(w.output()).doesNotContain("error", "failed");
 
     Result r = qemuIo(
         "read -P 0xa5 0 4k",
@@ -135,12 +108,12 @@ class InitiatorE2EIT {
         "read -P 0x3c 5000192 1M",
         "read -P 0x11 " + last + " 512",
         "read -P 0x00 8M 64k");
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).doesNotContain("Pattern verification failed", "error");
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).doesNotContain("Pattern verification failed", "error");
 
     Result wrong = qemuIo("read -P 0x5a 0 4k");
-    assertThat(wrong.output).as("a wrong pattern is noticed").contains("Pattern verification failed");
-    assertThat(wrong.exit).isNotZero();
+    assertThat(wrong.output()).as("a wrong pattern is noticed").contains("Pattern verification failed");
+    assertThat(wrong.exit()).isNotZero();
   }
 
   private static Result qemuIo(String... commands) throws Exception {
@@ -150,16 +123,7 @@ class InitiatorE2EIT {
       cmd.add(c);
     }
     cmd.add(LUN0);
-    return run(120, cmd.toArray(String[]::new));
-  }
-
-  private static boolean listening() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", PORT), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return ServerProcess.run(120, cmd.toArray(String[]::new));
   }
 
   private static boolean onPath(String tool) {
@@ -169,31 +133,5 @@ class InitiatorE2EIT {
       }
     }
     return false;
-  }
-
-  private record Result(int exit, String output) {}
-
-  private static Result run(int seconds, String... cmd) throws Exception {
-    Path out = Files.createTempFile("karst-e2e", ".out");
-    try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
-      if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", cmd) + " did not finish in " + seconds + " s: "
-            + Files.readString(out, StandardCharsets.UTF_8));
-      }
-      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
-    } finally {
-      Files.deleteIfExists(out);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    }
   }
 }
