@@ -312,9 +312,4 @@ final class PrState {
     commit(new Snapshot(List.copyOf(regs), moved, now.type(), now.generation() + 1, aptpl));
     return true;
   }
-
-  /** Whether any nexus is registered: SPC-2 RESERVE and RELEASE then conflict (5.13.3). */
-  boolean registered() {
-    return !current.registrations().isEmpty();
-  }
 }

@@ -181,6 +181,13 @@ class PersistentReservationsTest extends BedTest {
     assertThat(status(a, cdb(0x16, 0, 0, 0, 0, 0))).isEqualTo(Status.RESERVATION_CONFLICT);
     assertThat(status(b, cdb(0x57, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
         .isEqualTo(Status.RESERVATION_CONFLICT);
+    prout(a, RESERVE, WE, 0xA, 0);
+    assertThat(status(a, cdb(0x16, 0, 0, 0, 0, 0))).as("the holder: GOOD, nothing changes")
+        .isEqualTo(Status.GOOD);
+    assertThat(status(b, cdb(0x00, 0, 0, 0, 0, 0))).isEqualTo(Status.GOOD);
+    assertThat(status(a, cdb(0x17, 0, 0, 0, 0, 0))).isEqualTo(Status.GOOD);
+    assertThat(prin(b, 1, 64).getInt(4)).as("still reserved").isEqualTo(16);
+    prout(a, RELEASE, WE, 0xA, 0);
     prout(a, REGISTER, 0, 0xA, 0);
     assertThat(status(a, cdb(0x16, 0, 0, 0, 0, 0))).isEqualTo(Status.GOOD);
     assertThat(prout(b, REGISTER, 0, 0, 0xB).status()).as("another nexus's SPC-2 reservation")
