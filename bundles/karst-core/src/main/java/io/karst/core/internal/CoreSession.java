@@ -90,12 +90,13 @@ final class CoreSession implements Session {
     return driver + " session of " + initiator + " to " + target.name();
   }
 
-  /** Ends the nexus, and with it any SPC-2 reservation it holds. */
+  /** Ends the nexus, and with it any SPC-2 reservation it holds and medium it locks. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       for (Lun l : luns.values()) {
         l.device().release(this);
+        l.device().medium.allow(this);
       }
       onClose.accept(this);
     }

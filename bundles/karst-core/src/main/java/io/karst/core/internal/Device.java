@@ -28,6 +28,8 @@ final class Device {
   final PrState pr;
   /** The tasks holding the backend: what task management aborts and detach waits for. */
   final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The medium, when the device is removable. */
+  final MediumRemoval.Medium medium = new MediumRemoval.Medium();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
   final AsyncMutex atomic = new AsyncMutex();
 

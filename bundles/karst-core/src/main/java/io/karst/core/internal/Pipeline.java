@@ -46,6 +46,9 @@ final class Pipeline {
         task.conflict();
         return;
       }
+      if (MediumRemoval.absent(device, opcode)) {
+        throw new SenseException(Sense.MEDIUM_NOT_PRESENT);
+      }
       Backend backend = device.acquire(task);
       if (backend == null) {
         Spc.offline(task, opcode, device);

@@ -47,6 +47,7 @@ final class TaskManagement {
       if (function == TaskManagementFunction.LOGICAL_UNIT_RESET
           || function == TaskManagementFunction.TARGET_RESET) {
         l.device().clearReservation();
+        l.device().medium.allowAll();
       }
     }
     return abort(affected).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
