@@ -38,24 +38,8 @@ class InitiatorE2EIT {
       }
       assumeTrue(present, tool + " is not installed: apt-get install -y libiscsi-bin qemu-utils qemu-block-extra");
     }
-    server = ServerProcess.unpack(Path.of("target", "e2e").toAbsolutePath(), PORT,
-        String.join("\n",
-        "HANDLER vdisk_fileio {",
-        "  DEVICE disk0 {",
-        "    filename disk0.img",
-        "    size " + DISK_BYTES,
-        "    create 1",
-        "  }",
-        "}",
-        "TARGET_DRIVER iscsi {",
-        "  enabled 1",
-        "  portals 127.0.0.1:" + PORT,
-        "  TARGET " + IQN + " {",
-        "    enabled 1",
-        "    LUN 0 disk0",
-        "  }",
-        "}",
-        ""));
+    server = ServerProcess.unpack(Path.of("target", "e2e").toAbsolutePath(), PORT, IQN,
+        DISK_BYTES);
     server.start();
   }
 

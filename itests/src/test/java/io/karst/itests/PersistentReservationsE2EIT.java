@@ -32,24 +32,8 @@ class PersistentReservationsE2EIT {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = ServerProcess.unpack(Path.of("target", "pr-e2e").toAbsolutePath(), PORT,
-        String.join("\n",
-            "HANDLER vdisk_fileio {",
-            "  DEVICE disk0 {",
-            "    filename disk0.img",
-            "    size 16M",
-            "    create 1",
-            "  }",
-            "}",
-            "TARGET_DRIVER iscsi {",
-            "  enabled 1",
-            "  portals 127.0.0.1:" + PORT,
-            "  TARGET " + IQN + " {",
-            "    enabled 1",
-            "    LUN 0 disk0",
-            "  }",
-            "}",
-            ""));
+    server = ServerProcess.unpack(Path.of("target", "pr-e2e").toAbsolutePath(), PORT, IQN,
+        16L << 20);
     server.start();
   }
 

@@ -28,6 +28,31 @@ final class ServerProcess {
     this.port = port;
   }
 
+  /**
+   * Unpacks a fresh server under {@code work}, configured with one iSCSI target on
+   * {@code port} whose LUN 0 is a {@code vdisk_fileio} disk of {@code bytes}.
+   */
+  static ServerProcess unpack(Path work, int port, String target, long bytes)
+      throws Exception {
+    return unpack(work, port, String.join("\n",
+        "HANDLER vdisk_fileio {",
+        "  DEVICE disk0 {",
+        "    filename disk0.img",
+        "    size " + bytes,
+        "    create 1",
+        "  }",
+        "}",
+        "TARGET_DRIVER iscsi {",
+        "  enabled 1",
+        "  portals 127.0.0.1:" + port,
+        "  TARGET " + target + " {",
+        "    enabled 1",
+        "    LUN 0 disk0",
+        "  }",
+        "}",
+        ""));
+  }
+
   /** Unpacks a fresh server under {@code work} and writes its {@code etc/karst.conf}. */
   static ServerProcess unpack(Path work, int port, String karstConf) throws Exception {
     deleteTree(work);
