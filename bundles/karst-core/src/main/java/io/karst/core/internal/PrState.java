@@ -64,7 +64,7 @@ final class PrState {
     }
 
     boolean allRegistrants() {
-      return type == WRITE_EXCLUSIVE_ALL_REGISTRANTS || type == EXCLUSIVE_ACCESS_ALL_REGISTRANTS;
+      return PrState.allRegistrants(type);
     }
 
     /** Whether the nexus holds the reservation: any registrant does of an all-registrants one. */
@@ -83,6 +83,11 @@ final class PrState {
     boolean isHolder(Registration r) {
       return type != 0 && (allRegistrants() || r.equals(holder));
     }
+  }
+
+  /** Whether a reservation of this type is held by every registrant (SPC-4 5.13.9). */
+  static boolean allRegistrants(int type) {
+    return type == WRITE_EXCLUSIVE_ALL_REGISTRANTS || type == EXCLUSIVE_ACCESS_ALL_REGISTRANTS;
   }
 
   private final String device;
@@ -212,10 +217,8 @@ final class PrState {
     if (now.type() != 0) {
       return now.holds(s) && now.type() == type;
     }
-    boolean all = type == WRITE_EXCLUSIVE_ALL_REGISTRANTS
-        || type == EXCLUSIVE_ACCESS_ALL_REGISTRANTS;
-    commit(new Snapshot(now.registrations(), all ? null : mine, type, now.generation(),
-        now.aptpl()));
+    commit(new Snapshot(now.registrations(), allRegistrants(type) ? null : mine, type,
+        now.generation(), now.aptpl()));
     return true;
   }
 
@@ -271,18 +274,14 @@ final class PrState {
       if (victim == 0) {
         throw new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST);
       }
-      if (removed.isEmpty()) {
+      if (now.registrations().stream().noneMatch(r -> r.key() == victim)) {
         return null;
       }
     }
-    boolean all = type == WRITE_EXCLUSIVE_ALL_REGISTRANTS
-        || type == EXCLUSIVE_ACCESS_ALL_REGISTRANTS;
-    Registration holder = takeOver ? (all ? null : mine) : now.holder();
-    int newType = takeOver ? type : now.type();
-    if (!takeOver && now.type() != 0 && now.allRegistrants() && kept.isEmpty()) {
-      newType = 0;
-    }
-    commit(new Snapshot(List.copyOf(kept), newType == 0 ? null : holder, newType,
+    // The preempting nexus is among those kept, so a reservation it does not take over
+    // keeps a registrant.
+    Registration holder = takeOver ? (allRegistrants(type) ? null : mine) : now.holder();
+    commit(new Snapshot(List.copyOf(kept), holder, takeOver ? type : now.type(),
         now.generation() + 1, now.aptpl()));
     return removed;
   }

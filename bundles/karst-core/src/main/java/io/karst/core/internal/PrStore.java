@@ -106,10 +106,8 @@ final class PrStore {
       }
     }
     boolean validType = type == 0 || type == 1 || type == 3 || (type >= 5 && type <= 8);
-    boolean all = type == PrState.WRITE_EXCLUSIVE_ALL_REGISTRANTS
-        || type == PrState.EXCLUSIVE_ACCESS_ALL_REGISTRANTS;
     if (generation < 0 || !validType || holder < -1 || holder >= regs.size()
-        || (type != 0 && !all) != (holder >= 0)) {
+        || (type != 0 && !PrState.allRegistrants(type)) != (holder >= 0)) {
       throw new IllegalArgumentException("incomplete or inconsistent state");
     }
     return new Snapshot(List.copyOf(regs), holder < 0 ? null : regs.get(holder), type,

@@ -234,6 +234,11 @@ class PersistentReservationsTest extends BedTest {
     assertThat(prout(b, PREEMPT, EA, 0xB, 0xA).status()).isEqualTo(Status.GOOD);
     assertThat(keys(a)).containsExactly(0xBL);
     assertThat(prin(a, 1, 64).getInt(4)).isZero();
+    int before = generation(a);
+    assertThat(prout(b, PREEMPT, EA, 0xB, 0xB).status()).as("its own key: nothing to remove")
+        .isEqualTo(Status.GOOD);
+    assertThat(keys(a)).containsExactly(0xBL);
+    assertThat(generation(a)).isEqualTo(before + 1);
   }
 
   @Test
