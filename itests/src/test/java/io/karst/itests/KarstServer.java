@@ -77,17 +77,17 @@ final class KarstServer implements AutoCloseable {
   }
 
   /**
-   * Kills the server's JVM with SIGKILL, as a power cut would end the process: no shutdown
-   * hook, no orderly close of files. Returns once the port is free.
+   * Kills the Karaf JVM with SIGKILL, as a power loss or the OOM killer would: nothing in the
+   * server gets to run, no shutdown hook, no flush. Returns once the port is free.
    */
   void kill() throws Exception {
-    List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-    all.add(process.toHandle());
-    for (ProcessHandle p : all) {
-      p.destroyForcibly();
-    }
-    for (ProcessHandle p : all) {
-      p.onExit().get(30, TimeUnit.SECONDS);
+    ProcessHandle jvm = process.descendants()
+        .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+        .findFirst().orElseThrow(() -> new AssertionError("no Karaf JVM under bin/karaf"));
+    assertThat(jvm.destroyForcibly()).isTrue();
+    jvm.onExit().get(60, TimeUnit.SECONDS);
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (listening()) {

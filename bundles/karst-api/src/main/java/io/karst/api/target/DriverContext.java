@@ -29,4 +29,20 @@ public interface DriverContext {
    */
   Session openSession(String target, String initiator, SessionEvents events)
       throws SessionException;
+
+  /**
+   * Opens an I_T nexus, naming the initiator port as persistent reservations see it: core
+   * keeps registrations per initiator port, reports them in READ FULL STATUS and matches the
+   * TransportIDs of SPEC_I_PT and REGISTER AND MOVE against them. A driver whose initiator
+   * name alone does not identify the port (iSCSI: one name, several ISIDs) should use this
+   * form; the other one identifies the port by its name.
+   *
+   * @param transportId the initiator port's TransportID (SPC-4 7.6.4); for iSCSI, format 01b:
+   *     the initiator name, {@code ",i,0x"} and the ISID in hexadecimal
+   * @see #openSession(String, String, SessionEvents)
+   */
+  default Session openSession(String target, String initiator, byte[] transportId,
+      SessionEvents events) throws SessionException {
+    return openSession(target, initiator, events);
+  }
 }

@@ -201,7 +201,8 @@ final class Alua {
           ModePages.MODE_SENSE_10,
           0x1C, 0x1D, // RECEIVE DIAGNOSTIC RESULTS, SEND DIAGNOSTIC
           0x25, // READ CAPACITY (10)
-          Pr.PERSISTENT_RESERVE_IN, 0x5F -> true; // PERSISTENT RESERVE IN and OUT
+          PersistentReservations.PERSISTENT_RESERVE_IN,
+          PersistentReservations.PERSISTENT_RESERVE_OUT -> true;
       case 0x9E -> action == 0x10; // READ CAPACITY (16)
       default -> false;
     };

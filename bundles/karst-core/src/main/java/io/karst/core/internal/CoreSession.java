@@ -8,7 +8,6 @@ import io.karst.api.scsi.TaskManagementResponse;
 import io.karst.api.scsi.TaskTransport;
 import io.karst.api.target.Session;
 import io.karst.api.target.SessionEvents;
-import io.karst.api.target.Target;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,6 +19,8 @@ final class CoreSession implements Session {
   private final String driver;
   private final CoreTarget target;
   private final String initiator;
+  /** The initiator port, as persistent reservations register it. */
+  private final TransportId port;
   private final NavigableMap<Long, Lun> luns;
   final SessionEvents events;
   private final Consumer<CoreSession> onClose;
@@ -27,11 +28,13 @@ final class CoreSession implements Session {
   private final AtomicBoolean measureLatency;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  CoreSession(String driver, CoreTarget target, String initiator, NavigableMap<Long, Lun> luns,
-      SessionEvents events, Consumer<CoreSession> onClose, AtomicBoolean measureLatency) {
+  CoreSession(String driver, CoreTarget target, String initiator, TransportId port,
+      NavigableMap<Long, Lun> luns, SessionEvents events, Consumer<CoreSession> onClose,
+      AtomicBoolean measureLatency) {
     this.driver = driver;
     this.target = target;
     this.initiator = initiator;
+    this.port = port;
     this.luns = luns;
     this.events = events;
     this.onClose = onClose;
@@ -46,6 +49,10 @@ final class CoreSession implements Session {
   @Override
   public String initiator() {
     return initiator;
+  }
+
+  TransportId port() {
+    return port;
   }
 
   String driver() {
@@ -81,12 +88,13 @@ final class CoreSession implements Session {
     return driver + " session of " + initiator + " to " + target.name();
   }
 
-  /** Ends the nexus, and with it any SPC-2 reservation it holds. */
+  /** Ends the nexus, and with it any SPC-2 reservation it holds and medium it locks. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       for (Lun l : luns.values()) {
         l.device().release(this);
+        l.device().medium.allow(this);
       }
       onClose.accept(this);
     }

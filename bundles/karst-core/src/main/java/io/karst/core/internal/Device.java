@@ -24,8 +24,12 @@ final class Device {
   /** Core's attributes of the device, canonical, with defaults. */
   final Map<String, String> coreAttributes;
   final DeviceIdentity identity;
+  /** The persistent reservations of the device, which outlive handlers and restarts. */
+  final PrState pr;
   /** The tasks holding the backend: what task management aborts and detach waits for. */
   final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The medium, when the device is removable. */
+  final MediumRemoval.Medium medium = new MediumRemoval.Medium();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
   final AsyncMutex atomic = new AsyncMutex();
   /** Counters and latency of every command that reached the device. */
@@ -40,8 +44,10 @@ final class Device {
   private volatile String detail;
   private volatile ExecutorService io;
 
-  Device(Config.DeviceConf conf, Map<String, String> coreAttributes, DeviceIdentity identity) {
+  Device(Config.DeviceConf conf, Map<String, String> coreAttributes, DeviceIdentity identity,
+      PrState pr) {
     this.conf = conf;
+    this.pr = pr;
     this.name = conf.name();
     this.handler = conf.handler();
     this.coreAttributes = coreAttributes;

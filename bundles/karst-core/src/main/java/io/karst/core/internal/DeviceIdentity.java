@@ -21,7 +21,7 @@ import java.util.Map;
  */
 record DeviceIdentity(
     String vendor, String product, String revision, String deviceId, String serial,
-    byte[] naa, boolean readOnly, int threads) {
+    byte[] naa, boolean readOnly, int threads, boolean removable) {
 
   /** A locally administered (U/L bit set) IEEE company identifier. */
   static final int COMPANY_ID = 0x0A4B53;
@@ -46,7 +46,10 @@ record DeviceIdentity(
       AttributeDescriptor.builder("threads_num", AttributeType.INTEGER).defaultValue("2")
           .description("Threads for the device's blocking I/O").build(),
       AttributeDescriptor.builder("read_only", AttributeType.BOOLEAN).defaultValue("0")
-          .description("Refuse writes on every LUN of the device").build());
+          .description("Refuse writes on every LUN of the device").build(),
+      AttributeDescriptor.builder("removable", AttributeType.BOOLEAN).defaultValue("0")
+          .description("A removable medium (INQUIRY RMB): START STOP UNIT ejects and loads "
+              + "it, PREVENT ALLOW MEDIUM REMOVAL locks it in").build());
 
   /** Core's attributes of a device, canonical; throws with the attribute's name on a bad value. */
   static DeviceIdentity of(String device, Map<String, String> attributes) {
@@ -63,7 +66,8 @@ record DeviceIdentity(
       throw new IllegalArgumentException("threads_num: " + threads + " is not from 1 to 64");
     }
     return new DeviceIdentity(vendor, product, revision, deviceId, serial, naa,
-        "1".equals(attributes.get("read_only")), threads);
+        "1".equals(attributes.get("read_only")), threads,
+        "1".equals(attributes.get("removable")));
   }
 
   private static String ascii(String value, int max, String attribute) {

@@ -53,6 +53,18 @@ final class DriverRuntime implements DriverContext {
   @Override
   public Session openSession(String target, String initiator, SessionEvents events)
       throws SessionException {
+    return openSession(target, initiator, null, events);
+  }
+
+  @Override
+  public Session openSession(String target, String initiator, byte[] transportId,
+      SessionEvents events) throws SessionException {
+    TransportId port;
+    try {
+      port = TransportId.ofSession(initiator, transportId);
+    } catch (IllegalArgumentException e) {
+      throw new SessionException(Reason.NOT_AUTHORIZED, e.getMessage());
+    }
     CoreTarget t = targets.get(target);
     if (!accepting || t == null) {
       throw new SessionException(Reason.TARGET_NOT_FOUND,
@@ -67,7 +79,7 @@ final class DriverRuntime implements DriverContext {
           "initiator " + initiator + " has no LUNs on target " + target);
     }
     CoreSession session =
-        new CoreSession(driver.name(), t, initiator, luns, events, sessions::remove,
+        new CoreSession(driver.name(), t, initiator, port, luns, events, sessions::remove,
             measureLatency);
     sessions.add(session);
     if (!accepting) {

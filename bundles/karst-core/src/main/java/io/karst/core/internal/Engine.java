@@ -126,14 +126,15 @@ public final class Engine implements Management, AutoCloseable {
     if (!devices.isEmpty() || !config.drivers().isEmpty()) {
       throw new IllegalStateException("already configured");
     }
+    Map<String, Integer> ports = c.relativeTargetPortIds();
     Map<String, Device> created = new LinkedHashMap<>();
     for (var h : c.handlers()) {
       for (DeviceConf d : h.devices()) {
-        created.put(d.name(), device(d, sourceName));
+        created.put(d.name(), device(d, sourceName, Map.copyOf(ports)));
       }
     }
     config = c;
-    alua = new Alua.Model(c.deviceGroups(), c.relativeTargetPortIds());
+    alua = new Alua.Model(c.deviceGroups(), ports);
     source = sourceName;
     devices.putAll(created);
     handlers.values().forEach(this::openLater);
@@ -187,7 +188,13 @@ public final class Engine implements Management, AutoCloseable {
     });
   }
 
-  private Device device(DeviceConf d, String sourceName) throws ConfigException {
+  /**
+   * A configured device, with its persistent reservations as they were saved; {@code ports}
+   * gives each target its relative target port identifier ({@link
+   * Config#relativeTargetPortIds}).
+   */
+  private Device device(DeviceConf d, String sourceName, Map<String, Integer> ports)
+      throws ConfigException {
     Map<String, String> core = new LinkedHashMap<>();
     for (AttributeDescriptor a : DeviceIdentity.ATTRIBUTES) {
       Value v = d.attributes().get(a.name());
@@ -203,7 +210,8 @@ public final class Engine implements Management, AutoCloseable {
       }
     }
     try {
-      return new Device(d, Map.copyOf(core), DeviceIdentity.of(d.name(), core));
+      return new Device(d, Map.copyOf(core), DeviceIdentity.of(d.name(), core),
+          new PrState(d.name(), new PrStore(dataDirectory, d.name()), ports));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(sourceName + ":" + d.line() + ": DEVICE " + d.name() + ": "
           + e.getMessage());

@@ -42,9 +42,13 @@ final class Pipeline {
       }
       Alua.check(lun, cdb);
       Device device = lun.device();
-      if (Reservations.conflicts(task, device, opcode)) {
+      if (Reservations.conflicts(task, device, opcode)
+          || PersistentReservations.conflicts(task, device, opcode)) {
         task.conflict();
         return;
+      }
+      if (MediumRemoval.absent(device, opcode)) {
+        throw new SenseException(Sense.MEDIUM_NOT_PRESENT);
       }
       Backend backend = device.acquire(task);
       if (backend == null) {

@@ -8,6 +8,11 @@ import io.karst.api.scsi.SenseException;
  * that only look (INQUIRY, REPORT LUNS, REQUEST SENSE, PERSISTENT RESERVE IN) and RELEASE,
  * which it may send without effect. The reservation ends with RELEASE or with the nexus.
  * Third-party and extent reservations, obsolete since SPC-2, are refused.
+ *
+ * <p>While any nexus is registered for persistent reservations, RESERVE and RELEASE do nothing
+ * (SPC-4 5.13.3, as REPORT CAPABILITIES says with CRH 1): they complete with GOOD from a nexus
+ * that holds the persistent reservation, or is registered under a registrants only or all
+ * registrants one, and get RESERVATION CONFLICT from every other nexus.
  */
 final class Reservations {
 
@@ -25,7 +30,8 @@ final class Reservations {
       return false;
     }
     return switch (opcode) {
-      case Spc.INQUIRY, Spc.REPORT_LUNS, Spc.REQUEST_SENSE, Pr.PERSISTENT_RESERVE_IN,
+      case Spc.INQUIRY, Spc.REPORT_LUNS, Spc.REQUEST_SENSE,
+          PersistentReservations.PERSISTENT_RESERVE_IN,
           RELEASE_6, RELEASE_10 -> false;
       default -> true;
     };
@@ -33,6 +39,9 @@ final class Reservations {
 
   static void reserve(CoreTask task, Device device) throws SenseException {
     refuseThirdParty(task.cdb());
+    if (underPersistentReservations(task, device)) {
+      return;
+    }
     if (device.reserve(task.session)) {
       task.good();
     } else {
@@ -40,9 +49,28 @@ final class Reservations {
     }
   }
 
+  /** Answers a RESERVE or RELEASE that registrations take over, and says whether it did. */
+  private static boolean underPersistentReservations(CoreTask task, Device device) {
+    PrState.Snapshot pr = device.pr.snapshot();
+    if (pr.registrations().isEmpty()) {
+      return false;
+    }
+    boolean registrantsOnly = pr.type() == PrState.WRITE_EXCLUSIVE_REGISTRANTS_ONLY
+        || pr.type() == PrState.EXCLUSIVE_ACCESS_REGISTRANTS_ONLY;
+    if (pr.holds(task.session) || registrantsOnly && pr.registrationOf(task.session) != null) {
+      task.good();
+    } else {
+      task.conflict();
+    }
+    return true;
+  }
+
   /** Releases the device if this nexus holds it; from any other nexus, GOOD with no effect. */
   static void release(CoreTask task, Device device) throws SenseException {
     refuseThirdParty(task.cdb());
+    if (underPersistentReservations(task, device)) {
+      return;
+    }
     device.release(task.session);
     task.good();
   }

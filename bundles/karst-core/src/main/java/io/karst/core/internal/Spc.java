@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * SPC-4 emulation common to every logical unit of a block backend: INQUIRY with its VPD pages,
- * REPORT LUNS, TEST UNIT READY, REQUEST SENSE, and the commands a disk accepts without effect
- * (START STOP UNIT, PREVENT ALLOW MEDIUM REMOVAL); mode pages are {@link ModePages}'.
+ * REPORT LUNS, TEST UNIT READY, REQUEST SENSE; START STOP UNIT and PREVENT ALLOW MEDIUM
+ * REMOVAL are {@link MediumRemoval}'s, mode pages {@link ModePages}'.
  */
 final class Spc {
 
@@ -37,11 +37,16 @@ final class Spc {
     byte[] cdb = task.cdb();
     switch (Cdb.u8(cdb, 0)) {
       case INQUIRY -> inquiry(task, lun, backend);
-      case TEST_UNIT_READY, START_STOP_UNIT, PREVENT_ALLOW_MEDIUM_REMOVAL -> task.good();
+      case TEST_UNIT_READY -> task.good();
+      case START_STOP_UNIT -> MediumRemoval.startStop(task, lun.device());
+      case PREVENT_ALLOW_MEDIUM_REMOVAL -> MediumRemoval.preventAllow(task, lun.device());
       case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
       case ModePages.MODE_SENSE_6, ModePages.MODE_SENSE_10 -> ModePages.sense(task, lun, backend);
       case ModePages.MODE_SELECT_6, ModePages.MODE_SELECT_10 -> ModePages.select(task, backend);
-      case Pr.PERSISTENT_RESERVE_IN -> Pr.reserveIn(task);
+      case PersistentReservations.PERSISTENT_RESERVE_IN ->
+          PersistentReservations.reserveIn(task, lun.device());
+      case PersistentReservations.PERSISTENT_RESERVE_OUT ->
+          PersistentReservations.reserveOut(task, lun.device());
       case Reservations.RESERVE_6, Reservations.RESERVE_10 ->
           Reservations.reserve(task, lun.device());
       case Reservations.RELEASE_6, Reservations.RELEASE_10 ->
@@ -139,7 +144,7 @@ final class Spc {
     Device device = lun == null ? null : lun.device();
     ByteBuffer b = ByteBuffer.allocate(58 + 2 * VERSION_DESCRIPTORS.length);
     b.put((byte) (device == null ? NO_LOGICAL_UNIT : DIRECT_ACCESS));
-    b.put((byte) 0); // not removable
+    b.put((byte) (device != null && device.identity.removable() ? 0x80 : 0)); // RMB
     b.put((byte) 0x06); // SPC-4
     b.put((byte) 0x12); // HISUP, response data format 2
     b.put((byte) (b.capacity() - 5));

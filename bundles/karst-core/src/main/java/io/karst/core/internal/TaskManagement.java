@@ -25,7 +25,7 @@ final class TaskManagement {
       for (Lun l : session.luns().values()) {
         for (CoreTask t : l.device().tasks) {
           if (t.session == session && t.tag() == tag) {
-            return abort(List.of(t));
+            return abort(List.of(t)).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
           }
         }
       }
@@ -47,19 +47,20 @@ final class TaskManagement {
       if (function == TaskManagementFunction.LOGICAL_UNIT_RESET
           || function == TaskManagementFunction.TARGET_RESET) {
         l.device().clearReservation();
+        l.device().medium.allowAll();
       }
     }
-    return abort(affected);
+    return abort(affected).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
   }
 
   private static List<Lun> single(Lun lun) {
     return lun == null ? List.of() : List.of(lun);
   }
 
-  private static CompletionStage<TaskManagementResponse> abort(List<CoreTask> tasks) {
+  /** Aborts the tasks; completes once none of them can touch the medium any more. */
+  static CompletableFuture<Void> abort(List<CoreTask> tasks) {
     tasks.forEach(CoreTask::abort);
     return CompletableFuture.allOf(tasks.stream().map(CoreTask::done)
-        .toArray(CompletableFuture[]::new))
-        .thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+        .toArray(CompletableFuture[]::new));
   }
 }

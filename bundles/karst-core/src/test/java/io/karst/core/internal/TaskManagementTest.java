@@ -100,4 +100,21 @@ class TaskManagementTest extends BedTest {
     assertThat(get(submit(s, 6, cdb(0, 0, 0, 0, 0, 0), DataDirection.NONE).status))
         .isEqualTo(Status.GOOD);
   }
+
+  @Test
+  void preemptAndAbortEndsTheTasksOfThePreemptedNexus() throws Exception {
+    Session s = open();
+    // The local nexus registers the probe's port too (SPEC_I_PT, ALL_TG_PT), with its key.
+    byte[] id = TransportId.of("iqn.test:probe").encode();
+    byte[] params = ByteBuffer.allocate(28 + id.length).put(
+        PersistentReservationsTest.basic(0, 0x5, 0x0C)).putInt(id.length).put(id).array();
+    assertThat(PersistentReservationsTest.prout(bed.session, 0, 0, params).good()).isTrue();
+    Recorder waiting = submit(s, 7, write10(0, 1), DataDirection.WRITE);
+    assertThat(waiting.status).isNotDone();
+    assertThat(PersistentReservationsTest.prout(bed.session,
+        PersistentReservationsTest.PREEMPT_AND_ABORT, PersistentReservationsTest.WE, 0x5, 0x5)
+        .good()).isTrue();
+    assertThat(waiting.status).isCompletedWithValue(Status.TASK_ABORTED);
+    assertThat(PersistentReservationsTest.keys(bed.session)).containsExactly(0x5L);
+  }
 }

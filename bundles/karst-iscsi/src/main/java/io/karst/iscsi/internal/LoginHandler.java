@@ -273,6 +273,18 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * The initiator port's TransportID (SPC-4 7.6.4.6, format 01b): the iSCSI name, ",i,0x" and
+   * the ISID, NUL-terminated and padded to a multiple of four bytes, at least 20.
+   */
+  static byte[] transportId(String initiatorName, byte[] isid) {
+    byte[] text = (initiatorName + ",i,0x" + java.util.HexFormat.of().formatHex(isid))
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int length = Math.max(20, (text.length + 1 + 3) / 4 * 4);
+    return java.nio.ByteBuffer.allocate(4 + length).put((byte) 0x45).put((byte) 0)
+        .putShort((short) length).put(text).array();
+  }
+
+  /**
    * Opens the core nexus. Core decides whether the target exists, is enabled and admits the
    * initiator; a disabled target answers "service unavailable", which initiators retry, as
    * it may be enabled again.
@@ -280,7 +292,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private Session openSession(Params p) throws LoginRefusal {
     try {
       return service.context().openSession(p.targetName, p.initiatorName,
-          reason -> connection.requestLogout());
+          transportId(p.initiatorName, isid), reason -> connection.requestLogout());
     } catch (SessionException e) {
       throw new LoginRefusal(switch (e.reason()) {
         case TARGET_NOT_FOUND -> LoginRefusal.NOT_FOUND;

@@ -70,6 +70,8 @@ final class FakeCore implements DriverContext {
   boolean full;
   /** The initiator names sessions were opened for. */
   final List<String> initiators = new ArrayList<>();
+  /** The TransportIDs sessions were opened with, in order. */
+  final List<byte[]> transportIds = new ArrayList<>();
   /** How the last session's driver hears that core wants it ended. */
   SessionEvents events;
   final List<String> managed = new ArrayList<>();
@@ -97,6 +99,14 @@ final class FakeCore implements DriverContext {
   @Override
   public Optional<Target> target(String name) {
     return targets.stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  @Override
+  public Session openSession(String target, String initiator, byte[] transportId,
+      SessionEvents events) throws SessionException {
+    Session s = openSession(target, initiator, events);
+    transportIds.add(transportId);
+    return s;
   }
 
   @Override

@@ -35,6 +35,14 @@ class LoginTest {
     assertThat(initiator.channel.pipeline().get(CommandSequencer.class)).isNotNull();
     assertThat(initiator.channel.pipeline().get(ScsiCommandHandler.class)).isNotNull();
     assertThat(core.initiators).containsExactly("iqn.test:initiator");
+    byte[] id = core.transportIds.get(0);
+    String port = "iqn.test:initiator,i,0x400000000001";
+    assertThat(id[0]).as("iSCSI, format 01b: an initiator port").isEqualTo((byte) 0x45);
+    assertThat(((id[2] & 0xFF) << 8 | (id[3] & 0xFF)) + 4).isEqualTo(id.length);
+    assertThat(id.length % 4).isZero();
+    assertThat(new String(id, 4, port.length(), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(port);
+    assertThat(id[4 + port.length()]).as("NUL-terminated").isZero();
   }
 
   @Test

@@ -1,0 +1,133 @@
+package io.karst.itests;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Just enough of an iSCSI initiator (RFC 7143) on a plain socket for commands no packaged
+ * tool sends, such as PERSISTENT RESERVE OUT: a normal session logged in with one request,
+ * then one command at a time, Data-Out as immediate data only.
+ */
+final class IscsiInitiator implements AutoCloseable {
+
+  /** A command's outcome: the SCSI status and the Data-In. */
+  record Response(int status, byte[] data) {}
+
+  private static final int LOGIN_REQUEST = 0x03;
+  private static final int SCSI_COMMAND = 0x01;
+  private static final int NOP_IN = 0x20;
+  private static final int SCSI_RESPONSE = 0x21;
+  private static final int DATA_IN = 0x25;
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+  private int cmdSN = 1;
+  private int expStatSN;
+  private int itt = 1;
+
+  /** Logs in to {@code target} as the initiator port {@code name} with this ISID. */
+  IscsiInitiator(int port, String name, long isid, String target) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout(30_000);
+    in = new DataInputStream(socket.getInputStream());
+    out = socket.getOutputStream();
+    ByteBuffer bhs = ByteBuffer.allocate(48);
+    // Immediate; transit from the security stage straight to full feature phase.
+    bhs.put(0, (byte) (0x40 | LOGIN_REQUEST)).put(1, (byte) 0x83);
+    bhs.putShort(8, (short) (isid >>> 32)).putInt(10, (int) isid);
+    bhs.putInt(16, itt++).putInt(24, cmdSN);
+    send(bhs, text("InitiatorName=" + name, "TargetName=" + target, "SessionType=Normal",
+        "AuthMethod=None", "HeaderDigest=None", "DataDigest=None", "ImmediateData=Yes",
+        "InitialR2T=No", "FirstBurstLength=65536", "MaxRecvDataSegmentLength=65536"));
+    Pdu login = receive();
+    if ((login.bhs.get(0) & 0x3F) != 0x23 || login.bhs.get(36) != 0) {
+      throw new IOException("login refused: status class " + login.bhs.get(36) + " detail "
+          + login.bhs.get(37));
+    }
+    expStatSN = login.bhs.getInt(24) + 1;
+  }
+
+  private static byte[] text(String... pairs) {
+    StringBuilder s = new StringBuilder();
+    for (String p : pairs) {
+      s.append(p).append('\0');
+    }
+    return s.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Sends a command to LUN 0 and waits for its status, with up to {@code in} bytes back. */
+  Response command(byte[] cdb, byte[] dataOut, int dataIn) throws IOException {
+    ByteBuffer bhs = ByteBuffer.allocate(48);
+    int flags = 0x80 | 0x01; // final, SIMPLE
+    if (dataOut.length > 0) {
+      flags |= 0x20;
+    }
+    if (dataIn > 0) {
+      flags |= 0x40;
+    }
+    int tag = itt++;
+    bhs.put(0, (byte) SCSI_COMMAND).put(1, (byte) flags).putInt(16, tag)
+        .putInt(20, Math.max(dataIn, dataOut.length)).putInt(24, cmdSN++)
+        .putInt(28, expStatSN).put(32, cdb);
+    send(bhs, dataOut);
+    byte[] data = new byte[dataIn];
+    int received = 0;
+    while (true) {
+      Pdu p = receive();
+      int opcode = p.bhs.get(0) & 0x3F;
+      if (opcode == NOP_IN) {
+        continue;
+      }
+      if (p.bhs.getInt(16) != tag) {
+        throw new IOException("a PDU for task " + p.bhs.getInt(16) + " while waiting for "
+            + tag);
+      }
+      if (opcode == DATA_IN) {
+        int offset = p.bhs.getInt(40);
+        System.arraycopy(p.data, 0, data, offset, p.data.length);
+        received = Math.max(received, offset + p.data.length);
+        if ((p.bhs.get(1) & 0x01) != 0) {
+          expStatSN = p.bhs.getInt(24) + 1;
+          return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received));
+        }
+      } else if (opcode == SCSI_RESPONSE) {
+        expStatSN = p.bhs.getInt(24) + 1;
+        return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received));
+      } else {
+        throw new IOException("unexpected PDU, opcode " + opcode);
+      }
+    }
+  }
+
+  private record Pdu(ByteBuffer bhs, byte[] data) {}
+
+  private void send(ByteBuffer bhs, byte[] data) throws IOException {
+    bhs.putInt(4, data.length); // TotalAHSLength 0, then DataSegmentLength
+    out.write(bhs.array());
+    out.write(data);
+    out.write(new byte[-data.length & 3]);
+    out.flush();
+  }
+
+  private Pdu receive() throws IOException {
+    byte[] header = new byte[48];
+    in.readFully(header);
+    ByteBuffer bhs = ByteBuffer.wrap(header);
+    int length = bhs.getInt(4) & 0xFFFFFF;
+    in.skipNBytes((bhs.get(4) & 0xFF) * 4L);
+    byte[] data = new byte[length];
+    in.readFully(data);
+    in.skipNBytes(-length & 3);
+    return new Pdu(bhs, data);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
