@@ -31,46 +31,14 @@ class DataIntegrityE2EIT {
   @BeforeAll
   static void startServer() throws Exception {
     KarstServer.requireTools("qemu-io", "qemu-img");
-    server = KarstServer.start("integrity", PORT, String.join("\n",
-        "HANDLER vdisk_fileio {",
-        "  DEVICE cached {",
-        "    filename cached.img",
-        "    size " + DISK_BYTES,
-        "    create 1",
-        "  }",
-        "  DEVICE thin {",
-        "    filename thin.img",
-        "    size " + DISK_BYTES,
-        "    create 1",
-        "    thin_provisioned 1",
-        "  }",
-        "  DEVICE through {",
-        "    filename through.img",
-        "    size " + DISK_BYTES,
-        "    create 1",
-        "    write_through 1",
-        "  }",
-        "}",
-        "HANDLER vdisk_blockio {",
-        "  DEVICE direct {",
-        "    filename direct.img",
-        "    size " + DISK_BYTES,
-        "    create 1",
-        "    blocksize 4096",
-        "  }",
-        "}",
-        "TARGET_DRIVER iscsi {",
-        "  enabled 1",
-        "  portals 127.0.0.1:" + PORT,
-        "  TARGET " + IQN + " {",
-        "    enabled 1",
-        "    LUN 0 cached",
-        "    LUN 1 thin",
-        "    LUN 2 through",
-        "    LUN 3 direct",
-        "  }",
-        "}",
-        ""));
+    server = KarstServer.start("integrity", PORT, KarstServer.handler("vdisk_fileio",
+            KarstServer.device("cached", DISK_BYTES),
+            KarstServer.device("thin", DISK_BYTES, "thin_provisioned 1"),
+            KarstServer.device("through", DISK_BYTES, "write_through 1"))
+        + KarstServer.handler("vdisk_blockio",
+            KarstServer.device("direct", DISK_BYTES, "blocksize 4096"))
+        + KarstServer.iscsi(PORT, KarstServer.target(IQN, "LUN 0 cached", "LUN 1 thin",
+            "LUN 2 through", "LUN 3 direct")));
   }
 
   @AfterAll

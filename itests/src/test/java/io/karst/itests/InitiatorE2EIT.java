@@ -31,34 +31,12 @@ class InitiatorE2EIT {
   @BeforeAll
   static void startServer() throws Exception {
     KarstServer.requireTools("iscsi-ls", "iscsi-inq", "iscsi-readcapacity16", "qemu-io");
-    server = KarstServer.start("e2e", PORT, String.join("\n",
-        "HANDLER vdisk_fileio {",
-        "  DEVICE disk0 {",
-        "    filename disk0.img",
-        "    size " + DISK_BYTES,
-        "    create 1",
-        "  }",
-        "  DEVICE disk1 {",
-        "    filename disk1.img",
-        "    size 16M",
-        "    create 1",
-        "  }",
-        "}",
-        "TARGET_DRIVER iscsi {",
-        "  enabled 1",
-        "  portals 127.0.0.1:" + PORT,
-        "  TARGET " + IQN + " {",
-        "    enabled 1",
-        "    LUN 0 disk0",
-        "  }",
-        "  TARGET " + CHAP_IQN + " {",
-        "    enabled 1",
-        "    IncomingUser \"joe " + SECRET + "\"",
-        "    OutgoingUser \"tgt " + TARGET_SECRET + "\"",
-        "    LUN 0 disk1",
-        "  }",
-        "}",
-        ""));
+    server = KarstServer.start("e2e", PORT, KarstServer.handler("vdisk_fileio",
+            KarstServer.device("disk0", DISK_BYTES), KarstServer.device("disk1", 16L << 20))
+        + KarstServer.iscsi(PORT,
+            KarstServer.target(IQN, "LUN 0 disk0"),
+            KarstServer.target(CHAP_IQN, "IncomingUser \"joe " + SECRET + "\"",
+                "OutgoingUser \"tgt " + TARGET_SECRET + "\"", "LUN 0 disk1")));
     portal = server.portal();
     lun0 = server.url(IQN, 0);
   }

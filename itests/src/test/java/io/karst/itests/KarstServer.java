@@ -110,6 +110,36 @@ final class KarstServer implements AutoCloseable {
     }
   }
 
+  /** A DEVICE block for a vdisk handler: a file of its own, created at {@code bytes}. */
+  static String device(String name, long bytes, String... attributes) {
+    StringBuilder b = new StringBuilder("  DEVICE " + name + " {\n    filename " + name
+        + ".img\n    size " + bytes + "\n    create 1\n");
+    for (String a : attributes) {
+      b.append("    ").append(a).append('\n');
+    }
+    return b.append("  }\n").toString();
+  }
+
+  /** A HANDLER block with these DEVICE blocks. */
+  static String handler(String name, String... devices) {
+    return "HANDLER " + name + " {\n" + String.join("", devices) + "}\n";
+  }
+
+  /** The iscsi TARGET_DRIVER block, listening on 127.0.0.1:{@code port}, with these targets. */
+  static String iscsi(int port, String... targets) {
+    return "TARGET_DRIVER iscsi {\n  enabled 1\n  portals 127.0.0.1:" + port + "\n"
+        + String.join("", targets) + "}\n";
+  }
+
+  /** An enabled TARGET block with these lines (LUNs, attributes). */
+  static String target(String name, String... lines) {
+    StringBuilder b = new StringBuilder("  TARGET " + name + " {\n    enabled 1\n");
+    for (String l : lines) {
+      b.append("    ").append(l).append('\n');
+    }
+    return b.append("  }\n").toString();
+  }
+
   /** The iscsi:// URL of a LUN of a target of this server. */
   String url(String target, int lun) {
     return "iscsi://127.0.0.1:" + port + "/" + target + "/" + lun;

@@ -31,23 +31,9 @@ class PersistentReservationsE2EIT {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = KarstServer.start("pr-e2e", PORT, String.join("\n",
-        "HANDLER vdisk_fileio {",
-        "  DEVICE disk0 {",
-        "    filename disk0.img",
-        "    size 16M",
-        "    create 1",
-        "  }",
-        "}",
-        "TARGET_DRIVER iscsi {",
-        "  enabled 1",
-        "  portals 127.0.0.1:" + PORT,
-        "  TARGET " + IQN + " {",
-        "    enabled 1",
-        "    LUN 0 disk0",
-        "  }",
-        "}",
-        ""));
+    server = KarstServer.start("pr-e2e", PORT, KarstServer.handler("vdisk_fileio",
+            KarstServer.device("disk0", 16L << 20))
+        + KarstServer.iscsi(PORT, KarstServer.target(IQN, "LUN 0 disk0")));
   }
 
   @AfterAll
