@@ -16,6 +16,9 @@ import java.util.function.Consumer;
 /** An I_T nexus and the LUN map its initiator sees, fixed when the session opens. */
 final class CoreSession implements Session {
 
+  /** LUN numbers below this are looked up in {@link #byNumber}, the rest in the map. */
+  private static final int DIRECT_LUNS = 256;
+
   private final String driver;
   private final CoreTarget target;
   private final String initiator;
@@ -25,6 +28,7 @@ final class CoreSession implements Session {
   final SessionEvents events;
   private final Consumer<CoreSession> onClose;
   final IoStatistics statistics = new IoStatistics();
+  private final Lun[] byNumber;
   private final AtomicBoolean measureLatency;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -36,6 +40,7 @@ final class CoreSession implements Session {
     this.initiator = initiator;
     this.port = port;
     this.luns = luns;
+    this.byNumber = byNumber(luns);
     this.events = events;
     this.onClose = onClose;
     this.measureLatency = measureLatency;
@@ -61,7 +66,18 @@ final class CoreSession implements Session {
 
   /** The LUN with this number as this initiator sees it, or null. */
   Lun lun(long number) {
+    if (number >= 0 && number < DIRECT_LUNS) {
+      return number < byNumber.length ? byNumber[(int) number] : null;
+    }
     return luns.get(number);
+  }
+
+  /** The first LUNs by number, for the command path: no boxing, no tree walk. */
+  private static Lun[] byNumber(NavigableMap<Long, Lun> luns) {
+    NavigableMap<Long, Lun> low = luns.headMap((long) DIRECT_LUNS, false);
+    Lun[] direct = new Lun[low.isEmpty() ? 0 : (int) (low.lastKey() + 1)];
+    low.forEach((n, l) -> direct[(int) (long) n] = l);
+    return direct;
   }
 
   NavigableMap<Long, Lun> luns() {
