@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -141,6 +142,19 @@ final class IscsiService {
   void register(IscsiConnection connection) {
     connections.add(connection);
     connection.channel.closeFuture().addListener(f -> connections.remove(connection));
+  }
+
+  /**
+   * The other logged-in connections of the normal session that a login with these parameters
+   * and ISID reinstates (RFC 7143 6.3.5): same initiator name, ISID and target.
+   */
+  List<IscsiConnection> reinstated(IscsiConnection login, Params p, byte[] isid) {
+    return connections.stream().filter(c -> {
+      IscsiSession s = c.session();
+      return c != login && s != null && !s.discovery() && Arrays.equals(s.isid, isid)
+          && s.params.initiatorName.equals(p.initiatorName)
+          && s.params.targetName.equals(p.targetName);
+    }).toList();
   }
 
   /** The connections whose channels are still open. */
