@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.net.InetSocketAddress;
 import io.karst.api.scsi.TaskManagementFunction;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Map;
@@ -164,6 +165,20 @@ final class IscsiConnection {
       ended.complete(null);
     }
     return ended;
+  }
+
+  /**
+   * The catch-all of the pipeline: closes the connection, so that nothing one initiator sends
+   * reaches beyond it. A network error (the initiator reset the connection, say) is an
+   * ordinary end, logged in a line; anything else is a fault here, logged with its trace.
+   */
+  void failed(String what, Throwable cause) {
+    if (cause instanceof IOException) {
+      LOG.log(Level.INFO, what + ": " + cause.getMessage() + "; closing the connection");
+    } else {
+      LOG.log(Level.WARNING, what + " failed; closing the connection", cause);
+    }
+    channel.close();
   }
 
   String describe() {

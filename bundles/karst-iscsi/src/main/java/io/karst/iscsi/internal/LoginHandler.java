@@ -109,15 +109,19 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     LOG.log(r.status == LoginRefusal.AUTHENTICATION_FAILURE ? Level.WARNING : Level.INFO,
         "login of " + connection.describe() + who() + " refused ("
         + String.format("0x%04x", r.status) + "): " + r.getMessage());
-    Pdu response = response(ctx, itt, stageFlags, Map.of());
-    response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
     refused = true;
-    if (r.status == LoginRefusal.AUTHENTICATION_FAILURE) {
-      ctx.executor().schedule(
-          () -> ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE),
-          AUTHENTICATION_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-    } else {
+    // The response is made when it is sent: a delayed one whose event loop shuts down first
+    // (the driver stopping) then holds no buffer.
+    Runnable answer = () -> {
+      Pdu response = response(ctx, itt, stageFlags, Map.of());
+      response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    };
+    if (r.status == LoginRefusal.AUTHENTICATION_FAILURE) {
+      ctx.executor().schedule(answer, AUTHENTICATION_FAILURE_DELAY_MILLIS,
+          TimeUnit.MILLISECONDS);
+    } else {
+      answer.run();
     }
   }
 
@@ -384,7 +388,6 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(Level.WARNING, "login of " + connection.describe() + " failed; closing", cause);
-    ctx.close();
+    connection.failed("login of " + connection.describe(), cause);
   }
 }

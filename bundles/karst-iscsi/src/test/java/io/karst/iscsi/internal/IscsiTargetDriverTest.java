@@ -28,7 +28,7 @@ class IscsiTargetDriverTest {
   }
 
   /** A blocking initiator: PDUs as byte arrays over a socket. */
-  private static final class Client implements AutoCloseable {
+  static final class Client implements AutoCloseable {
     final Socket socket;
     final DataInputStream in;
     final OutputStream out;
