@@ -65,33 +65,37 @@ final class IscsiService {
     List<InetSocketAddress> out = new ArrayList<>();
     for (String entry : text.split(",")) {
       String p = entry.trim();
-      if (p.isEmpty()) {
-        continue;
+      if (!p.isEmpty()) {
+        out.add(parseAddress(p, 3260));
       }
-      String host;
-      int port = 3260;
-      if (p.startsWith("[")) {
-        int end = p.indexOf(']');
-        if (end < 0) {
-          throw new IllegalArgumentException("portal '" + p + "': unclosed '['");
-        }
-        host = p.substring(1, end);
-        if (p.length() > end + 1) {
-          port = port(p, p.substring(end + 1));
-        }
-      } else {
-        int colon = p.lastIndexOf(':');
-        host = colon < 0 ? p : p.substring(0, colon);
-        if (colon >= 0) {
-          port = port(p, p.substring(colon));
-        }
-      }
-      out.add(new InetSocketAddress(InetAddress.getByName(host), port));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("portals: no address given");
     }
     return out;
+  }
+
+  /** Parses {@code host[:port]}, an IPv6 host in brackets, with a default port. */
+  static InetSocketAddress parseAddress(String p, int defaultPort) throws UnknownHostException {
+    String host;
+    int port = defaultPort;
+    if (p.startsWith("[")) {
+      int end = p.indexOf(']');
+      if (end < 0) {
+        throw new IllegalArgumentException("address '" + p + "': unclosed '['");
+      }
+      host = p.substring(1, end);
+      if (p.length() > end + 1) {
+        port = port(p, p.substring(end + 1));
+      }
+    } else {
+      int colon = p.lastIndexOf(':');
+      host = colon < 0 ? p : p.substring(0, colon);
+      if (colon >= 0) {
+        port = port(p, p.substring(colon));
+      }
+    }
+    return new InetSocketAddress(InetAddress.getByName(host), port);
   }
 
   private static int port(String portal, String colonPort) {
@@ -105,7 +109,7 @@ final class IscsiService {
       }
       return port;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("portal '" + portal + "': the port is not 0 to 65535");
+      throw new IllegalArgumentException("address '" + portal + "': the port is not 0 to 65535");
     }
   }
 
