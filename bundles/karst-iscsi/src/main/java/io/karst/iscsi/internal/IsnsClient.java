@@ -17,9 +17,9 @@ import java.util.function.Supplier;
  * so that initiators that discover through iSNS find them: one network entity, its portals,
  * one storage node per enabled target, and a portal group per target and portal with the
  * target's TPGT. A DevAttrReg with the Replace flag registers all of it when the driver starts
- * (which it does again whenever targets change) and again at half the registration period the
- * server grants, which keeps the registration alive without ESI; a DevDereg removes the entity
- * when the driver stops.
+ * (targets change only with the configuration, which applies at a start) and again at half
+ * the registration period the server grants, which keeps the registration alive without ESI;
+ * a DevDereg removes the entity when the driver stops.
  *
  * <p>Each exchange is a short TCP connection on a thread of its own, outside the event loops.
  * A server that cannot be reached or refuses is logged, and tried again later; it never
