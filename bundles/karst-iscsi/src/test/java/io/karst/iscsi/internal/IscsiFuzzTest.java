@@ -149,14 +149,20 @@ class IscsiFuzzTest {
       Session session = new Session();
       session.headerDigest = random.nextInt(4) == 0;
       session.dataDigest = random.nextInt(4) == 0;
-      byte[] login = frame(loginBhs(), new byte[0], loginText(n, session), false, false);
       boolean mutatedLogin = kind == 1;
-      if (mutatedLogin) {
-        mutate(login, false);
+      boolean loggedIn;
+      if (kind == 2) {
+        s.setSoTimeout(500);
+        loggedIn = chapLogin(n, session, out, in);
+      } else {
+        byte[] login = frame(loginBhs(), new byte[0], loginText(n, session), false, false);
+        if (mutatedLogin) {
+          mutate(login, false);
+        }
+        out.write(login);
+        out.flush();
+        loggedIn = !mutatedLogin && loggedIn(in);
       }
-      out.write(login);
-      out.flush();
-      boolean loggedIn = !mutatedLogin && loggedIn(in);
       if (loggedIn) {
         sessions++;
       }
@@ -212,6 +218,105 @@ class IscsiFuzzTest {
       keys.add(more[random.nextInt(more.length)]);
     }
     return Initiator.text(keys.toArray(String[]::new));
+  }
+
+  /**
+   * A CHAP login in three requests (AuthMethod, CHAP_A, CHAP_N and CHAP_R), each value sound
+   * or not: algorithms offered or unknown, responses right, wrong, badly encoded or of any
+   * length, a mutual challenge the target cannot answer. Whether it reached the full feature
+   * phase.
+   */
+  private boolean chapLogin(int n, Session s, java.io.OutputStream out, InputStream in)
+      throws IOException {
+    byte qualifier = (byte) random.nextInt(256);
+    out.write(loginRequest(qualifier, 0x81, "InitiatorName=iqn.fuzz:initiator" + n,
+        "TargetName=iqn.test:chap", "AuthMethod=CHAP,None",
+        "HeaderDigest=" + (s.headerDigest ? "CRC32C" : "None"),
+        "DataDigest=" + (s.dataDigest ? "CRC32C" : "None")));
+    if (response(in) == null) {
+      return false;
+    }
+    String[] offers = {"5", "7,5", "6", "8", "99", "x", "5,", ",,,", "0x05", "5,6,7,8,5,6,7,8"};
+    out.write(loginRequest(qualifier, 0x01, "CHAP_A=" + offers[random.nextInt(offers.length)]));
+    Map<String, String> challenge = response(in);
+    if (challenge == null || !challenge.containsKey("CHAP_C")) {
+      return false;
+    }
+    String name = random.nextInt(5) == 0 ? "someone" : "fuzzer";
+    String answer;
+    switch (random.nextInt(6)) {
+      case 0 -> answer = "0x" + java.util.HexFormat.of().formatHex(bytes(random.nextInt(80)));
+      case 1 -> answer = "0b" + java.util.Base64.getEncoder().encodeToString(
+          bytes(random.nextInt(80)));
+      case 2 -> answer = new String(bytes(random.nextInt(20)),
+          java.nio.charset.StandardCharsets.ISO_8859_1).replace('\0', 'x');
+      default -> answer = chapResponse(challenge);
+    }
+    List<String> keys = new ArrayList<>(List.of("CHAP_N=" + name, "CHAP_R=" + answer));
+    if (random.nextInt(4) == 0) {
+      keys.add("CHAP_I=" + (random.nextInt(300) - 20));
+      keys.add("CHAP_C=0x" + java.util.HexFormat.of().formatHex(bytes(random.nextInt(40))));
+    }
+    out.write(loginRequest(qualifier, 0x83, keys.toArray(String[]::new)));
+    Map<String, String> last = response(in);
+    return last != null && last.containsKey(FULL_FEATURE);
+  }
+
+  /** A key that {@link #response} adds when the login reached the full feature phase. */
+  private static final String FULL_FEATURE = "(full feature)";
+
+  /** The right response to the target's challenge, with the fuzzer's secret. */
+  private static String chapResponse(Map<String, String> challenge) {
+    try {
+      String algorithm = switch (challenge.get("CHAP_A")) {
+        case "6" -> "SHA-1";
+        case "7" -> "SHA-256";
+        case "8" -> "SHA3-256";
+        default -> "MD5";
+      };
+      var digest = java.security.MessageDigest.getInstance(algorithm);
+      digest.update((byte) Integer.parseInt(challenge.get("CHAP_I")));
+      digest.update("123456789012".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      digest.update(java.util.HexFormat.of().parseHex(challenge.get("CHAP_C").substring(2)));
+      return "0x" + java.util.HexFormat.of().formatHex(digest.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] loginRequest(byte qualifier, int flags, String... keys) {
+    ByteBuffer b = bhs(0x43, flags);
+    b.put(8, (byte) 0x40).put(13, qualifier).putInt(24, 1);
+    return frame(b, new byte[0], Initiator.text(keys), false, false);
+  }
+
+  /**
+   * The keys of a login response, with {@link #FULL_FEATURE} when it is the final one; null
+   * when the login was refused or the connection ended.
+   */
+  private static Map<String, String> response(InputStream in) throws IOException {
+    byte[] bhs;
+    byte[] data;
+    try {
+      bhs = in.readNBytes(48);
+      if (bhs.length < 48) {
+        return null;
+      }
+      int length = ((bhs[5] & 0xFF) << 16) | ((bhs[6] & 0xFF) << 8) | (bhs[7] & 0xFF);
+      data = Arrays.copyOf(in.readNBytes((length + 3) & ~3), length);
+    } catch (SocketTimeoutException e) {
+      // A failed authentication is answered late, on purpose: not waited for.
+      return null;
+    }
+    if (bhs[36] != 0 || bhs[37] != 0) {
+      return null;
+    }
+    Map<String, String> keys = new java.util.HashMap<>(
+        TextKeys.parse(data));
+    if ((bhs[1] & 0x83) == 0x83) {
+      keys.put(FULL_FEATURE, "");
+    }
+    return keys;
   }
 
   /** Reads the login response: whether the session is in the full feature phase. */
