@@ -1,12 +1,12 @@
 package io.karst.iscsi.internal;
 
+import io.karst.api.scsi.TaskManagementFunction;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import java.net.InetSocketAddress;
-import io.karst.api.scsi.TaskManagementFunction;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -23,6 +23,8 @@ final class Isns {
   static final int PORT = 3205;
   private static final int VERSION = 1;
   static final int HEADER_LENGTH = 12;
+  /** The most payload one PDU carries, a multiple of four under the 16-bit PDU Length. */
+  static final int MAX_PDU_PAYLOAD = 65532;
 
   /** Function IDs (5.1.3). */
   static final int DEV_ATTR_REG = 0x0001;
@@ -119,13 +121,25 @@ final class Isns {
     }
   }
 
-  /** A request in one PDU: header and payload. */
+  /**
+   * A request: its payload in as many PDUs as the 16-bit PDU Length needs (5.3), numbered by
+   * Sequence ID, the first and last marked.
+   */
   static byte[] request(int function, int flags, int transactionId, Attributes payload) {
     byte[] p = payload.bytes();
-    return ByteBuffer.allocate(HEADER_LENGTH + p.length).putShort((short) VERSION)
-        .putShort((short) function).putShort((short) p.length)
-        .putShort((short) (flags | CLIENT | FIRST_PDU | LAST_PDU))
-        .putShort((short) transactionId).putShort((short) 0).put(p).array();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int at = 0;
+    int sequence = 0;
+    do {
+      int n = Math.min(MAX_PDU_PAYLOAD, p.length - at);
+      int f = flags | CLIENT | (at == 0 ? FIRST_PDU : 0) | (at + n == p.length ? LAST_PDU : 0);
+      out.writeBytes(ByteBuffer.allocate(HEADER_LENGTH).putShort((short) VERSION)
+          .putShort((short) function).putShort((short) n).putShort((short) f)
+          .putShort((short) transactionId).putShort((short) sequence++).array());
+      out.write(p, at, n);
+      at += n;
+    } while (at < p.length);
+    return out.toByteArray();
   }
 
   /** A response: its function, transaction, status and attributes as tag and value. */

@@ -126,6 +126,45 @@ class IsnsClientTest {
   }
 
   @Test
+  void aLongRequestIsSentInSeveralPdusAndAResponseIsGathered() throws Exception {
+    Isns.Attributes a = new Isns.Attributes();
+    for (int i = 0; i < 2000; i++) {
+      a.string(Isns.ISCSI_NAME, "iqn.2026-11.io.karst:target-number-" + i);
+    }
+    int length = a.bytes().length;
+    ByteBuffer b = ByteBuffer.wrap(Isns.request(Isns.DEV_ATTR_REG, 0, 9, a));
+    List<Integer> sizes = new ArrayList<>();
+    int sequence = 0;
+    while (b.hasRemaining()) {
+      assertThat(b.getShort()).isEqualTo((short) 1);
+      assertThat(b.getShort()).isEqualTo((short) Isns.DEV_ATTR_REG);
+      int n = b.getShort() & 0xFFFF;
+      int flags = b.getShort() & 0xFFFF;
+      assertThat(b.getShort()).isEqualTo((short) 9);
+      assertThat(b.getShort()).as("sequence").isEqualTo((short) sequence);
+      assertThat(flags & Isns.FIRST_PDU).isEqualTo(sequence == 0 ? Isns.FIRST_PDU : 0);
+      b.position(b.position() + n);
+      assertThat(flags & Isns.LAST_PDU).isEqualTo(b.hasRemaining() ? 0 : Isns.LAST_PDU);
+      sizes.add(n);
+      sequence++;
+    }
+    assertThat(sizes).hasSize(2).containsExactly(Isns.MAX_PDU_PAYLOAD,
+        length - Isns.MAX_PDU_PAYLOAD);
+
+    // A response over two PDUs: the status and one attribute, cut inside the attribute.
+    ByteBuffer r = ByteBuffer.allocate(2 * 12 + 16);
+    r.putShort((short) 1).putShort((short) 0x8001).putShort((short) 6).putShort((short) 0x4400)
+        .putShort((short) 9).putShort((short) 0).putInt(0).putShort((short) 0);
+    r.putShort((short) 1).putShort((short) 0x8001).putShort((short) 10).putShort((short) 0x4800)
+        .putShort((short) 9).putShort((short) 1).putShort((short) Isns.REGISTRATION_PERIOD)
+        .putInt(4).putInt(1234);
+    Isns.Response response = Isns.read(new java.io.ByteArrayInputStream(r.array()),
+        Isns.DEV_ATTR_REG, 9);
+    assertThat(response.status()).isZero();
+    assertThat(response.u32(Isns.REGISTRATION_PERIOD, 0)).isEqualTo(1234);
+  }
+
+  @Test
   void theServerAttributeParses() throws Exception {
     assertThat(IsnsClient.parse("127.0.0.1")).isEqualTo(new InetSocketAddress("127.0.0.1",
         3205));
