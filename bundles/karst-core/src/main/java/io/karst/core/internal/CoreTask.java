@@ -35,6 +35,7 @@ final class CoreTask implements Task {
   private final int expectedLength;
   private static final int SUBMITTED = 1;
   private static final int FINISHED = 2;
+  private static final int ABORTED = 4;
   private static final VarHandle STATE;
 
   static {
@@ -45,11 +46,15 @@ final class CoreTask implements Task {
     }
   }
 
-  /** {@link #SUBMITTED} and {@link #FINISHED} bits: one field rather than an object per flag. */
+  /**
+   * {@link #SUBMITTED}, {@link #FINISHED} and {@link #ABORTED} bits: one field rather than an
+   * object per flag, so that whether an abort came before the task finished is one decision.
+   */
   private volatile int state;
-  /** Completes once the task has finished; made only when task management waits for it. */
+  /** Completes once the task is handed back; made only when task management waits for it. */
   private CompletableFuture<Void> done;
-  private volatile boolean aborted;
+  /** The transport has been given the task (guarded by this). */
+  private boolean handedBack;
 
   private volatile int transferLength;
   private volatile Device holding;
@@ -148,15 +153,20 @@ final class CoreTask implements Task {
 
   /**
    * Aborts the task (SAM-5 7.2): one waiting for Data-Out ends now; one at the backend ends,
-   * TASK ABORTED, when its I/O completes.
+   * TASK ABORTED, when its I/O completes. Returns false when the task finished first: its
+   * status stands, and an ABORT TASK finds no task to abort.
    */
-  void abort() {
-    aborted = true;
+  boolean abort() {
+    int before = set(ABORTED);
+    if (before < 0 || (before & FINISHED) != 0) {
+      return before < 0;
+    }
     Consumer<ByteBuffer> waiting = onDataOut;
     if (waiting != null) {
       onDataOut = null;
       finish(Status.TASK_ABORTED, null, null);
     }
+    return true;
   }
 
   /**
@@ -307,21 +317,29 @@ final class CoreTask implements Task {
 
   /** Sets a state bit; false when it was already set. */
   private boolean setState(int bit) {
+    return set(bit) >= 0;
+  }
+
+  /** Sets a state bit and returns the bits before, or -1 when it was already set. */
+  private int set(int bit) {
     int before;
     do {
       before = state;
       if ((before & bit) != 0) {
-        return false;
+        return -1;
       }
     } while (!STATE.compareAndSet(this, before, before | bit));
-    return true;
+    return before;
   }
 
-  /** Completes once the task has finished (at once if it has), for task management. */
+  /**
+   * Completes once the task has been handed back to its transport (at once if it has), for
+   * task management: a function's response then follows the task's own.
+   */
   synchronized CompletableFuture<Void> done() {
     if (done == null) {
       done = new CompletableFuture<>();
-      if ((state & FINISHED) != 0) {
+      if (handedBack) {
         done.complete(null);
       }
     }
@@ -330,9 +348,11 @@ final class CoreTask implements Task {
 
   /** Records the outcome and hands the task back to its transport, once. */
   void finish(Status s, Sense sn, ByteBuffer in) {
-    if (!setState(FINISHED)) {
+    int before = set(FINISHED);
+    if (before < 0) {
       return;
     }
+    boolean aborted = (before & ABORTED) != 0;
     status = aborted ? Status.TASK_ABORTED : s;
     sense = aborted ? null : sn;
     dataIn = aborted ? null : in;
@@ -390,6 +410,7 @@ final class CoreTask implements Task {
   }
 
   private synchronized void completeDone() {
+    handedBack = true;
     if (done != null) {
       done.complete(null);
     }

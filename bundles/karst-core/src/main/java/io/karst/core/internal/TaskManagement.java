@@ -25,7 +25,11 @@ final class TaskManagement {
       for (Lun l : session.luns().values()) {
         for (CoreTask t : l.device().tasks) {
           if (t.session == session && t.tag() == tag) {
-            return abort(List.of(t)).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+            // A task that finished before the abort keeps its status: there was no task to
+            // abort (RFC 7143 11.6.1), and the answer follows the task's own.
+            boolean aborted = t.abort();
+            return t.done().thenApply(v -> aborted ? TaskManagementResponse.FUNCTION_COMPLETE
+                : TaskManagementResponse.TASK_DOES_NOT_EXIST);
           }
         }
       }

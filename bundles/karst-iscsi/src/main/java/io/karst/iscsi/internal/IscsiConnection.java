@@ -1,11 +1,15 @@
 package io.karst.iscsi.internal;
 
+import io.karst.api.scsi.TaskManagementFunction;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -17,11 +21,14 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class IscsiConnection {
 
+  private static final System.Logger LOG = System.getLogger(IscsiConnection.class.getName());
+
   final IscsiService service;
   final Channel channel;
   /** The commands of this connection that core has not answered, by initiator task tag. */
   final Map<Integer, IscsiTask> tasks = new HashMap<>();
-  private IscsiSession session;
+  /** Set on the event loop; read from others when a login looks for a session to reinstate. */
+  private volatile IscsiSession session;
   private int statSN;
   private int transferTag;
 
@@ -124,6 +131,54 @@ final class IscsiConnection {
         channel.close();
       }
     });
+  }
+
+  /**
+   * Ends this connection's session because a new login of the same initiator and ISID to the
+   * same target reinstates it (RFC 7143 6.3.5): the connection stops reading, its tasks are
+   * aborted in core (ABORT TASK SET on every LUN they address, which completes once none of
+   * them can touch the medium any more), then the connection closes and the nexus ends. The
+   * stage completes after that, so that the new session starts with nothing of the old one
+   * still running.
+   */
+  CompletableFuture<Void> reinstate() {
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    boolean queued = execute(() -> {
+      LOG.log(Level.INFO, describe() + " is reinstated by a new login; ending it");
+      channel.config().setAutoRead(false);
+      IscsiSession s = session;
+      CompletableFuture<?>[] aborts = tasks.values().stream()
+          .mapToLong(t -> ScsiCommandHandler.lun(t.lunField)).filter(lun -> lun >= 0).distinct()
+          .boxed()
+          .map(lun -> s.nexus.manage(TaskManagementFunction.ABORT_TASK_SET, lun, 0)
+              .toCompletableFuture())
+          .toArray(CompletableFuture<?>[]::new);
+      CompletableFuture.allOf(aborts).whenComplete((r, e) -> execute(() ->
+          channel.close().addListener(f -> {
+            s.close();
+            ended.complete(null);
+          })));
+    });
+    if (!queued) {
+      // The event loop is gone, and the connection with it.
+      session.close();
+      ended.complete(null);
+    }
+    return ended;
+  }
+
+  /**
+   * The catch-all of the pipeline: closes the connection, so that nothing one initiator sends
+   * reaches beyond it. A network error (the initiator reset the connection, say) is an
+   * ordinary end, logged in a line; anything else is a fault here, logged with its trace.
+   */
+  void failed(String what, Throwable cause) {
+    if (cause instanceof IOException) {
+      LOG.log(Level.INFO, what + ": " + cause.getMessage() + "; closing the connection");
+    } else {
+      LOG.log(Level.WARNING, what + " failed; closing the connection", cause);
+    }
+    channel.close();
   }
 
   String describe() {

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,33 +65,37 @@ final class IscsiService {
     List<InetSocketAddress> out = new ArrayList<>();
     for (String entry : text.split(",")) {
       String p = entry.trim();
-      if (p.isEmpty()) {
-        continue;
+      if (!p.isEmpty()) {
+        out.add(parseAddress(p, 3260));
       }
-      String host;
-      int port = 3260;
-      if (p.startsWith("[")) {
-        int end = p.indexOf(']');
-        if (end < 0) {
-          throw new IllegalArgumentException("portal '" + p + "': unclosed '['");
-        }
-        host = p.substring(1, end);
-        if (p.length() > end + 1) {
-          port = port(p, p.substring(end + 1));
-        }
-      } else {
-        int colon = p.lastIndexOf(':');
-        host = colon < 0 ? p : p.substring(0, colon);
-        if (colon >= 0) {
-          port = port(p, p.substring(colon));
-        }
-      }
-      out.add(new InetSocketAddress(InetAddress.getByName(host), port));
     }
     if (out.isEmpty()) {
       throw new IllegalArgumentException("portals: no address given");
     }
     return out;
+  }
+
+  /** Parses {@code host[:port]}, an IPv6 host in brackets, with a default port. */
+  static InetSocketAddress parseAddress(String p, int defaultPort) throws UnknownHostException {
+    String host;
+    int port = defaultPort;
+    if (p.startsWith("[")) {
+      int end = p.indexOf(']');
+      if (end < 0) {
+        throw new IllegalArgumentException("address '" + p + "': unclosed '['");
+      }
+      host = p.substring(1, end);
+      if (p.length() > end + 1) {
+        port = port(p, p.substring(end + 1));
+      }
+    } else {
+      int colon = p.lastIndexOf(':');
+      host = colon < 0 ? p : p.substring(0, colon);
+      if (colon >= 0) {
+        port = port(p, p.substring(colon));
+      }
+    }
+    return new InetSocketAddress(InetAddress.getByName(host), port);
   }
 
   private static int port(String portal, String colonPort) {
@@ -104,7 +109,7 @@ final class IscsiService {
       }
       return port;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("portal '" + portal + "': the port is not 0 to 65535");
+      throw new IllegalArgumentException("address '" + portal + "': the port is not 0 to 65535");
     }
   }
 
@@ -141,6 +146,19 @@ final class IscsiService {
   void register(IscsiConnection connection) {
     connections.add(connection);
     connection.channel.closeFuture().addListener(f -> connections.remove(connection));
+  }
+
+  /**
+   * The other logged-in connections of the normal session that a login with these parameters
+   * and ISID reinstates (RFC 7143 6.3.5): same initiator name, ISID and target.
+   */
+  List<IscsiConnection> reinstated(IscsiConnection login, Params p, byte[] isid) {
+    return connections.stream().filter(c -> {
+      IscsiSession s = c.session();
+      return c != login && s != null && !s.discovery() && Arrays.equals(s.isid, isid)
+          && s.params.initiatorName.equals(p.initiatorName)
+          && s.params.targetName.equals(p.targetName);
+    }).toList();
   }
 
   /** The connections whose channels are still open. */

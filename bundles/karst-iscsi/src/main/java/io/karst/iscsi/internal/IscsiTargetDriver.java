@@ -20,7 +20,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +67,10 @@ public final class IscsiTargetDriver implements TargetDriver {
       integer("nop_in_timeout", "30", "Seconds to wait for the answer to a ping before "
           + "closing the connection"),
       incomingUser("discovery sessions"),
-      outgoingUser("discovery sessions"));
+      outgoingUser("discovery sessions"),
+      AttributeDescriptor.builder(IsnsClient.ATTRIBUTE, AttributeType.STRING)
+          .description("The iSNS server (host[:port], port 3205 by default) to register the "
+              + "enabled targets and the portals with; none when empty").build());
 
   private static final List<AttributeDescriptor> TARGET_ATTRIBUTES = List.of(
       AttributeDescriptor.builder("alias", AttributeType.STRING)
@@ -82,6 +87,7 @@ public final class IscsiTargetDriver implements TargetDriver {
   private EventLoopGroup group;
   private final List<Channel> listeners = new ArrayList<>();
   private IscsiService service;
+  private IsnsClient isns;
 
   private static AttributeDescriptor integer(String name, String value, String description) {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
@@ -136,6 +142,9 @@ public final class IscsiTargetDriver implements TargetDriver {
     List<InetSocketAddress> portals = IscsiService.parsePortals(context.attributes()
         .get("portals"));
     IscsiService s = new IscsiService(context, portals);
+    String isnsServer = context.attributes().get(IsnsClient.ATTRIBUTE);
+    InetSocketAddress isnsAddress = isnsServer == null || isnsServer.isBlank() ? null
+        : IsnsClient.parse(isnsServer);
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channel =
@@ -171,8 +180,23 @@ public final class IscsiTargetDriver implements TargetDriver {
     s.bound(bound);
     group = g;
     service = s;
+    if (isnsAddress != null) {
+      isns = new IsnsClient(isnsAddress, entity(bound.get(0)), context.targets(), s::portals);
+      isns.start();
+    }
     LOG.log(Level.INFO, "iSCSI listening on " + bound + " ("
         + (epoll ? "native epoll" : "NIO: " + Epoll.unavailabilityCause()) + ")");
+  }
+
+  /** The iSNS entity of this server: its host name and first port, unique per server. */
+  private static String entity(InetSocketAddress portal) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      host = "localhost";
+    }
+    return "karst:" + host + ":" + portal.getPort();
   }
 
   /** The addresses the driver listens on, as bound. */
@@ -189,6 +213,10 @@ public final class IscsiTargetDriver implements TargetDriver {
   public synchronized void stop() {
     if (group == null) {
       return;
+    }
+    if (isns != null) {
+      isns.stop();
+      isns = null;
     }
     closeListeners();
     service.connections().forEach(IscsiConnection::requestLogout);

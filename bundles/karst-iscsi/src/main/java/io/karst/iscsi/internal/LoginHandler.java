@@ -14,6 +14,7 @@ import java.lang.System.Logger.Level;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -66,6 +67,8 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private Chap chap;
   /** A refusal is on its way: the initiator's further requests are dropped. */
   private boolean refused;
+  /** The login is complete and waits for the session it reinstates to end. */
+  private boolean admitting;
   private ScheduledFuture<?> deadline;
 
   LoginHandler(IscsiConnection connection) {
@@ -81,6 +84,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       if (refused) {
         return;
       }
+      if (admitting) {
+        LOG.log(Level.WARNING, connection.describe() + " sent " + pdu
+            + " before its final login response; closing");
+        ctx.close();
+        return;
+      }
       if (pdu.opcode() != Opcode.LOGIN_REQUEST) {
         LOG.log(Level.WARNING, connection.describe() + " sent " + pdu
             + " before logging in; closing");
@@ -89,22 +98,30 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       }
       login(ctx, pdu);
     } catch (LoginRefusal r) {
-      // Failed authentications are what an administrator watches for (secrets being tried).
-      LOG.log(r.status == LoginRefusal.AUTHENTICATION_FAILURE ? Level.WARNING : Level.INFO,
-          "login of " + connection.describe() + who() + " refused ("
-          + String.format("0x%04x", r.status) + "): " + r.getMessage());
-      Pdu response = response(ctx, pdu, pdu.flags() & 0x0F, Map.of());
-      response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
-      refused = true;
-      if (r.status == LoginRefusal.AUTHENTICATION_FAILURE) {
-        ctx.executor().schedule(
-            () -> ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE),
-            AUTHENTICATION_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-      } else {
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      }
+      refuse(ctx, pdu.itt(), pdu.flags() & 0x0F, r);
     } finally {
       pdu.release();
+    }
+  }
+
+  private void refuse(ChannelHandlerContext ctx, int itt, int stageFlags, LoginRefusal r) {
+    // Failed authentications are what an administrator watches for (secrets being tried).
+    LOG.log(r.status == LoginRefusal.AUTHENTICATION_FAILURE ? Level.WARNING : Level.INFO,
+        "login of " + connection.describe() + who() + " refused ("
+        + String.format("0x%04x", r.status) + "): " + r.getMessage());
+    refused = true;
+    // The response is made when it is sent: a delayed one whose event loop shuts down first
+    // (the driver stopping) then holds no buffer.
+    Runnable answer = () -> {
+      Pdu response = response(ctx, itt, stageFlags, Map.of());
+      response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    };
+    if (r.status == LoginRefusal.AUTHENTICATION_FAILURE) {
+      ctx.executor().schedule(answer, AUTHENTICATION_FAILURE_DELAY_MILLIS,
+          TimeUnit.MILLISECONDS);
+    } else {
+      answer.run();
     }
   }
 
@@ -131,7 +148,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
     if ((flags & CONTINUE) != 0) {
       // The initiator's text goes on in the next request: acknowledge this part, no keys.
-      ctx.writeAndFlush(response(ctx, pdu, csg << 2, Map.of()));
+      ctx.writeAndFlush(response(ctx, pdu.itt(), csg << 2, Map.of()));
       return;
     }
     Map<String, String> keys;
@@ -176,15 +193,43 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
     boolean moving = transit && chap.passed();
     if (!moving || nsg != FULL_FEATURE) {
-      ctx.writeAndFlush(response(ctx, pdu, (csg << 2) | (moving ? TRANSIT | nsg : 0),
+      ctx.writeAndFlush(response(ctx, pdu.itt(), (csg << 2) | (moving ? TRANSIT | nsg : 0),
           answers));
       return;
     }
     negotiation.finish(answers);
     Params params = negotiation.result;
+    int itt = pdu.itt();
+    int stage = (csg << 2) | FULL_FEATURE;
+    List<IscsiConnection> reinstated = params.discovery ? List.of()
+        : service.reinstated(connection, params, isid);
+    if (reinstated.isEmpty()) {
+      admit(ctx, itt, stage, answers);
+      return;
+    }
+    // Session reinstatement (RFC 7143 6.3.5): the old session ends before the new one is
+    // admitted; until then the initiator waits for the final response.
+    admitting = true;
+    CompletableFuture.allOf(reinstated.stream().map(IscsiConnection::reinstate)
+        .toArray(CompletableFuture<?>[]::new)).whenComplete((r, e) -> connection.execute(() -> {
+          if (!connection.active()) {
+            return;
+          }
+          try {
+            admit(ctx, itt, stage, answers);
+          } catch (LoginRefusal refusal) {
+            refuse(ctx, itt, stage, refusal);
+          }
+        }));
+  }
+
+  /** Opens the session and enters the full feature phase with the final login response. */
+  private void admit(ChannelHandlerContext ctx, int itt, int stage, Map<String, String> answers)
+      throws LoginRefusal {
+    Params params = negotiation.result;
     Session nexus = params.discovery ? null : openSession(params);
     IscsiSession session = new IscsiSession(isid, service.nextTsih(), params, nexus, window);
-    Pdu response = response(ctx, pdu, TRANSIT | (csg << 2) | FULL_FEATURE, answers);
+    Pdu response = response(ctx, itt, TRANSIT | stage, answers);
     response.set16(14, session.tsih);
     connection.join(session, statSN);
     // The final response is the last PDU without digests; both directions use them from the
@@ -327,12 +372,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     p.remove(this);
   }
 
-  private Pdu response(ChannelHandlerContext ctx, Pdu request, int stageFlags,
+  private Pdu response(ChannelHandlerContext ctx, int itt, int stageFlags,
       Map<String, String> keys) {
     Pdu r = Pdu.create(ctx.alloc(), Opcode.LOGIN_RESPONSE);
     r.set8(1, stageFlags);
-    r.bhs.setBytes(8, request.bhs, 8, 6);
-    r.set32(Pdu.ITT, request.itt());
+    r.bhs.setBytes(8, isid);
+    r.set32(Pdu.ITT, itt);
     r.set32(Pdu.STAT_SN, statSN++);
     r.set32(Pdu.EXP_CMD_SN, window.expCmdSN()).set32(Pdu.MAX_CMD_SN, window.maxCmdSN());
     return keys.isEmpty() ? r : r.withData(Unpooled.wrappedBuffer(TextKeys.format(keys)));
@@ -355,7 +400,6 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(Level.WARNING, "login of " + connection.describe() + " failed; closing", cause);
-    ctx.close();
+    connection.failed("login of " + connection.describe(), cause);
   }
 }

@@ -36,7 +36,6 @@ final class RejectHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    LOG.log(Level.WARNING, connection.describe() + " failed; closing the connection", cause);
-    ctx.close();
+    connection.failed(connection.describe(), cause);
   }
 }

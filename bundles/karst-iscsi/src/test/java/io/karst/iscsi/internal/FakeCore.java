@@ -63,18 +63,19 @@ final class FakeCore implements DriverContext {
       new FakeTarget("iqn.test:disk", true, true),
       new FakeTarget("iqn.test:off", false, true),
       new FakeTarget("iqn.test:secret", true, false)));
-  final List<byte[]> written = new ArrayList<>();
-  final List<FakeTask> tasks = new ArrayList<>();
+  // Synchronized: connections on several event loops may add to them at once.
+  final List<byte[]> written = java.util.Collections.synchronizedList(new ArrayList<>());
+  final List<FakeTask> tasks = java.util.Collections.synchronizedList(new ArrayList<>());
   boolean closed;
   /** Whether core refuses sessions for want of resources. */
   boolean full;
   /** The initiator names sessions were opened for. */
-  final List<String> initiators = new ArrayList<>();
+  final List<String> initiators = java.util.Collections.synchronizedList(new ArrayList<>());
   /** The TransportIDs sessions were opened with, in order. */
-  final List<byte[]> transportIds = new ArrayList<>();
+  final List<byte[]> transportIds = java.util.Collections.synchronizedList(new ArrayList<>());
   /** How the last session's driver hears that core wants it ended. */
   SessionEvents events;
-  final List<String> managed = new ArrayList<>();
+  final List<String> managed = java.util.Collections.synchronizedList(new ArrayList<>());
   /** What task management answers; tests complete it when they choose. */
   java.util.concurrent.CompletableFuture<TaskManagementResponse> tmf =
       java.util.concurrent.CompletableFuture.completedFuture(

@@ -20,6 +20,8 @@ final class Initiator {
   final EmbeddedChannel channel;
   final IscsiConnection connection;
   int cmdSN = 1;
+  /** The ISID of the logins: a random-qualifier type, as libiscsi sends. */
+  byte[] isid = {0x40, 0, 0, 0, 0, 1};
 
   Initiator(FakeCore core) {
     this(core, List.of());
@@ -27,8 +29,12 @@ final class Initiator {
 
   /** An initiator connected to a target that announces these portals. */
   Initiator(FakeCore core, List<InetSocketAddress> portals) {
+    this(core, new IscsiService(core, portals));
+  }
+
+  /** Another connection to the same driver, as from a second socket. */
+  Initiator(FakeCore core, IscsiService service) {
     this.core = core;
-    IscsiService service = new IscsiService(core, portals);
     channel = new EmbeddedChannel();
     connection = new IscsiConnection(service, channel);
     service.register(connection);
@@ -79,7 +85,7 @@ final class Initiator {
 
   ByteBuf login(int flags) {
     ByteBuf b = bhs(0x43, flags, 0x1000);
-    b.setBytes(8, new byte[] {0x40, 0, 0, 0, 0, 1});
+    b.setBytes(8, isid);
     b.setInt(24, cmdSN);
     return b;
   }

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class IscsiTargetDriverTest {
   }
 
   /** A blocking initiator: PDUs as byte arrays over a socket. */
-  private static final class Client implements AutoCloseable {
+  static final class Client implements AutoCloseable {
     final Socket socket;
     final DataInputStream in;
     final OutputStream out;
@@ -71,8 +72,13 @@ class IscsiTargetDriverTest {
     }
 
     ByteBuffer login(String... keys) throws IOException {
+      return login(7, keys);
+    }
+
+    /** Logs in with an ISID of the random type and this qualifier. */
+    ByteBuffer login(int isidQualifier, String... keys) throws IOException {
       ByteBuffer b = bhs(0x43, 0x83, 1);
-      b.put(8, (byte) 0x40).put(13, (byte) 7).putInt(24, cmdSN);
+      b.put(8, (byte) 0x40).put(13, (byte) isidQualifier).putInt(24, cmdSN);
       send(b, Initiator.text(keys));
       return read(null);
     }
@@ -220,6 +226,29 @@ class IscsiTargetDriverTest {
     try (Client c = new Client(portal)) {
       assertThat(c.login("InitiatorName=iqn.test:i", "SessionType=Discovery").getShort(36))
           .isZero();
+    }
+  }
+
+  @Test
+  void aLoginWithALiveSessionsIsidReinstatesItAndOtherIsidsCoexist() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    InetSocketAddress portal = start(core);
+    String[] keys = {"InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk"};
+    try (Client old = new Client(portal); Client other = new Client(portal);
+        Client again = new Client(portal)) {
+      int oldTsih = old.login(1, keys).getShort(14);
+      assertThat(other.login(2, keys).getShort(36)).isZero();
+      ByteBuffer r = again.login(1, keys);
+      assertThat(r.getShort(36)).isZero();
+      assertThat(r.getShort(14)).isNotEqualTo((short) oldTsih);
+      assertThat(old.in.read()).as("the reinstated session's connection is closed")
+          .isEqualTo(-1);
+      for (Client c : List.of(other, again)) {
+        ByteBuffer nop = Client.bhs(0x40 | 0x40, 0x80, 3);
+        nop.putInt(20, -1).putInt(24, c.cmdSN);
+        c.send(nop, new byte[0]);
+        assertThat(c.read(null).get(0) & 0x3F).as("still serving").isEqualTo(Opcode.NOP_IN);
+      }
     }
   }
 

@@ -1,0 +1,120 @@
+package io.karst.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.karst.itests.KarstServer.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * iSNS (RFC 4171) against open-isns's server: the server registers its enabled targets and
+ * portal when it starts, with {@code iSNSServer} set, and removes them when it stops; a query
+ * as an initiator (isnsadm) sees exactly that.
+ */
+class IsnsE2EIT {
+
+  private static final int PORT = 13264;
+  private static final int ISNS_PORT = 13265;
+  private static final String IQN = "iqn.2026-11.io.karst:isns";
+  private static final String DISABLED = "iqn.2026-11.io.karst:isns-disabled";
+
+  private static Path work;
+  private static Process isnsd;
+  private static KarstServer server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    KarstServer.requireTools("isnsd", "isnsadm");
+    work = Path.of("target", "isnsd").toAbsolutePath();
+    Files.createDirectories(work.resolve("db"));
+    Files.writeString(work.resolve("isnsd.conf"), String.join("\n",
+        "BindAddress = 127.0.0.1:" + ISNS_PORT,
+        "Database = " + work.resolve("db"),
+        "PIDFile = " + work.resolve("isnsd.pid"),
+        "ControlSocket = " + work.resolve("control"),
+        "SourceName = iqn.2026-11.io.karst.test:isnsd",
+        "Security = 0",
+        "SLPRegister = 0",
+        "DefaultDiscoveryDomain = 1",
+        "RegistrationPeriod = 10m",
+        ""));
+    Files.writeString(work.resolve("client.conf"), String.join("\n",
+        "ServerAddress = 127.0.0.1:" + ISNS_PORT,
+        "SourceName = iqn.2026-11.io.karst.test:isns-query",
+        "Security = 0",
+        ""));
+    isnsd = new ProcessBuilder("isnsd", "-f", "-c", work.resolve("isnsd.conf").toString())
+        .redirectErrorStream(true).redirectOutput(work.resolve("isnsd.out").toFile()).start();
+    server = KarstServer.start("isns", PORT, String.join("\n",
+        "HANDLER vdisk_fileio {",
+        "  DEVICE d {",
+        "    filename d.img",
+        "    size 1048576",
+        "    create 1",
+        "  }",
+        "}",
+        "TARGET_DRIVER iscsi {",
+        "  enabled 1",
+        "  portals 127.0.0.1:" + PORT,
+        "  iSNSServer 127.0.0.1:" + ISNS_PORT,
+        "  TARGET " + IQN + " {",
+        "    enabled 1",
+        "    alias karst isns test",
+        "    LUN 0 d",
+        "  }",
+        "  TARGET " + DISABLED + " {",
+        "    enabled 0",
+        "    LUN 0 d",
+        "  }",
+        "}",
+        ""));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+    if (isnsd != null) {
+      isnsd.destroy();
+      isnsd.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** What isnsadm lists of the given object type, as an initiator querying the server. */
+  private static String list(String type) throws Exception {
+    Result r = KarstServer.run(30, "isnsadm", "-c", work.resolve("client.conf").toString(),
+        "--list", type);
+    return r.output();
+  }
+
+  /** Waits (a bounded number of tries) until the listing satisfies {@code until}. */
+  private static String await(String type, Predicate<String> until) throws Exception {
+    String out = list(type);
+    for (int i = 0; i < 100 && !until.test(out); i++) {
+      Thread.sleep(200);
+      out = list(type);
+    }
+    return out;
+  }
+
+  @Test
+  void theEnabledTargetAndItsPortalAreRegisteredUntilTheServerStops() throws Exception {
+    String nodes = await("nodes", o -> o.contains(IQN));
+    assertThat(nodes).contains("iSCSI name = \"" + IQN + "\"", "node type = Target",
+        "iSCSI alias = \"karst isns test\"").doesNotContain(DISABLED);
+    assertThat(list("portals")).contains("Portal IP address = 127.0.0.1",
+        "Portal TCP/UDP port = " + PORT + "/tcp");
+    String entities = list("entities");
+    assertThat(entities).contains("Entity identifier = \"karst:", ":" + PORT + "\"");
+
+    server.close();
+    String after = await("nodes", o -> !o.contains(IQN));
+    assertThat(after).as("deregistered when the server stopped").doesNotContain(IQN);
+  }
+}

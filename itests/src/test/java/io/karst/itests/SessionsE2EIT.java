@@ -1,0 +1,147 @@
+package io.karst.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.karst.itests.KarstServer.Result;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several sessions of one initiator (RFC 7143 6.3.5; what multipathing does): two QEMU
+ * processes with the same initiator name, each its own session (libiscsi picks a random
+ * ISID), write different halves of one LUN at the same time, and everything reads back.
+ */
+class SessionsE2EIT {
+
+  private static final int PORT = 13263;
+  private static final String IQN = "iqn.2026-11.io.karst:sessions";
+  private static final String INITIATOR = "iqn.2026-11.io.karst.test:multipath-host";
+  private static final long DISK_BYTES = 32L << 20;
+
+  private static KarstServer server;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    KarstServer.requireTools("qemu-io");
+    server = KarstServer.start("sessions", PORT, String.join("\n",
+        "HANDLER vdisk_fileio {",
+        "  DEVICE shared {",
+        "    filename shared.img",
+        "    size " + DISK_BYTES,
+        "    create 1",
+        "  }",
+        "}",
+        "TARGET_DRIVER iscsi {",
+        "  enabled 1",
+        "  portals 127.0.0.1:" + PORT,
+        "  TARGET " + IQN + " {",
+        "    enabled 1",
+        "    LUN 0 shared",
+        "  }",
+        "}",
+        ""));
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  /** qemu-io on LUN 0 as {@link #INITIATOR}, without the host page cache. */
+  private static Result qemuIo(List<String> commands) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("qemu-io", "--cache", "none"));
+    for (String c : commands) {
+      cmd.add("-c");
+      cmd.add(c);
+    }
+    cmd.add("--image-opts");
+    cmd.add("driver=iscsi,transport=tcp,portal=127.0.0.1:" + PORT + ",target=" + IQN
+        + ",lun=0,initiator-name=" + INITIATOR);
+    return KarstServer.run(600, cmd.toArray(String[]::new));
+  }
+
+  /** Writes of random lengths covering [from, from + length), each piece its own pattern. */
+  private static List<String[]> pieces(Random random, long from, long length, int firstPattern) {
+    List<String[]> pieces = new ArrayList<>();
+    long at = from;
+    while (at < from + length) {
+      long n = Math.min(from + length - at, 512L * (1 + random.nextInt(1024)));
+      int pattern = firstPattern + pieces.size() % 100;
+      pieces.add(new String[] {"write -P " + pattern + " " + at + " " + n,
+          "read -P " + pattern + " " + at + " " + n});
+      at += n;
+    }
+    Collections.shuffle(pieces, random);
+    return pieces;
+  }
+
+  @Test
+  void twoSessionsOfOneInitiatorWriteInParallelAndBothHalvesReadBackIntact() throws Exception {
+    long seed = System.nanoTime();
+    Random random = new Random(seed);
+    long half = DISK_BYTES / 2;
+    List<String[]> low = pieces(random, 0, half, 1);
+    List<String[]> high = pieces(random, half, half, 101);
+    List<CompletableFuture<Result>> writers = new ArrayList<>();
+    for (List<String[]> region : List.of(low, high)) {
+      List<String> commands = new ArrayList<>(region.stream().map(p -> p[0]).toList());
+      commands.addAll(region.stream().map(p -> p[1]).toList());
+      writers.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return qemuIo(commands);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }));
+    }
+    for (CompletableFuture<Result> w : writers) {
+      Result r = w.get();
+      assertThat(r.exit()).as("seed " + seed + ": " + r.output()).isZero();
+      assertThat(r.output()).as("seed " + seed)
+          .doesNotContain("Pattern verification failed", "error", "failed");
+    }
+    List<String> all = new ArrayList<>(Stream.concat(low.stream(), high.stream())
+        .map(p -> p[1]).toList());
+    Collections.shuffle(all, random);
+    Result r = qemuIo(all);
+    assertThat(r.exit()).as("seed " + seed + ": " + r.output()).isZero();
+    assertThat(r.output()).as("seed " + seed).doesNotContain("Pattern verification failed");
+
+    // The server saw sessions of the one initiator with different ISIDs, and none replaced
+    // another.
+    String log = serverLog();
+    Matcher m = Pattern.compile("session to " + Pattern.quote(IQN) + " of "
+        + Pattern.quote(INITIATOR) + " \\(ISID (\\p{XDigit}{12})").matcher(log);
+    List<String> isids = new ArrayList<>();
+    while (m.find()) {
+      isids.add(m.group(1));
+    }
+    assertThat(isids.stream().distinct().count()).as(log).isGreaterThanOrEqualTo(2);
+    assertThat(log).doesNotContain("is reinstated by a new login");
+  }
+
+  private static String serverLog() throws Exception {
+    StringBuilder all = new StringBuilder();
+    Path dir = server.home.resolve("data/log");
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        all.append(Files.readString(f, StandardCharsets.UTF_8));
+      }
+    }
+    return all.toString();
+  }
+}
