@@ -162,7 +162,7 @@ class Sampler(threading.Thread):
 class Server:
     """The Karst server, started from a scratch copy of the assembly."""
 
-    def __init__(self, workdir, port, out, driver=None, name="server"):
+    def __init__(self, workdir, port, out, driver=None, name="server", java_opts=""):
         self.dir = os.path.join(workdir, name)
         self.port = port
         shutil.copytree(ASSEMBLY, self.dir, symlinks=True)
@@ -172,7 +172,7 @@ class Server:
                                                 for kv in (driver or {}).items())})
         self.gc_log = os.path.join(out, name + "-gc.log")
         env = dict(os.environ)
-        env["EXTRA_JAVA_OPTS"] = "-Xlog:gc:file=%s:uptime" % self.gc_log
+        env["EXTRA_JAVA_OPTS"] = ("-Xlog:gc,gc+phases:file=%s:uptime %s" % (self.gc_log, java_opts)).strip()
         self.console = open(os.path.join(out, name + ".out"), "w")
         self.proc = subprocess.Popen([os.path.join(self.dir, "bin", "karaf"), "server"],
                                      env=env, stdout=self.console, stderr=subprocess.STDOUT,
@@ -582,22 +582,23 @@ def gc_pauses(path, start):
     with open(path) as f:
         f.seek(start)
         return [float(m.group(1)) for m in
-                (re.search(r"Pause .*\) ([0-9.]+)ms$", line.strip()) for line in f
+                (re.search(r" Pause .*? ([0-9.]+)ms$", line.strip()) for line in f
                  if "Diagnostic Command" not in line and "Heap Inspection" not in line) if m]
 
 
 def allocated(jfr):
     """Bytes the JVM's threads allocated during a recording: each thread's counter at the
-    recording's end minus at its start (JFR emits the event at both)."""
+    recording's end minus at its start (JFR emits the event at both, for live threads)."""
     printed = sh("jfr", "print", "--json", "--events", "jdk.ThreadAllocationStatistics", jfr,
                  timeout=300).stdout
     seen = {}
     for e in json.loads(printed)["recording"]["events"]:
         v = e["values"]
         t = v["thread"]["javaThreadId"] if v.get("thread") else None
-        low, high = seen.get(t, (v["allocated"], v["allocated"]))
-        seen[t] = (min(low, v["allocated"]), max(high, v["allocated"]))
-    return sum(high - low for low, high in seen.values())
+        seen.setdefault(t, []).append(v["allocated"])
+    # A thread seen once started during the recording (a connection's event loop starts with
+    # its first connection): all it allocated falls in it.
+    return sum(max(a) - min(a) if len(a) > 1 else a[0] for a in seen.values())
 
 
 def step_gc(args, out, summary, server, **_):
@@ -618,8 +619,8 @@ def step_gc(args, out, summary, server, **_):
         lines.append("%d %s: %s; %.0f bytes allocated per command" % (
             count, op, pause_text, allocated(jfr) / count))
     lines.append("```\n")
-    lines.append("Pauses from the server's GC log (-Xlog:gc; default collector and heap: G1, at "
-                 "most a quarter of RAM). Allocation: the growth of every thread's allocation "
+    lines.append("Pauses from the server's GC log (-Xlog:gc,gc+phases; the JVM's default collector, "
+                 "G1, unless --java-opts picks another; Karaf's heap settings). Allocation: the growth of every thread's allocation "
                  "counter over the run (JFR jdk.ThreadAllocationStatistics), over the commands; "
                  "the server's housekeeping in that time is counted too.\n")
     summary.append("\n".join(lines))
@@ -725,6 +726,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", default=",".join(STEPS), help="comma-separated steps")
     ap.add_argument("--port", type=int, default=3260)
+    ap.add_argument("--java-opts", default="",
+                    help="more JVM options for the server, e.g. -XX:+UseZGC to compare collectors")
     args = ap.parse_args()
     steps = [s for s in args.only.split(",") if s]
     unknown = set(steps) - set(STEPS)
@@ -751,7 +754,7 @@ def main():
             globals()["step_" + step](args, args.out, summary)
         rest = [s for s in steps if s not in alone]
         if rest:
-            server = Server(workdir, args.port, args.out)
+            server = Server(workdir, args.port, args.out, java_opts=args.java_opts)
             tgt = Tgt(workdir)
             for step in rest:
                 log(step)
