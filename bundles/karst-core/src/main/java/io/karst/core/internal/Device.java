@@ -32,6 +32,11 @@ final class Device {
   final MediumRemoval.Medium medium = new MediumRemoval.Medium();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
   final AsyncMutex atomic = new AsyncMutex();
+  /**
+   * SWP of the control mode page (SPC-4 7.5.8): set by MODE SELECT from any nexus, it write
+   * protects the logical unit for all of them until cleared.
+   */
+  volatile boolean softwareWriteProtect;
   /** Counters and latency of every command that reached the device. */
   final IoStatistics statistics = new IoStatistics();
 

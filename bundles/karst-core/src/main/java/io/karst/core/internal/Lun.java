@@ -11,8 +11,11 @@ record Lun(long number, Device device, boolean readOnly, Alua.Access alua) {
     this(number, device, readOnly, null);
   }
 
-  /** Whether writes through this LUN are refused, by the LUN or by the device. */
+  /**
+   * Whether writes through this LUN are refused: by the LUN, by the device, or by software
+   * write protection (SWP in the control mode page).
+   */
   boolean writeProtected() {
-    return readOnly || device.readOnly();
+    return readOnly || device.readOnly() || device.softwareWriteProtect;
   }
 }

@@ -11,11 +11,13 @@ import java.nio.ByteBuffer;
  * reports the caching and control pages with a block descriptor, MODE SELECT (6, 10) takes
  * them back.
  *
- * <p>No mode parameter is changeable: WCE follows the backend (a file opened with or without
- * write-through), the control page describes what the pipeline does. So MODE SELECT accepts a
- * parameter list that restates the current values, as initiators send when they save a page they
- * have just read, and refuses any change with INVALID FIELD IN PARAMETER LIST pointing at the
- * first byte that differs. Saved values do not exist (SAVING PARAMETERS NOT SUPPORTED).
+ * <p>One mode parameter is changeable: SWP, software write protection, in the control page.
+ * WCE follows the backend (a file opened with or without write-through), and the rest of the
+ * control page describes what the pipeline does. So MODE SELECT accepts a parameter list that
+ * restates the current values, as initiators send when they save a page they have just read,
+ * with SWP set or cleared, and refuses any other change with INVALID FIELD IN PARAMETER LIST
+ * pointing at the first byte that differs; nothing changes unless the whole list is valid.
+ * Saved values do not exist (SAVING PARAMETERS NOT SUPPORTED).
  */
 final class ModePages {
 
@@ -30,6 +32,9 @@ final class ModePages {
   /** Page control values of MODE SENSE's PC field. */
   private static final int CHANGEABLE = 1;
   private static final int SAVED = 3;
+  /** SWP: byte 4, bit 3 of the control page. */
+  private static final int SWP_BYTE = 4;
+  private static final int SWP = 0x08;
 
   private ModePages() {}
 
@@ -52,10 +57,11 @@ final class ModePages {
     boolean changeable = control == CHANGEABLE;
     ByteArrayOutputStream pages = new ByteArrayOutputStream();
     switch (page) {
-      case PAGE_CACHING, PAGE_CONTROL -> pages.writeBytes(page(page, backend, changeable));
+      case PAGE_CACHING, PAGE_CONTROL ->
+          pages.writeBytes(page(page, lun.device(), backend, changeable));
       case PAGE_ALL -> {
-        pages.writeBytes(page(PAGE_CACHING, backend, changeable));
-        pages.writeBytes(page(PAGE_CONTROL, backend, changeable));
+        pages.writeBytes(page(PAGE_CACHING, lun.device(), backend, changeable));
+        pages.writeBytes(page(PAGE_CONTROL, lun.device(), backend, changeable));
       }
       default -> throw Cdb.invalidField(2, 5);
     }
@@ -84,7 +90,7 @@ final class ModePages {
    * MODE SELECT(6) and (10) (SPC-4 6.9, 6.10): the parameter list is collected, then checked
    * against the current values; SP is refused since nothing can be saved.
    */
-  static void select(CoreTask task, BlockBackend backend) throws SenseException {
+  static void select(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
     byte[] cdb = task.cdb();
     boolean ten = Cdb.u8(cdb, 0) == MODE_SELECT_10;
     if ((cdb[1] & 0xEE) != 0) {
@@ -107,7 +113,10 @@ final class ModePages {
         if (data.remaining() < length) {
           throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
         }
-        check(data, ten, backend);
+        Boolean swp = check(data, ten, lun.device(), backend);
+        if (swp != null) {
+          lun.device().softwareWriteProtect = swp;
+        }
         task.good();
       } catch (SenseException e) {
         task.fail(e.sense());
@@ -115,9 +124,13 @@ final class ModePages {
     });
   }
 
-  /** Checks a MODE SELECT parameter list: header, block descriptor, then each page. */
-  private static void check(ByteBuffer list, boolean ten, BlockBackend backend)
+  /**
+   * Checks a MODE SELECT parameter list: header, block descriptor, then each page. Returns the
+   * SWP the list sets when it holds a control page, else null.
+   */
+  private static Boolean check(ByteBuffer list, boolean ten, Device device, BlockBackend backend)
       throws SenseException {
+    Boolean swp = null;
     int end = list.limit();
     int header = ten ? 8 : 4;
     int mediumType = list.get(ten ? 2 : 1);
@@ -146,7 +159,8 @@ final class ModePages {
       if (code != PAGE_CACHING && code != PAGE_CONTROL) {
         throw invalid(at); // an unknown page, or a subpage (SPF set)
       }
-      byte[] current = page(code, backend, false);
+      byte[] current = page(code, device, backend, false);
+      byte[] changeable = page(code, device, backend, true);
       if (pageLength != current.length - 2) {
         throw invalid(at + 1);
       }
@@ -154,12 +168,16 @@ final class ModePages {
         throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
       }
       for (int i = 2; i < current.length; i++) {
-        if (list.get(at + i) != current[i]) {
+        if ((list.get(at + i) & ~changeable[i]) != (current[i] & ~changeable[i])) {
           throw invalid(at + i);
         }
       }
+      if (code == PAGE_CONTROL) {
+        swp = (list.get(at + SWP_BYTE) & SWP) != 0;
+      }
       at += 2 + pageLength;
     }
+    return swp;
   }
 
   /**
@@ -185,12 +203,15 @@ final class ModePages {
         Sense.INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, byteOffset, -1));
   }
 
-  /** A page's current values, or its changeable mask (all zeros past the header). */
-  private static byte[] page(int code, BlockBackend backend, boolean changeable) {
+  /** A page's current values, or its changeable mask (SWP only). */
+  private static byte[] page(int code, Device device, BlockBackend backend, boolean changeable) {
     byte[] p = code == PAGE_CACHING ? new byte[20] : new byte[12];
     p[0] = (byte) code;
     p[1] = (byte) (p.length - 2);
     if (changeable) {
+      if (code == PAGE_CONTROL) {
+        p[SWP_BYTE] = (byte) SWP;
+      }
       return p;
     }
     if (code == PAGE_CACHING) {
@@ -200,6 +221,7 @@ final class ModePages {
       // Control page (SPC-4 7.5.8): unrestricted reordering of SIMPLE tasks, fixed format
       // sense, no busy timeout limit.
       p[3] = 0x10;
+      p[SWP_BYTE] = (byte) (device.softwareWriteProtect ? SWP : 0);
       p[8] = (byte) 0xFF;
       p[9] = (byte) 0xFF;
     }

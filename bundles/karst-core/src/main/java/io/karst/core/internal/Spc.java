@@ -42,7 +42,8 @@ final class Spc {
       case PREVENT_ALLOW_MEDIUM_REMOVAL -> MediumRemoval.preventAllow(task, lun.device());
       case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
       case ModePages.MODE_SENSE_6, ModePages.MODE_SENSE_10 -> ModePages.sense(task, lun, backend);
-      case ModePages.MODE_SELECT_6, ModePages.MODE_SELECT_10 -> ModePages.select(task, backend);
+      case ModePages.MODE_SELECT_6, ModePages.MODE_SELECT_10 ->
+          ModePages.select(task, lun, backend);
       case PersistentReservations.PERSISTENT_RESERVE_IN ->
           PersistentReservations.reserveIn(task, lun.device());
       case PersistentReservations.PERSISTENT_RESERVE_OUT ->

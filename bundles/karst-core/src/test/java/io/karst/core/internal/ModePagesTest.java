@@ -73,7 +73,7 @@ class ModePagesTest extends BedTest {
   }
 
   @Test
-  void modeSenseChangeableValuesAreAllZero() throws Exception {
+  void modeSenseChangeableValuesAreOnlySwp() throws Exception {
     byte[] changeable = bed.send(0, cdb(0x1A, 0x08, 0x48, 0, 255, 0), null, 255).dataIn();
     assertThat(changeable[4]).isEqualTo((byte) 0x08);
     assertThat(Arrays.copyOfRange(changeable, 6, changeable.length)).containsOnly(0);
@@ -82,7 +82,42 @@ class ModePagesTest extends BedTest {
     assertThat(ten[7]).isEqualTo((byte) 0);
     assertThat(ten[8]).isEqualTo((byte) 0x08);
     assertThat(ten[28]).isEqualTo((byte) 0x0A);
+    byte[] control = bed.send(0, cdb(0x1A, 0x08, 0x4A, 0, 255, 0), null, 255).dataIn();
+    assertThat(control[4 + SWP_AT]).as("SWP").isEqualTo((byte) 0x08);
+    assertThat(Arrays.copyOfRange(control, 4 + SWP_AT + 1, control.length)).containsOnly(0);
     assertSense(bed.send(0, cdb(0x1A, 0, 0x08, 0x01, 255, 0), null, 255),
         Sense.INVALID_FIELD_IN_CDB);
   }
+
+  @Test
+  void softwareWriteProtectionProtectsTheDeviceForEveryNexusUntilCleared() throws Exception {
+    byte[] control = sense6(0x0A, true);
+    control[0] = 0;
+    control[4 + SWP_AT] |= 0x08;
+    assertThat(bed.send(0, select6(control.length), control, 0).good()).isTrue();
+    assertThat(sense6(0x0A, true)[4 + SWP_AT] & 0x08).as("SWP reads back").isEqualTo(0x08);
+    assertThat(sense6(0x0A, true)[2] & 0x80).as("WP in the header").isEqualTo(0x80);
+    try (var other = bed.driver.login("t1", "iqn.test:other")) {
+      assertSense(TestBed.send(other, 0, TestBed.write10(0, 1), new byte[512], 0),
+          Sense.WRITE_PROTECTED);
+      assertThat(TestBed.send(other, 0, TestBed.read10(0, 1), null, 512).good()).isTrue();
+    }
+    control[4 + SWP_AT] &= ~0x08;
+    assertThat(bed.send(0, select6(control.length), control, 0).good()).isTrue();
+    assertThat(bed.send(0, TestBed.write10(0, 1), new byte[512], 0).good()).isTrue();
+  }
+
+  @Test
+  void aRefusedListLeavesSwpAsItWas() throws Exception {
+    byte[] all = sense6(0x3F, true);
+    all[0] = 0;
+    int control = 4 + (all[5] & 0xFF) + 2; // the control page follows the caching page
+    all[control + SWP_AT] |= 0x08;
+    all[control + 3] ^= 0x10; // a change that is not allowed
+    assertSense(bed.send(0, select6(all.length), all, 0), Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+    assertThat(sense6(0x0A, true)[4 + SWP_AT] & 0x08).isZero();
+  }
+
+  /** SWP's byte in the control page. */
+  private static final int SWP_AT = 4;
 }
