@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.karst.itests.KarstServer.Result;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,15 +133,10 @@ class InitiatorE2EIT {
 
   @Test
   void qemuWithChapAndHeaderDigestsWritesAndReadsBack() throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("qemu-io", "--image-opts",
-        "driver=iscsi,transport=tcp,portal=127.0.0.1:" + PORT + ",target=" + CHAP_IQN
-            + ",lun=0,user=joe,password=" + SECRET + ",header-digest=crc32c"));
-    for (String c : List.of("write -P 0xc3 0 1M", "write -P 0x3c 3000064 300k",
-        "read -P 0xc3 0 1M", "read -P 0x3c 3000064 300k", "read -P 0 8M 64k")) {
-      cmd.add("-c");
-      cmd.add(c);
-    }
-    Result r = run(120, cmd.toArray(String[]::new));
+    Result r = KarstServer.qemuIoWithOptions("driver=iscsi,transport=tcp,portal=127.0.0.1:"
+        + PORT + ",target=" + CHAP_IQN + ",lun=0,user=joe,password=" + SECRET
+        + ",header-digest=crc32c", List.of("write -P 0xc3 0 1M", "write -P 0x3c 3000064 300k",
+        "read -P 0xc3 0 1M", "read -P 0x3c 3000064 300k", "read -P 0 8M 64k"));
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.output()).doesNotContain("Pattern verification failed", "error");
     assertThat(Files.readString(server.home.resolve("data/log/karaf.log")))

@@ -50,29 +50,11 @@ class IsnsE2EIT {
         ""));
     isnsd = new ProcessBuilder("isnsd", "-f", "-c", work.resolve("isnsd.conf").toString())
         .redirectErrorStream(true).redirectOutput(work.resolve("isnsd.out").toFile()).start();
-    server = KarstServer.start("isns", PORT, String.join("\n",
-        "HANDLER vdisk_fileio {",
-        "  DEVICE d {",
-        "    filename d.img",
-        "    size 1048576",
-        "    create 1",
-        "  }",
-        "}",
-        "TARGET_DRIVER iscsi {",
-        "  enabled 1",
-        "  portals 127.0.0.1:" + PORT,
-        "  iSNSServer 127.0.0.1:" + ISNS_PORT,
-        "  TARGET " + IQN + " {",
-        "    enabled 1",
-        "    alias karst isns test",
-        "    LUN 0 d",
-        "  }",
-        "  TARGET " + DISABLED + " {",
-        "    enabled 0",
-        "    LUN 0 d",
-        "  }",
-        "}",
-        ""));
+    server = KarstServer.start("isns", PORT, KarstServer.handler("vdisk_fileio",
+            KarstServer.device("d", 1 << 20))
+        + KarstServer.iscsi(PORT, "  iSNSServer 127.0.0.1:" + ISNS_PORT + "\n",
+            KarstServer.target(IQN, "alias karst isns test", "LUN 0 d"),
+            "  TARGET " + DISABLED + " {\n    enabled 0\n    LUN 0 d\n  }\n"));
   }
 
   @AfterAll

@@ -151,12 +151,25 @@ final class KarstServer implements AutoCloseable {
 
   /** qemu-io on a LUN, without the host page cache, running the commands in order. */
   static Result qemuIo(String url, List<String> commands) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("qemu-io", "-f", "raw", "--cache", "none"));
+    return qemuIo(List.of("-f", "raw", url), commands);
+  }
+
+  /**
+   * qemu-io on an image QEMU's iSCSI driver opens from options (initiator name, CHAP user,
+   * digests: {@code driver=iscsi,transport=tcp,portal=...,target=...,lun=...}), without the
+   * host page cache.
+   */
+  static Result qemuIoWithOptions(String imageOptions, List<String> commands) throws Exception {
+    return qemuIo(List.of("--image-opts", imageOptions), commands);
+  }
+
+  private static Result qemuIo(List<String> image, List<String> commands) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("qemu-io", "--cache", "none"));
     for (String c : commands) {
       cmd.add("-c");
       cmd.add(c);
     }
-    cmd.add(url);
+    cmd.addAll(image);
     return run(600, cmd.toArray(String[]::new));
   }
 

@@ -35,23 +35,9 @@ class SessionsE2EIT {
   @BeforeAll
   static void startServer() throws Exception {
     KarstServer.requireTools("qemu-io");
-    server = KarstServer.start("sessions", PORT, String.join("\n",
-        "HANDLER vdisk_fileio {",
-        "  DEVICE shared {",
-        "    filename shared.img",
-        "    size " + DISK_BYTES,
-        "    create 1",
-        "  }",
-        "}",
-        "TARGET_DRIVER iscsi {",
-        "  enabled 1",
-        "  portals 127.0.0.1:" + PORT,
-        "  TARGET " + IQN + " {",
-        "    enabled 1",
-        "    LUN 0 shared",
-        "  }",
-        "}",
-        ""));
+    server = KarstServer.start("sessions", PORT, KarstServer.handler("vdisk_fileio",
+            KarstServer.device("shared", DISK_BYTES))
+        + KarstServer.iscsi(PORT, KarstServer.target(IQN, "LUN 0 shared")));
   }
 
   @AfterAll
@@ -63,15 +49,8 @@ class SessionsE2EIT {
 
   /** qemu-io on LUN 0 as {@link #INITIATOR}, without the host page cache. */
   private static Result qemuIo(List<String> commands) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("qemu-io", "--cache", "none"));
-    for (String c : commands) {
-      cmd.add("-c");
-      cmd.add(c);
-    }
-    cmd.add("--image-opts");
-    cmd.add("driver=iscsi,transport=tcp,portal=127.0.0.1:" + PORT + ",target=" + IQN
-        + ",lun=0,initiator-name=" + INITIATOR);
-    return KarstServer.run(600, cmd.toArray(String[]::new));
+    return KarstServer.qemuIoWithOptions("driver=iscsi,transport=tcp,portal=127.0.0.1:" + PORT
+        + ",target=" + IQN + ",lun=0,initiator-name=" + INITIATOR, commands);
   }
 
   /** Writes of random lengths covering [from, from + length), each piece its own pattern. */

@@ -595,7 +595,7 @@ public final class Engine implements Management, AutoCloseable {
   public synchronized List<SessionInfo> sessions() {
     return running.values().stream().map(r -> r.sessions).flatMap(Collection::stream)
         .map(s -> new SessionInfo(s.driver(), s.target().name(), s.initiator(),
-            s.statistics.snapshot(Scope.SESSION, "").commands()))
+            s.statistics.commands()))
         .toList();
   }
 

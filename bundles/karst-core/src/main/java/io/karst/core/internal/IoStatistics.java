@@ -44,6 +44,10 @@ final class IoStatistics {
     }
   }
 
+  long commands() {
+    return commands.sum();
+  }
+
   void latency(Stage stage, long nanos) {
     latency[stage.ordinal()].record(nanos);
   }
