@@ -80,15 +80,13 @@ public class ServerIT {
 
   @Test
   public void driversAndHandlersAreRegisteredAndStarted() throws Exception {
-    List<String> drivers = new ArrayList<>();
-    for (ServiceReference<TargetDriver> r : context().getServiceReferences(TargetDriver.class, null)) {
-      drivers.add(context().getService(r).name());
-    }
-    List<String> handlers = new ArrayList<>();
-    for (ServiceReference<DeviceHandler> r :
-        context().getServiceReferences(DeviceHandler.class, null)) {
-      handlers.add(context().getService(r).name());
-    }
+    // The feature's bundles start in no fixed order: wait for the services, then check them.
+    await("iscsi and local drivers registered",
+        () -> names(TargetDriver.class, TargetDriver::name).containsAll(List.of("iscsi", "local")));
+    await("vdisk handlers registered", () -> names(DeviceHandler.class, DeviceHandler::name)
+        .containsAll(List.of("vdisk_fileio", "vdisk_nullio")));
+    List<String> drivers = names(TargetDriver.class, TargetDriver::name);
+    List<String> handlers = names(DeviceHandler.class, DeviceHandler::name);
     assertTrue("drivers " + drivers, drivers.containsAll(List.of("iscsi", "local")));
     assertTrue(
         "handlers " + handlers, handlers.containsAll(List.of("vdisk_fileio", "vdisk_nullio")));
@@ -236,6 +234,22 @@ public class ServerIT {
       }
     }
     throw new AssertionError("no bundle " + symbolicName);
+  }
+
+  /** The names of the registered services of a type. */
+  private static <T> List<String> names(Class<T> type, java.util.function.Function<T, String> name) {
+    List<String> names = new ArrayList<>();
+    try {
+      for (ServiceReference<T> r : context().getServiceReferences(type, null)) {
+        T service = context().getService(r);
+        if (service != null) {
+          names.add(name.apply(service));
+        }
+      }
+    } catch (org.osgi.framework.InvalidSyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    return names;
   }
 
   private static <T> T service(Class<T> type) throws InterruptedException {
