@@ -651,4 +651,35 @@ public final class Engine implements Management, AutoCloseable {
     running.values().stream().flatMap(r -> r.sessions.stream())
         .forEach(s -> s.statistics.reset());
   }
+
+  // The management tree is being built; these are replaced by its implementation before release.
+  @Override
+  public ObjectInfo object(String path) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  @Override
+  public void set(String path, String attribute, String value) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  @Override
+  public String execute(String path, String command) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  @Override
+  public ApplyReport apply(String text, String sourceName, boolean force, boolean dryRun) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  @Override
+  public String write(boolean allAttributes) {
+    throw new UnsupportedOperationException("not yet");
+  }
+
+  @Override
+  public List<String> check(String text, String sourceName) {
+    throw new UnsupportedOperationException("not yet");
+  }
 }

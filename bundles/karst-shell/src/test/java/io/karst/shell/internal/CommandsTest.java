@@ -97,6 +97,36 @@ class CommandsTest {
     }
 
     @Override
+    public ObjectInfo object(String path) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void set(String path, String attribute, String value) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String execute(String path, String command) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public ApplyReport apply(String text, String source, boolean force, boolean dryRun) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public String write(boolean allAttributes) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<String> check(String text, String source) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public boolean latencyMeasurement() {
       return measuring;
     }
