@@ -28,4 +28,13 @@ public interface DeviceConfig {
 
   /** Threads for this device's blocking work, sized by core's settings. */
   Executor ioExecutor();
+
+  /**
+   * Establishes a unit attention condition, with this additional sense code and qualifier, on
+   * every I_T nexus through which a LUN reaches this device (SPC-4 5.14), for a change the
+   * handler made that initiators must learn of: a medium changed (28h/00h), capacity data
+   * changed (2Ah/09h). Core queues it per I_T_L nexus and reports it by the standard's rules;
+   * the handler may call it from any thread.
+   */
+  void unitAttention(int asc, int ascq);
 }

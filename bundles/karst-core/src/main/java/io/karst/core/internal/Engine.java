@@ -337,7 +337,13 @@ public final class Engine implements Management, AutoCloseable {
 
   /** What a handler gets to open a device. */
   private record OpenConfig(String name, Map<String, String> attributes, Path dataDirectory,
-      Executor ioExecutor) implements DeviceConfig {}
+      Executor ioExecutor) implements DeviceConfig {
+    // Unit attentions are being built; this is replaced by their implementation before release.
+    @Override
+    public void unitAttention(int asc, int ascq) {
+      throw new UnsupportedOperationException("not yet");
+    }
+  }
 
   public synchronized void addDriver(TargetDriver driver) {
     TargetDriver before = drivers.putIfAbsent(driver.name(), driver);

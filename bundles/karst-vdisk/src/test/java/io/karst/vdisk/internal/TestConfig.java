@@ -32,4 +32,9 @@ record TestConfig(String name, Map<String, String> attributes, Path dataDirector
       return t;
     }));
   }
+
+  @Override
+  public void unitAttention(int asc, int ascq) {
+    throw new AssertionError("unexpected unit attention " + asc + "/" + ascq);
+  }
 }
