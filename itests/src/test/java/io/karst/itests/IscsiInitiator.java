@@ -14,8 +14,15 @@ import java.nio.charset.StandardCharsets;
  */
 final class IscsiInitiator implements AutoCloseable {
 
-  /** A command's outcome: the SCSI status and the Data-In. */
-  record Response(int status, byte[] data) {}
+  /** A command's outcome: the SCSI status, the Data-In, and the sense data (or none). */
+  record Response(int status, byte[] data, byte[] sense) {
+
+    /** The sense key, ASC and ASCQ of fixed format sense data as "6/2a/06", or "" for none. */
+    String senseCode() {
+      return sense.length < 14 ? "" : String.format("%x/%02x/%02x", sense[2] & 0x0F,
+          sense[12] & 0xFF, sense[13] & 0xFF);
+    }
+  }
 
   private static final int LOGIN_REQUEST = 0x03;
   private static final int SCSI_COMMAND = 0x01;
@@ -62,6 +69,14 @@ final class IscsiInitiator implements AutoCloseable {
 
   /** Sends a command to LUN 0 and waits for its status, with up to {@code in} bytes back. */
   Response command(byte[] cdb, byte[] dataOut, int dataIn) throws IOException {
+    return command(0, cdb, dataOut, dataIn);
+  }
+
+  /**
+   * Sends a command to a LUN below 256 (peripheral addressing, SAM-5 4.7) and waits for its
+   * status, with up to {@code in} bytes back.
+   */
+  Response command(int lun, byte[] cdb, byte[] dataOut, int dataIn) throws IOException {
     ByteBuffer bhs = ByteBuffer.allocate(48);
     int flags = 0x80 | 0x01; // final, SIMPLE
     if (dataOut.length > 0) {
@@ -71,7 +86,8 @@ final class IscsiInitiator implements AutoCloseable {
       flags |= 0x40;
     }
     int tag = itt++;
-    bhs.put(0, (byte) SCSI_COMMAND).put(1, (byte) flags).putInt(16, tag)
+    bhs.put(0, (byte) SCSI_COMMAND).put(1, (byte) flags).putShort(8, (short) lun)
+        .putInt(16, tag)
         .putInt(20, Math.max(dataIn, dataOut.length)).putInt(24, cmdSN++)
         .putInt(28, expStatSN).put(32, cdb);
     send(bhs, dataOut);
@@ -93,11 +109,16 @@ final class IscsiInitiator implements AutoCloseable {
         received = Math.max(received, offset + p.data.length);
         if ((p.bhs.get(1) & 0x01) != 0) {
           expStatSN = p.bhs.getInt(24) + 1;
-          return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received));
+          return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received),
+              new byte[0]);
         }
       } else if (opcode == SCSI_RESPONSE) {
         expStatSN = p.bhs.getInt(24) + 1;
-        return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received));
+        // The data segment of a SCSI Response: SenseLength, then the sense data (11.4.7).
+        byte[] sense = p.data.length < 2 ? new byte[0] : java.util.Arrays.copyOfRange(p.data, 2,
+            2 + (((p.data[0] & 0xFF) << 8) | (p.data[1] & 0xFF)));
+        return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received),
+            sense);
       } else {
         throw new IOException("unexpected PDU, opcode " + opcode);
       }

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class KarstServer implements AutoCloseable {
 
+  /** The administrator {@link #startWithShell} gives the server, password the same. */
+  private static final String SHELL_USER = "itest";
+
   final Path home;
   final int port;
   private Process process;
@@ -45,6 +48,50 @@ final class KarstServer implements AutoCloseable {
 
   /** Unpacks a fresh server under target/{@code name}, writes its configuration, starts it. */
   static KarstServer start(String name, int port, String config) throws Exception {
+    KarstServer server = unpack(name, port, config);
+    server.start();
+    return server;
+  }
+
+  /**
+   * As {@link #start}, with Karaf's SSH console on {@code port + 1000} and an administrator
+   * for {@link #shell}: the test's own user, in the test's own server.
+   */
+  static KarstServer startWithShell(String name, int port, String config) throws Exception {
+    KarstServer server = unpack(name, port, config);
+    Path etc = server.home.resolve("etc");
+    Path shell = etc.resolve("org.apache.karaf.shell.cfg");
+    Files.writeString(shell, Files.readString(shell)
+        .replaceAll("(?m)^sshPort *=.*$", "sshPort = " + server.sshPort()));
+    Files.writeString(etc.resolve("users.properties"), SHELL_USER
+        + " = " + SHELL_USER + ",_g_:admingroup\n"
+        + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
+    server.start();
+    return server;
+  }
+
+  private int sshPort() {
+    return port + 1000;
+  }
+
+  /**
+   * Runs commands in the server's Karaf shell as an administrator does over SSH ({@code
+   * bin/client}, commands from a file); the server must come from {@link #startWithShell}.
+   * Exit status 0 when every command succeeded.
+   */
+  Result shell(String... commands) throws Exception {
+    Path script = Files.createTempFile("karst-shell", ".txt");
+    try {
+      Files.writeString(script, String.join("\n", commands) + "\n");
+      return run(120, home.resolve("bin/client").toString(), "-a", String.valueOf(sshPort()),
+          "-h", "127.0.0.1", "-u", SHELL_USER, "-p", SHELL_USER, "-r", "30", "-f",
+          script.toString());
+    } finally {
+      Files.deleteIfExists(script);
+    }
+  }
+
+  private static KarstServer unpack(String name, int port, String config) throws Exception {
     Path work = Path.of("target", name).toAbsolutePath();
     deleteTree(work);
     Files.createDirectories(work);
@@ -55,9 +102,7 @@ final class KarstServer implements AutoCloseable {
       home = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
     }
     Files.writeString(home.resolve("etc/karst.conf"), config);
-    KarstServer server = new KarstServer(home, port);
-    server.start();
-    return server;
+    return new KarstServer(home, port);
   }
 
   /** Starts the unpacked server and waits until it listens. */
