@@ -28,7 +28,7 @@ final class Device {
   final PrState pr;
   /** The tasks holding the backend: what task management aborts and detach waits for. */
   final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  /** The nexuses that reach this device, to establish unit attentions on ({@link UnitAttention}). */
+  /** The nexuses that reach this device, for {@link UnitAttention} to tell of changes. */
   final java.util.Set<CoreSession> nexuses = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Whether resets establish BUS DEVICE RESET FUNCTION OCCURRED (the reset_ua attribute). */
   final boolean resetUnitAttention;

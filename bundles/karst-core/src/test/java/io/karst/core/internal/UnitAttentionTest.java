@@ -19,6 +19,12 @@ class UnitAttentionTest extends BedTest {
   private static final Sense CAPACITY = Sense.CAPACITY_DATA_HAS_CHANGED;
   private static final Sense RESET = UnitAttention.BUS_DEVICE_RESET_FUNCTION_OCCURRED;
 
+  @Override
+  String config() {
+    return TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n TARGET p {\n  enabled 1\n"
+        + "  LUN 0 disk0\n  LUN 1 disk1\n }\n}\n";
+  }
+
   /** A second initiator on the same target, seeing the same LUNs. */
   private LocalSession other;
 
@@ -139,6 +145,24 @@ class UnitAttentionTest extends BedTest {
     assertThat(bed.send(0, cdb(0x15, 0x10, 0, 0, list.length, 0), list, 0).good()).isTrue();
     assertThat(TestBed.send(other, 0, TEST_UNIT_READY, null, 0).good())
         .as("restating the same value changes nothing").isTrue();
+  }
+
+  @Test
+  void oneSessionCanBeToldThatItsLunsChanged() throws Exception {
+    ProbeDriver probe = new ProbeDriver("probe");
+    bed.engine.addDriver(probe);
+    bed.engine.settle();
+    CoreSession session = (CoreSession) probe.context.openSession("p", "iqn.test:probe",
+        reason -> { });
+    UnitAttention.raise(session, Sense.REPORTED_LUNS_DATA_HAS_CHANGED);
+    assertThat(codes(session.attentions.queued(0))).containsExactly("3f/e");
+    assertThat(codes(session.attentions.queued(1))).containsExactly("3f/e");
+    assertThat(bed.send(0, TEST_UNIT_READY, null, 0).good()).as("other sessions are not told")
+        .isTrue();
+    UnitAttention.raise(session, session.lun(1).device(), UnitAttention.INQUIRY_DATA_HAS_CHANGED);
+    assertThat(codes(session.attentions.queued(0))).containsExactly("3f/e");
+    assertThat(codes(session.attentions.queued(1))).containsExactly("3f/e", "3f/3");
+    session.close();
   }
 
   @Test
