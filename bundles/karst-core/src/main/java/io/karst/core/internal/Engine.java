@@ -288,7 +288,7 @@ public final class Engine implements Management, AutoCloseable {
     }
     ExecutorService io = Executors.newFixedThreadPool(d.identity.threads(), threads(d.name));
     try {
-      Backend backend = handler.open(new OpenConfig(d.name, checked, dataDirectory, io));
+      Backend backend = handler.open(new OpenConfig(d, checked, dataDirectory, io));
       String wrong = check(backend);
       if (wrong != null) {
         closeQuietly(backend);
@@ -336,8 +336,19 @@ public final class Engine implements Management, AutoCloseable {
   }
 
   /** What a handler gets to open a device. */
-  private record OpenConfig(String name, Map<String, String> attributes, Path dataDirectory,
+  private record OpenConfig(Device device, Map<String, String> attributes, Path dataDirectory,
       Executor ioExecutor) implements DeviceConfig {
+
+    @Override
+    public String name() {
+      return device.name;
+    }
+
+    @Override
+    public boolean mediumRemovalPrevented() {
+      return device.medium.prevented();
+    }
+
     // Unit attentions are being built; this is replaced by their implementation before release.
     @Override
     public void unitAttention(int asc, int ascq) {
