@@ -54,25 +54,23 @@ class CommandBackendTest {
 
   @TempDir
   Path dir;
-  private Engine engine;
+  private TestBed bed;
   private final ProbeHandler handler = new ProbeHandler();
-  private final LocalTargetDriver driver = new LocalTargetDriver();
+  private LocalTargetDriver driver;
   private LocalSession session;
 
   @BeforeEach
   void setUp() throws Exception {
-    engine = new Engine(dir);
-    engine.addHandler(handler);
-    engine.addDriver(driver);
-    engine.load(CONFIG, "test.conf");
-    engine.settle();
-    session = driver.login("t1", "iqn.test:host");
+    bed = new TestBed(dir, CONFIG);
+    bed.engine.addHandler(handler);
+    bed.engine.settle();
+    driver = bed.driver;
+    session = bed.session;
   }
 
   @AfterEach
   void tearDown() {
-    session.close();
-    engine.close();
+    bed.close();
   }
 
   private static LocalResult send(LocalSession s, int lun, int... cdb) throws Exception {
