@@ -33,6 +33,7 @@ final class CdromBackend implements CommandBackend {
   static final int READ_10 = 0x28;
   static final int WRITE_10 = 0x2A;
   static final int WRITE_AND_VERIFY_10 = 0x2E;
+  static final int SYNCHRONIZE_CACHE_10 = 0x35;
   static final int READ_TOC_PMA_ATIP = 0x43;
   static final int GET_CONFIGURATION = 0x46;
   static final int GET_EVENT_STATUS_NOTIFICATION = 0x4A;
@@ -104,6 +105,9 @@ final class CdromBackend implements CommandBackend {
             ModePages.select(task, config.mediumRemovalPrevented());
         case START_STOP_UNIT -> startStop(task);
         case SET_CD_SPEED -> Cdb.good(task); // an image is read at whatever speed is asked
+        // Nothing is ever written, so nothing waits in a cache; QEMU flushes every device it
+        // opened for writing when it closes it.
+        case SYNCHRONIZE_CACHE_10 -> Cdb.good(task);
         case WRITE_10, WRITE_12, WRITE_AND_VERIFY_10 -> {
           m.require();
           throw new SenseException(Sense.WRITE_PROTECTED);
