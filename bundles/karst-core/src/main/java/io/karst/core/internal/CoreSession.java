@@ -31,6 +31,8 @@ final class CoreSession implements Session {
   private final Lun[] byNumber;
   private final AtomicBoolean measureLatency;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The unit attention conditions pending on this nexus, per LUN. */
+  final UnitAttention.Queue attentions = new UnitAttention.Queue();
 
   CoreSession(String driver, CoreTarget target, String initiator, TransportId port,
       NavigableMap<Long, Lun> luns, SessionEvents events, Consumer<CoreSession> onClose,
@@ -112,6 +114,7 @@ final class CoreSession implements Session {
         l.device().release(this);
         l.device().medium.allow(this);
       }
+      UnitAttention.detach(this);
       onClose.accept(this);
     }
   }

@@ -81,6 +81,7 @@ final class DriverRuntime implements DriverContext {
     CoreSession session =
         new CoreSession(driver.name(), t, initiator, port, luns, events, sessions::remove,
             measureLatency);
+    UnitAttention.attach(session);
     sessions.add(session);
     if (!accepting) {
       session.close();

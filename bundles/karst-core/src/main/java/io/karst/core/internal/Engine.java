@@ -9,6 +9,8 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.mgmt.Management;
 import io.karst.api.mgmt.Management.Scope;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseKey;
 import io.karst.api.target.TargetDriver;
 import io.karst.core.internal.Config.DeviceConf;
 import io.karst.core.internal.Config.DriverConf;
@@ -66,7 +68,7 @@ public final class Engine implements Management, AutoCloseable {
   private final Path dataDirectory;
   private Config config = Config.EMPTY;
   /** The ALUA device groups of the configuration; their states change at run time. */
-  private Alua.Model alua = new Alua.Model(List.of(), Map.of());
+  private Alua.Model alua = new Alua.Model(List.of(), Map.of(), Map.of());
   private String source = "configuration";
   private final Map<String, Device> devices = new LinkedHashMap<>();
   private final Map<String, DeviceHandler> handlers = new LinkedHashMap<>();
@@ -134,7 +136,7 @@ public final class Engine implements Management, AutoCloseable {
       }
     }
     config = c;
-    alua = new Alua.Model(c.deviceGroups(), ports);
+    alua = new Alua.Model(c.deviceGroups(), ports, created);
     source = sourceName;
     devices.putAll(created);
     handlers.values().forEach(this::openLater);
@@ -338,7 +340,6 @@ public final class Engine implements Management, AutoCloseable {
   /** What a handler gets to open a device. */
   private record OpenConfig(Device device, Map<String, String> attributes, Path dataDirectory,
       Executor ioExecutor) implements DeviceConfig {
-
     @Override
     public String name() {
       return device.name;
@@ -349,10 +350,12 @@ public final class Engine implements Management, AutoCloseable {
       return device.medium.prevented();
     }
 
-    // Unit attentions are being built; this is replaced by their implementation before release.
     @Override
     public void unitAttention(int asc, int ascq) {
-      throw new UnsupportedOperationException("not yet");
+      if (asc < 0 || asc > 0xFF || ascq < 0 || ascq > 0xFF) {
+        throw new IllegalArgumentException("ASC " + asc + ", ASCQ " + ascq + " are not bytes");
+      }
+      UnitAttention.raise(device, new Sense(SenseKey.UNIT_ATTENTION, asc, ascq), null);
     }
   }
 
@@ -636,7 +639,9 @@ public final class Engine implements Management, AutoCloseable {
             "no target group " + targetGroup + " in device group " + deviceGroup));
     Alua.State to = Alua.State.named(state).orElseThrow(() -> new IllegalArgumentException(
         "state " + state + " is not one of " + Alua.State.names()));
-    g.transition(to, Alua.ALTERED_IMPLICITLY);
+    if (g.transition(to, Alua.ALTERED_IMPLICITLY)) {
+      Alua.changed(d, null);
+    }
     LOG.log(Level.INFO, "ALUA: target group " + targetGroup + " of device group " + deviceGroup
         + " is now " + to.scstName);
   }
