@@ -13,6 +13,7 @@ import io.karst.api.local.LocalSession;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Status;
 import io.karst.api.scsi.Task;
 import io.karst.local.internal.LocalTargetDriver;
@@ -116,6 +117,21 @@ class CommandBackendTest {
     assertThat(send(session, 0, 0xA3, 0x0C, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0).status())
         .as("REPORT SUPPORTED OPERATION CODES is the backend's").isEqualTo(Status.GOOD);
     assertThat(handler.executed.get("cd")).containsExactly(0x00, 0x46, 0xA3);
+  }
+
+  @Test
+  void aMediumChangeReachesEveryNexusButNotTheMmcEventCommands() throws Exception {
+    LocalSession other = driver.login("t1", "iqn.test:other");
+    handler.configs.get("cd").unitAttention(0x28, 0x00);
+    Sense changed = new Sense(SenseKey.UNIT_ATTENTION, 0x28, 0x00);
+    assertThat(send(session, 0, 0x4A, 1, 0, 0, 0x10, 0, 0, 0, 8, 0).status())
+        .as("GET EVENT STATUS NOTIFICATION").isEqualTo(Status.GOOD);
+    assertThat(send(session, 0, 0x46, 0, 0, 0, 0, 0, 0, 0, 8, 0).status())
+        .as("GET CONFIGURATION").isEqualTo(Status.GOOD);
+    assertSense(send(session, 0, 0x00, 0, 0, 0, 0, 0), changed);
+    assertThat(send(session, 0, 0x00, 0, 0, 0, 0, 0).status()).isEqualTo(Status.GOOD);
+    assertSense(send(other, 0, 0x00, 0, 0, 0, 0, 0), changed);
+    other.close();
   }
 
   @Test
