@@ -14,8 +14,18 @@ import java.nio.charset.StandardCharsets;
  */
 final class IscsiInitiator implements AutoCloseable {
 
-  /** A command's outcome: the SCSI status and the Data-In. */
-  record Response(int status, byte[] data) {}
+  /**
+   * A command's outcome: the SCSI status, the Data-In, and the sense data with CHECK CONDITION
+   * (empty otherwise).
+   */
+  record Response(int status, byte[] data, byte[] sense) {
+
+    /** Sense key, ASC and ASCQ of fixed format sense data, as {@code "5/24/00"} in hex. */
+    String senseCodes() {
+      return sense.length < 14 ? "" : String.format("%X/%02X/%02X", sense[2] & 0x0F,
+          sense[12] & 0xFF, sense[13] & 0xFF);
+    }
+  }
 
   private static final int LOGIN_REQUEST = 0x03;
   private static final int SCSI_COMMAND = 0x01;
@@ -93,11 +103,17 @@ final class IscsiInitiator implements AutoCloseable {
         received = Math.max(received, offset + p.data.length);
         if ((p.bhs.get(1) & 0x01) != 0) {
           expStatSN = p.bhs.getInt(24) + 1;
-          return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received));
+          return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received),
+              new byte[0]);
         }
       } else if (opcode == SCSI_RESPONSE) {
         expStatSN = p.bhs.getInt(24) + 1;
-        return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received));
+        // The data segment holds SenseLength (2 bytes) and the sense data (RFC 7143 11.4.7).
+        byte[] sense = p.data.length < 2 ? new byte[0]
+            : java.util.Arrays.copyOfRange(p.data, 2, Math.min(p.data.length,
+                2 + ((p.data[0] & 0xFF) << 8 | (p.data[1] & 0xFF))));
+        return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received),
+            sense);
       } else {
         throw new IOException("unexpected PDU, opcode " + opcode);
       }

@@ -72,6 +72,86 @@ class VcdromE2EIT {
     assertThat(last.exit()).as(last.output()).isZero();
   }
 
+  private static final int CHECK_CONDITION = 0x02;
+
+  private static IscsiInitiator login(String name, long isid) throws Exception {
+    return new IscsiInitiator(PORT, name, isid, IQN);
+  }
+
+  private static byte[] cdb(int... bytes) {
+    byte[] b = new byte[16];
+    for (int i = 0; i < bytes.length; i++) {
+      b[i] = (byte) bytes[i];
+    }
+    return b;
+  }
+
+  private static final byte[] TEST_UNIT_READY = cdb(0x00);
+  private static final byte[] EJECT = cdb(0x1B, 0, 0, 0, 0x02, 0);
+  private static final byte[] LOAD = cdb(0x1B, 0, 0, 0, 0x03, 0);
+  /** GET EVENT STATUS NOTIFICATION, polled, media class. */
+  private static final byte[] MEDIA_EVENT = cdb(0x4A, 1, 0, 0, 0x10, 0, 0, 0, 8, 0);
+
+  /** TEST UNIT READY until GOOD, past the unit attentions of a new session. */
+  private static void ready(IscsiInitiator i) throws Exception {
+    for (int n = 0; n < 8; n++) {
+      IscsiInitiator.Response r = i.command(TEST_UNIT_READY, new byte[0], 0);
+      if (r.status() == 0) {
+        return;
+      }
+      assertThat(r.senseCodes()).startsWith("6/");
+    }
+    throw new AssertionError("never ready");
+  }
+
+  private static String sense(IscsiInitiator i, byte[] cdb) throws Exception {
+    IscsiInitiator.Response r = i.command(cdb, new byte[0], 0);
+    assertThat(r.status()).isEqualTo(CHECK_CONDITION);
+    return r.senseCodes();
+  }
+
+  private static void good(IscsiInitiator i, byte[] cdb) throws Exception {
+    IscsiInitiator.Response r = i.command(cdb, new byte[0], 0);
+    assertThat(r.status()).as(r.senseCodes()).isZero();
+  }
+
+  /** The media event code and media status of a GET EVENT STATUS NOTIFICATION. */
+  private static String mediaEvent(IscsiInitiator i) throws Exception {
+    IscsiInitiator.Response r = i.command(MEDIA_EVENT, new byte[0], 8);
+    assertThat(r.status()).as(r.senseCodes()).isZero();
+    return (r.data()[4] & 0x0F) + "/" + (r.data()[5] & 0x03);
+  }
+
+  /**
+   * The disc leaves and comes back through the running server, with two initiators: removal
+   * prevented by one refuses the other's eject; an eject opens the tray; a load brings the
+   * disc back with a media event and the unit attention on both nexuses, which the event
+   * polling does not consume.
+   */
+  @Test
+  void ejectAndLoadReachEveryInitiator() throws Exception {
+    try (IscsiInitiator a = login("iqn.2026-11.io.karst:cd-a", 0x400000000011L);
+        IscsiInitiator b = login("iqn.2026-11.io.karst:cd-b", 0x400000000012L)) {
+      ready(a);
+      ready(b);
+      good(a, cdb(0x1E, 0, 0, 0, 0x01, 0));
+      assertThat(sense(b, EJECT)).as("MEDIUM REMOVAL PREVENTED").isEqualTo("5/53/02");
+      good(a, cdb(0x1E, 0, 0, 0, 0x00, 0));
+      good(b, EJECT);
+      assertThat(sense(a, TEST_UNIT_READY)).as("MEDIUM NOT PRESENT - TRAY OPEN")
+          .isEqualTo("2/3A/02");
+      assertThat(mediaEvent(a)).as("media removal, tray open").isEqualTo("3/1");
+      good(b, LOAD);
+      assertThat(mediaEvent(a)).as("new media, present").isEqualTo("2/2");
+      assertThat(sense(a, TEST_UNIT_READY)).as("MEDIUM MAY HAVE CHANGED").isEqualTo("6/28/00");
+      good(a, TEST_UNIT_READY);
+      assertThat(sense(b, TEST_UNIT_READY)).isEqualTo("6/28/00");
+      IscsiInitiator.Response sector = a.command(cdb(0x28, 0, 0, 0, 0, 0, 0, 0, 1, 0),
+          new byte[0], 2048);
+      assertThat(sector.data()).isEqualTo(java.util.Arrays.copyOf(Files.readAllBytes(iso), 2048));
+    }
+  }
+
   @Test
   void writesAreRefused() throws Exception {
     Result r = KarstServer.qemuIo(server.url(IQN, 0), List.of("write -P 7 0 2048"));
