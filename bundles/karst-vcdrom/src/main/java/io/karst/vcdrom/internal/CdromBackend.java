@@ -40,6 +40,7 @@ final class CdromBackend implements CommandBackend {
   static final int READ_DISC_INFORMATION = 0x51;
   static final int READ_TRACK_INFORMATION = 0x52;
   static final int MAINTENANCE_IN = 0xA3;
+  static final int READ_DISC_STRUCTURE = 0xAD;
   static final int READ_12 = 0xA8;
   static final int WRITE_12 = 0xAA;
   static final int SET_CD_SPEED = 0xBB;
@@ -96,6 +97,7 @@ final class CdromBackend implements CommandBackend {
         case READ_TOC_PMA_ATIP -> Toc.read(task, m.require());
         case READ_DISC_INFORMATION -> DiscInformation.readDiscInformation(task, m.require());
         case READ_TRACK_INFORMATION -> DiscInformation.readTrackInformation(task, m.require());
+        case READ_DISC_STRUCTURE -> DiscStructure.read(task, m.require());
         case GET_CONFIGURATION -> Features.execute(task, m);
         case GET_EVENT_STATUS_NOTIFICATION -> events.execute(task, m);
         case MECHANISM_STATUS -> mechanismStatus(task, m);

@@ -3,6 +3,7 @@ package io.karst.vcdrom.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.karst.api.scsi.Sense;
+import java.io.RandomAccessFile;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,6 +72,31 @@ class FeaturesTest extends DriveTest {
   @Test
   void theAllocationLengthCuts() throws Exception {
     assertThat(good(exec(0x46, 0, 0, 0, 0, 0, 0, 0, 8, 0)).data()).hasSize(8);
+  }
+
+  @Test
+  void aDvdHasDiscStructuresAndACdNone() throws Exception {
+    assertSense(exec(0xAD, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x04, 0, 0),
+        DiscStructure.INCOMPATIBLE_FORMAT);
+    try (RandomAccessFile f =
+        new RandomAccessFile(dir.resolve("dvd.iso").toFile(), "rw")) {
+      f.setLength((Disc.CD_MAX_BLOCKS + 16) * Disc.BLOCK_SIZE);
+    }
+    drive.set("filename", "dvd.iso");
+    byte[] physical = good(exec(0xAD, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x04, 0, 0)).data();
+    assertThat(physical).hasSize(2052);
+    assertThat(u16(physical, 0)).isEqualTo(2050);
+    assertThat(physical[4]).as("DVD-ROM, part version 1").isEqualTo((byte) 0x01);
+    assertThat(u32(physical, 8)).isEqualTo(0x030000);
+    assertThat(u32(physical, 12)).isEqualTo(0x030000 + Disc.CD_MAX_BLOCKS + 15);
+    assertThat(good(exec(0xAD, 0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 0)).data())
+        .containsExactly(0, 6, 0, 0, 0, 0, 0, 0);
+    byte[] list = good(exec(0xAD, 0, 0, 0, 0, 0, 0, 0xFF, 0, 64, 0, 0)).data();
+    assertThat(list).hasSize(16);
+    assertThat(list[4 + 8] & 0xFF).isEqualTo(0xFF);
+    assertSense(exec(0xAD, 0, 0, 0, 0, 0, 1, 0, 0, 8, 0, 0), Sense.INVALID_FIELD_IN_CDB);
+    assertSense(exec(0xAD, 1, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0), Sense.INVALID_FIELD_IN_CDB);
+    assertSense(exec(0xAD, 0, 0, 0, 0, 0, 0, 0x04, 0, 8, 0, 0), Sense.INVALID_FIELD_IN_CDB);
   }
 
   @Test
