@@ -160,15 +160,15 @@ final class CdromBackend implements CommandBackend {
       return;
     }
     int length = (int) blocks * Disc.BLOCK_SIZE;
+    ByteBuffer b = task.allocateDataIn(length);
+    b.clear();
+    b.limit(length);
     if (!disc.acquire()) {
       throw new SenseException(Sense.MEDIUM_NOT_PRESENT); // taken out a moment ago
     }
     try {
       config.ioExecutor().execute(() -> {
         try {
-          ByteBuffer b = task.allocateDataIn(length);
-          b.clear();
-          b.limit(length);
           disc.read(lba, b);
           task.complete(Status.GOOD, null);
         } catch (Disc.ReadException e) {
