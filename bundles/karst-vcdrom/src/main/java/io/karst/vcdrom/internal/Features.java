@@ -55,8 +55,9 @@ final class Features {
     profiles.putShort((short) PROFILE_CD_ROM).put((byte) (cd ? 1 : 0)).put((byte) 0);
     ByteBuffer core = ByteBuffer.allocate(8).putInt(SCSI_FAMILY);
     ByteBuffer randomReadable = ByteBuffer.allocate(8);
-    // Logical block size and blocking: a DVD's ECC block is 16 sectors, a CD's sector is one.
-    randomReadable.putInt(Disc.BLOCK_SIZE).putShort((short) (dvd ? 16 : 1));
+    // Logical block size and blocking: a DVD's ECC block is 16 sectors, a CD's sector is one;
+    // PP: the read-write error recovery mode page is there.
+    randomReadable.putInt(Disc.BLOCK_SIZE).putShort((short) (dvd ? 16 : 1)).put((byte) 0x01);
     return List.of(
         new Feature(0x0000, 0, true, true, profiles.array()),
         new Feature(0x0001, 1, true, true, core.array()),

@@ -44,6 +44,8 @@ class FeaturesTest extends DriveTest {
     assertThat(u32(f.get(0x0001), 4)).as("SCSI family").isEqualTo(1);
     assertThat(f.get(0x0003)[4]).as("tray, eject, lock").isEqualTo((byte) 0x29);
     assertThat(u32(f.get(0x0010), 4)).isEqualTo(2048);
+    assertThat(u16(f.get(0x0010), 8)).as("blocking").isEqualTo(1);
+    assertThat(f.get(0x0010)[10]).as("PP: page 01h").isEqualTo((byte) 1);
     assertThat(f.get(0x001E)[2] & 0x01).as("CD Read current").isEqualTo(1);
     assertThat(f.get(0x001F)[2] & 0x01).as("DVD Read not current").isZero();
   }
