@@ -44,6 +44,11 @@ final class Disc {
     if (Files.isDirectory(file)) {
       throw new DeviceException("ISO image " + file + " is a directory");
     }
+    if (Files.exists(file) && !Files.isRegularFile(file)) {
+      // A device node's length reads as 0 here; images are what vcdrom serves.
+      throw new DeviceException("ISO image " + file + " is not a regular file: vcdrom serves "
+          + "image files (make one with dd, or serve the device with vdisk_blockio)");
+    }
     FileChannel channel;
     try {
       channel = FileChannel.open(file, StandardOpenOption.READ);

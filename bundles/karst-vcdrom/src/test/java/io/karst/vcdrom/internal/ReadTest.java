@@ -90,6 +90,8 @@ class ReadTest extends DriveTest {
         .hasMessageContaining("does not exist");
     assertThatThrownBy(() -> h.open(new FakeConfig(dir, dir.toString())))
         .isInstanceOf(DeviceException.class).hasMessageContaining("is a directory");
+    assertThatThrownBy(() -> h.open(new FakeConfig(dir, "/dev/null")))
+        .isInstanceOf(DeviceException.class).hasMessageContaining("not a regular file");
     Files.write(dir.resolve("short.iso"), new byte[2047]);
     assertThatThrownBy(() -> h.open(new FakeConfig(dir, "short.iso")))
         .isInstanceOf(DeviceException.class).hasMessageContaining("short.iso")
