@@ -114,9 +114,10 @@ final class IscsiInitiator implements AutoCloseable {
         }
       } else if (opcode == SCSI_RESPONSE) {
         expStatSN = p.bhs.getInt(24) + 1;
-        // The data segment of a SCSI Response: SenseLength, then the sense data (11.4.7).
-        byte[] sense = p.data.length < 2 ? new byte[0] : java.util.Arrays.copyOfRange(p.data, 2,
-            2 + (((p.data[0] & 0xFF) << 8) | (p.data[1] & 0xFF)));
+        // The data segment holds SenseLength (2 bytes) and the sense data (RFC 7143 11.4.7).
+        byte[] sense = p.data.length < 2 ? new byte[0]
+            : java.util.Arrays.copyOfRange(p.data, 2, Math.min(p.data.length,
+                2 + ((p.data[0] & 0xFF) << 8 | (p.data[1] & 0xFF))));
         return new Response(p.bhs.get(3) & 0xFF, java.util.Arrays.copyOf(data, received),
             sense);
       } else {

@@ -83,13 +83,14 @@ public class ServerIT {
     // The feature's bundles start in no fixed order: wait for the services, then check them.
     await("iscsi and local drivers registered",
         () -> names(TargetDriver.class, TargetDriver::name).containsAll(List.of("iscsi", "local")));
-    await("vdisk handlers registered", () -> names(DeviceHandler.class, DeviceHandler::name)
-        .containsAll(List.of("vdisk_fileio", "vdisk_nullio")));
+    await("vdisk and vcdrom handlers registered",
+        () -> names(DeviceHandler.class, DeviceHandler::name)
+            .containsAll(List.of("vdisk_fileio", "vdisk_nullio", "vcdrom")));
     List<String> drivers = names(TargetDriver.class, TargetDriver::name);
     List<String> handlers = names(DeviceHandler.class, DeviceHandler::name);
     assertTrue("drivers " + drivers, drivers.containsAll(List.of("iscsi", "local")));
-    assertTrue(
-        "handlers " + handlers, handlers.containsAll(List.of("vdisk_fileio", "vdisk_nullio")));
+    assertTrue("handlers " + handlers,
+        handlers.containsAll(List.of("vdisk_fileio", "vdisk_nullio", "vcdrom")));
 
     Management mgmt = service(Management.class);
     await("iscsi driver started", () -> driverStarted(mgmt, "iscsi"));

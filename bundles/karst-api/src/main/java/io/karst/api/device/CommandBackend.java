@@ -5,11 +5,28 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A device that executes CDBs itself (pass-through, tape, CD-ROM). Core still does what is
- * common to every logical unit (LUN lookup, access, ordering, REPORT LUNS) and hands the rest
- * here.
+ * common to every logical unit (LUN lookup, access, ordering, reservation checks, REPORT LUNS)
+ * and, for a backend that names its {@linkplain #peripheralDeviceType() device type}, the SPC
+ * commands that every logical unit shares; it hands the rest here.
  */
 @ConsumerType
 public interface CommandBackend extends Backend {
+
+  /** The peripheral device type of a CD or DVD device (MMC). */
+  int MMC = 0x05;
+
+  /**
+   * The peripheral device type (SPC-4 6.6.2) for which core answers the SPC commands that are
+   * the same for every type, with the device's identity, which core keeps: INQUIRY (standard
+   * data, VPD pages 00h, 80h and 83h), REQUEST SENSE, PREVENT ALLOW MEDIUM REMOVAL (see
+   * {@link DeviceConfig#mediumRemovalPrevented()}), RESERVE and RELEASE, PERSISTENT RESERVE IN
+   * and OUT, REPORT and SET TARGET PORT GROUPS. Everything else comes to {@link #execute}. By
+   * default -1: the backend executes every command itself, as a pass-through device does.
+   * {@link #MMC} devices have a removable medium (RMB).
+   */
+  default int peripheralDeviceType() {
+    return -1;
+  }
 
   /**
    * The number of Data-Out bytes this command carries, which core collects before

@@ -37,4 +37,12 @@ public interface DeviceConfig {
    * the handler may call it from any thread.
    */
   void unitAttention(int asc, int ascq);
+
+  /**
+   * Whether any I_T nexus prevents the removal of the device's medium (PREVENT ALLOW MEDIUM
+   * REMOVAL, which core executes and tracks per nexus for a {@link CommandBackend} that names
+   * its device type, ending each nexus's prevention with the nexus and with resets). A backend
+   * with a removable medium refuses to eject it meanwhile.
+   */
+  boolean mediumRemovalPrevented();
 }

@@ -2,6 +2,7 @@ package io.karst.core.internal;
 
 import io.karst.api.device.Backend;
 import io.karst.api.device.BlockBackend;
+import io.karst.api.device.CommandBackend;
 import io.karst.api.mgmt.Management.DeviceState;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -45,6 +46,11 @@ final class Device {
   final IoStatistics statistics = new IoStatistics();
 
   private volatile Backend backend;
+  /**
+   * The peripheral device type INQUIRY reports: direct access for a block backend, the type a
+   * command backend names. Kept while the handler is away, so the unit still identifies itself.
+   */
+  private volatile int peripheralDeviceType = Spc.DIRECT_ACCESS;
   /** Set while {@link #detach} waits, so that releases wake it only then. */
   private volatile boolean detaching;
   /** The nexus holding an SPC-2 reservation on the device, or null. */
@@ -100,8 +106,20 @@ final class Device {
     return identity.readOnly() || (backend instanceof BlockBackend b && b.readOnly());
   }
 
+  /** The peripheral device type INQUIRY reports (SPC-4 6.6.2). */
+  int peripheralDeviceType() {
+    return peripheralDeviceType;
+  }
+
+  /** Whether the medium is removable (RMB): by the {@code removable} attribute, or an MMC unit. */
+  boolean removable() {
+    return identity.removable() || peripheralDeviceType == CommandBackend.MMC;
+  }
+
   void attach(Backend opened, Map<String, String> attributes, ExecutorService executor) {
     synchronized (this) {
+      peripheralDeviceType = opened instanceof CommandBackend c && c.peripheralDeviceType() >= 0
+          ? c.peripheralDeviceType() : Spc.DIRECT_ACCESS;
       io = executor;
       handlerAttributes = attributes;
       backend = opened;

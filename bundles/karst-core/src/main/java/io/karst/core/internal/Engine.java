@@ -346,6 +346,11 @@ public final class Engine implements Management, AutoCloseable {
     }
 
     @Override
+    public boolean mediumRemovalPrevented() {
+      return device.medium.prevented();
+    }
+
+    @Override
     public void unitAttention(int asc, int ascq) {
       if (asc < 0 || asc > 0xFF || ascq < 0 || ascq > 0xFF) {
         throw new IllegalArgumentException("ASC " + asc + ", ASCQ " + ascq + " are not bytes");

@@ -1,5 +1,6 @@
 package io.karst.core.internal;
 
+import io.karst.api.device.CommandBackend;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
@@ -25,6 +26,11 @@ final class MediumRemoval {
     private volatile boolean present = true;
     private final Set<CoreSession> preventing = ConcurrentHashMap.newKeySet();
 
+    /** Whether any nexus prevents the removal of the medium. */
+    boolean prevented() {
+      return !preventing.isEmpty();
+    }
+
     /** Ends this nexus's prevention, as its loss does. */
     void allow(CoreSession s) {
       preventing.remove(s);
@@ -38,14 +44,20 @@ final class MediumRemoval {
 
   private MediumRemoval() {}
 
-  /** PREVENT ALLOW MEDIUM REMOVAL: PREVENT 01b locks, 00b unlocks; 1xb is obsolete in SBC. */
+  /**
+   * PREVENT ALLOW MEDIUM REMOVAL: PREVENT 01b locks, 00b unlocks; 1xb is obsolete in SBC. MMC
+   * keeps the PERSISTENT bit (MMC-6 6.26), which guards only against a drive's eject button and
+   * reports in events; a virtual drive has no button, so it is accepted and the PREVENT bit
+   * alone locks.
+   */
   static void preventAllow(CoreTask task, Device device) throws SenseException {
     int prevent = task.cdb()[4] & 0x03;
-    if (prevent > 1) {
+    boolean mmc = device.peripheralDeviceType() == CommandBackend.MMC;
+    if (prevent > 1 && !mmc) {
       throw Cdb.invalidField(4, 1);
     }
-    if (device.identity.removable()) {
-      if (prevent == 1) {
+    if (device.removable()) {
+      if ((prevent & 0x01) == 1) {
         device.medium.preventing.add(task.session);
       } else {
         device.medium.preventing.remove(task.session);
@@ -63,8 +75,8 @@ final class MediumRemoval {
     byte[] cdb = task.cdb();
     boolean loej = (cdb[4] & 0x02) != 0;
     int powerCondition = (cdb[4] >>> 4) & 0x0F;
-    if (device.identity.removable() && loej && powerCondition == 0) {
-      if (!device.medium.preventing.isEmpty()) {
+    if (device.removable() && loej && powerCondition == 0) {
+      if (device.medium.prevented()) {
         throw new SenseException(MEDIUM_REMOVAL_PREVENTED);
       }
       device.medium.present = (cdb[4] & 0x01) != 0;

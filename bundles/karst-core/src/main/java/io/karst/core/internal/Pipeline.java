@@ -61,7 +61,9 @@ final class Pipeline {
       }
       task.hold(device);
       if (backend instanceof CommandBackend command) {
-        executeCommand(task, command);
+        if (command.peripheralDeviceType() < 0 || !Spc.executeShared(task, lun)) {
+          executeCommand(task, command);
+        }
       } else if (!Spc.execute(task, lun, (BlockBackend) backend)
           && !Sbc.execute(task, lun, (BlockBackend) backend)) {
         throw new SenseException(Sense.INVALID_COMMAND_OPERATION_CODE);

@@ -25,10 +25,15 @@ final class Spc {
 
   /** Peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN (SPC-4 6.6.2). */
   private static final int NO_LOGICAL_UNIT = 0x7F;
-  private static final int DIRECT_ACCESS = 0x00;
+  static final int DIRECT_ACCESS = 0x00;
 
   /** Version descriptors: SAM-5, SPC-4, SBC-3, iSCSI (SPC-4 table 145). */
   private static final int[] VERSION_DESCRIPTORS = {0x00A0, 0x0460, 0x04C0, 0x0960};
+  /**
+   * Version descriptors of other device types: SAM-5, SPC-4, iSCSI. No command set standard
+   * is claimed for them: a CD-ROM serves a part of MMC, as SCST's vcdrom does.
+   */
+  private static final int[] VERSION_DESCRIPTORS_OTHER = {0x00A0, 0x0460, 0x0960};
 
   private Spc() {}
 
@@ -39,11 +44,35 @@ final class Spc {
       case INQUIRY -> inquiry(task, lun, backend);
       case TEST_UNIT_READY -> task.good();
       case START_STOP_UNIT -> MediumRemoval.startStop(task, lun.device());
-      case PREVENT_ALLOW_MEDIUM_REMOVAL -> MediumRemoval.preventAllow(task, lun.device());
-      case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
       case ModePages.MODE_SENSE_6, ModePages.MODE_SENSE_10 -> ModePages.sense(task, lun, backend);
       case ModePages.MODE_SELECT_6, ModePages.MODE_SELECT_10 ->
           ModePages.select(task, lun, backend);
+      case SupportedOperations.MAINTENANCE_IN -> {
+        switch (cdb[1] & 0x1F) {
+          case SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES ->
+              SupportedOperations.report(task, lun, backend);
+          case Alua.REPORT_TARGET_PORT_GROUPS -> Alua.reportTargetPortGroups(task, lun);
+          default -> throw Cdb.invalidField(1, 4);
+        }
+      }
+      default -> {
+        return executeShared(task, lun);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The SPC commands every logical unit shares, for a command-level backend that names its
+   * device type ({@link io.karst.api.device.CommandBackend#peripheralDeviceType()}); false for
+   * the others, which the backend executes.
+   */
+  static boolean executeShared(CoreTask task, Lun lun) throws SenseException {
+    byte[] cdb = task.cdb();
+    switch (Cdb.u8(cdb, 0)) {
+      case INQUIRY -> inquiry(task, lun, null);
+      case PREVENT_ALLOW_MEDIUM_REMOVAL -> MediumRemoval.preventAllow(task, lun.device());
+      case REQUEST_SENSE -> requestSense(task, new Sense(SenseKey.NO_SENSE, 0, 0));
       case PersistentReservations.PERSISTENT_RESERVE_IN ->
           PersistentReservations.reserveIn(task, lun.device());
       case PersistentReservations.PERSISTENT_RESERVE_OUT ->
@@ -53,12 +82,10 @@ final class Spc {
       case Reservations.RELEASE_6, Reservations.RELEASE_10 ->
           Reservations.release(task, lun.device());
       case SupportedOperations.MAINTENANCE_IN -> {
-        switch (cdb[1] & 0x1F) {
-          case SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES ->
-              SupportedOperations.report(task, lun, backend);
-          case Alua.REPORT_TARGET_PORT_GROUPS -> Alua.reportTargetPortGroups(task, lun);
-          default -> throw Cdb.invalidField(1, 4);
+        if ((cdb[1] & 0x1F) != Alua.REPORT_TARGET_PORT_GROUPS) {
+          return false;
         }
+        Alua.reportTargetPortGroups(task, lun);
       }
       case Alua.MAINTENANCE_OUT -> {
         if (lun.alua() == null) {
@@ -104,6 +131,8 @@ final class Spc {
   static void inquiry(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
     Device device = lun == null ? null : lun.device();
     byte[] cdb = task.cdb();
+    int type = device == null ? DIRECT_ACCESS : device.peripheralDeviceType();
+    boolean block = type == DIRECT_ACCESS;
     boolean evpd = (cdb[1] & 0x01) != 0;
     if ((cdb[1] & 0xFE) != 0) {
       throw Cdb.invalidField(1, 1);
@@ -120,8 +149,11 @@ final class Spc {
     if (device == null) {
       throw Cdb.invalidField(1, 0);
     }
+    if (!block && page >= 0xB0) {
+      throw Cdb.invalidField(2, -1); // the B0h to BFh pages are the device type's (SBC's)
+    }
     byte[] body = switch (page) {
-      case 0x00 -> supportedPages(backend);
+      case 0x00 -> supportedPages(block, backend);
       case 0x80 -> device.identity.serial().getBytes(StandardCharsets.US_ASCII);
       case 0x83 -> deviceIdentification(device.identity,
           Alua.portDesignators(task.session.target().relativePortId(), lun));
@@ -137,15 +169,17 @@ final class Spc {
       default -> throw Cdb.invalidField(2, -1);
     };
     ByteBuffer out = ByteBuffer.allocate(4 + body.length);
-    out.put((byte) DIRECT_ACCESS).put((byte) page).putShort((short) body.length).put(body);
+    out.put((byte) type).put((byte) page).putShort((short) body.length).put(body);
     task.respond(out.array(), allocation);
   }
 
   private static byte[] standardInquiry(Lun lun) {
     Device device = lun == null ? null : lun.device();
-    ByteBuffer b = ByteBuffer.allocate(58 + 2 * VERSION_DESCRIPTORS.length);
-    b.put((byte) (device == null ? NO_LOGICAL_UNIT : DIRECT_ACCESS));
-    b.put((byte) (device != null && device.identity.removable() ? 0x80 : 0)); // RMB
+    int type = device == null ? DIRECT_ACCESS : device.peripheralDeviceType();
+    int[] versions = type == DIRECT_ACCESS ? VERSION_DESCRIPTORS : VERSION_DESCRIPTORS_OTHER;
+    ByteBuffer b = ByteBuffer.allocate(58 + 2 * versions.length);
+    b.put((byte) (device == null ? NO_LOGICAL_UNIT : type));
+    b.put((byte) (device != null && device.removable() ? 0x80 : 0)); // RMB
     b.put((byte) 0x06); // SPC-4
     b.put((byte) 0x12); // HISUP, response data format 2
     b.put((byte) (b.capacity() - 5));
@@ -157,14 +191,17 @@ final class Spc {
     b.put(padded(id == null ? "" : id.product(), 16));
     b.put(padded(id == null ? "" : id.revision(), 4));
     b.position(58);
-    for (int v : VERSION_DESCRIPTORS) {
+    for (int v : versions) {
       b.putShort((short) v);
     }
     return b.array();
   }
 
-  private static byte[] supportedPages(BlockBackend backend) {
+  private static byte[] supportedPages(boolean block, BlockBackend backend) {
     byte[] pages = {0x00, (byte) 0x80, (byte) 0x83, (byte) 0xB0, (byte) 0xB1, (byte) 0xB2};
+    if (!block) {
+      return java.util.Arrays.copyOf(pages, 3);
+    }
     return backend != null && Unmap.thin(backend) ? pages
         : java.util.Arrays.copyOf(pages, pages.length - 1);
   }

@@ -1,5 +1,6 @@
 package io.karst.core.internal;
 
+import io.karst.api.device.CommandBackend;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
@@ -171,12 +172,19 @@ final class UnitAttention {
     return 6;
   }
 
+  /** MMC commands a unit attention does not stop (MMC-6 4.1.6.1). */
+  private static final int GET_CONFIGURATION = 0x46;
+  private static final int GET_EVENT_STATUS_NOTIFICATION = 0x4A;
+
   /**
    * Answers a command to a LUN of a nexus with pending conditions, as the standard says; true
    * when it did (the command is over), false when the command goes on.
    */
   static boolean report(CoreTask task, Lun lun, int opcode) throws SenseException {
-    if (opcode == Spc.INQUIRY) {
+    if (opcode == Spc.INQUIRY || (lun.device().peripheralDeviceType() == CommandBackend.MMC
+        && (opcode == GET_CONFIGURATION || opcode == GET_EVENT_STATUS_NOTIFICATION))) {
+      // MMC-6 4.1.6.1: a drive answers these two without reporting or clearing a unit
+      // attention, so that hosts polling for media events see them as they happen.
       return false;
     }
     Queue q = task.session.attentions;

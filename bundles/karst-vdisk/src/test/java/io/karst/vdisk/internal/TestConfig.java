@@ -37,4 +37,9 @@ record TestConfig(String name, Map<String, String> attributes, Path dataDirector
   public void unitAttention(int asc, int ascq) {
     throw new AssertionError("unexpected unit attention " + asc + "/" + ascq);
   }
+
+  @Override
+  public boolean mediumRemovalPrevented() {
+    return false;
+  }
 }
