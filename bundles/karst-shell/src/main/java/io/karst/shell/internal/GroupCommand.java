@@ -19,4 +19,9 @@ abstract class GroupCommand extends TargetCommand {
   String initiators() {
     return Nodes.initiators(management, target, driver, group);
   }
+
+  @Override
+  String hint() {
+    return "karst:group-list " + target + " lists its groups with their initiators and LUNs";
+  }
 }

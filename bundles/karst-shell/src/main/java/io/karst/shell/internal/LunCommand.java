@@ -32,4 +32,9 @@ abstract class LunCommand extends TargetCommand {
     }
     return Nodes.parameters(all);
   }
+
+  @Override
+  String hint() {
+    return "karst:lun-list " + target + " lists its LUNs; karst:device-list the devices";
+  }
 }

@@ -23,4 +23,9 @@ abstract class TargetCommand extends TreeCommand {
   String path() {
     return Nodes.target(management, target, driver);
   }
+
+  @Override
+  String hint() {
+    return "karst:target-list lists the targets with their drivers";
+  }
 }

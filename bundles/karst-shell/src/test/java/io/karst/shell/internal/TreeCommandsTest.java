@@ -89,8 +89,8 @@ class TreeCommandsTest {
     add.lun = 1;
     add.device = "disk9";
     assertThatThrownBy(add::execute).isInstanceOf(CommandException.class)
-        .hasMessage("no device disk9\nkarst:show PATH shows a node's attributes and the commands"
-            + " it accepts");
+        .hasMessage("no device disk9\nkarst:lun-list " + TARGET + " lists its LUNs;"
+            + " karst:device-list the devices");
   }
 
   @Test
