@@ -113,6 +113,11 @@ final class JmxExporter {
 
   private void unregister(ObjectName name) {
     registered.remove(name);
+    unregister(server, name);
+  }
+
+  /** Unregisters an MBean that someone may have unregistered already. */
+  static void unregister(MBeanServer server, ObjectName name) {
     try {
       server.unregisterMBean(name);
     } catch (JMException e) {

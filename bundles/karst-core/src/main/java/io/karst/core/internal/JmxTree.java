@@ -117,11 +117,7 @@ final class JmxTree {
 
   private void unregister(ObjectName name) {
     registered.remove(name);
-    try {
-      server.unregisterMBean(name);
-    } catch (JMException e) {
-      LOG.log(Level.DEBUG, "MBean " + name + " was already gone", e);
-    }
+    JmxExporter.unregister(server, name);
   }
 
   /** The JMX type of an attribute's value. */

@@ -1,8 +1,6 @@
 package io.karst.shell.internal;
 
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
@@ -12,15 +10,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 @Command(scope = "karst", name = "driver-disable",
     description = "Disables a target driver: its enabled attribute")
-public class DriverDisable extends TreeCommand {
-
-  @Argument(index = 0, name = "driver", required = true, description = "The target driver")
-  @Completion(NameCompleter.Drivers.class)
-  String driver;
+public class DriverDisable extends DriverSwitch {
 
   @Override
-  String run() {
-    management.set("/targets/" + driver, "enabled", "0");
-    return driver + " disabled";
+  boolean enable() {
+    return false;
   }
 }

@@ -10,12 +10,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 @Command(scope = "karst", name = "target-disable",
     description = "Disables a target: its enabled attribute")
-public class TargetDisable extends TargetCommand {
+public class TargetDisable extends TargetSwitch {
 
   @Override
-  String run() {
-    String path = path();
-    management.set(path, "enabled", "0");
-    return target + " disabled";
+  boolean enable() {
+    return false;
   }
 }

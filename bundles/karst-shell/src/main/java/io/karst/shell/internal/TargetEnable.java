@@ -10,12 +10,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 @Command(scope = "karst", name = "target-enable",
     description = "Enables a target: its enabled attribute")
-public class TargetEnable extends TargetCommand {
+public class TargetEnable extends TargetSwitch {
 
   @Override
-  String run() {
-    String path = path();
-    management.set(path, "enabled", "1");
-    return target + " enabled";
+  boolean enable() {
+    return true;
   }
 }

@@ -3,7 +3,6 @@ package io.karst.shell.internal;
 import java.util.List;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
@@ -14,12 +13,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 @Command(scope = "karst", name = "tgroup-add",
     description = "Creates an ALUA target port group: add on .../target_groups")
-public class TgroupAdd extends DeviceGroupCommand {
-
-  @Argument(index = 1, name = "target-group", required = true,
-      description = "The target port group (TARGET_GROUP)")
-  @Completion(AluaGroupCompleter.TargetGroups.class)
-  String targetGroup;
+public class TgroupAdd extends TargetGroupCommand {
 
   @Argument(index = 2, name = "attribute=value", multiValued = true,
       description = "group_id=N")
@@ -27,7 +21,7 @@ public class TgroupAdd extends DeviceGroupCommand {
 
   @Override
   String run() {
-    return execute(path() + "/target_groups",
+    return execute(targetGroups(),
         Nodes.command("add " + targetGroup, Nodes.parameters(parameters)));
   }
 }

@@ -1,8 +1,6 @@
 package io.karst.shell.internal;
 
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
@@ -12,15 +10,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 @Command(scope = "karst", name = "tgroup-remove",
     description = "Removes an ALUA target port group: del on .../target_groups")
-public class TgroupRemove extends DeviceGroupCommand {
-
-  @Argument(index = 1, name = "target-group", required = true,
-      description = "The target port group (TARGET_GROUP)")
-  @Completion(AluaGroupCompleter.TargetGroups.class)
-  String targetGroup;
+public class TgroupRemove extends TargetGroupCommand {
 
   @Override
   String run() {
-    return execute(path() + "/target_groups", "del " + targetGroup);
+    return execute(targetGroups(), "del " + targetGroup);
   }
 }

@@ -1,8 +1,6 @@
 package io.karst.shell.internal;
 
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
@@ -12,20 +10,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 @Command(scope = "karst", name = "tgroup-target-remove",
     description = "Removes a target port from an ALUA target port group: del on .../TARGET_GROUP")
-public class TgroupTargetRemove extends DeviceGroupCommand {
-
-  @Argument(index = 1, name = "target-group", required = true,
-      description = "The target port group (TARGET_GROUP)")
-  @Completion(AluaGroupCompleter.TargetGroups.class)
-  String targetGroup;
-
-  @Argument(index = 2, name = "target", required = true,
-      description = "The target whose port joins the group, or a remote target's name")
-  @Completion(TargetCompleter.class)
-  String target;
+public class TgroupTargetRemove extends TargetPortCommand {
 
   @Override
   String run() {
-    return execute(path() + "/target_groups/" + targetGroup, "del " + target);
+    return execute(targetGroupPath(), "del " + target);
   }
 }
