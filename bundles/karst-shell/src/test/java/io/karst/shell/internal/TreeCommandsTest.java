@@ -362,6 +362,19 @@ class TreeCommandsTest {
   }
 
   @Test
+  void configClearAppliesAnEmptyConfigurationWithForceOnlyWhenAsked() throws Exception {
+    management.report = new ApplyReport(List.of("remove device disk0"), List.of(), false);
+    assertThat(run(new ConfigClear(), c -> { })).isEqualTo(
+        "Would remove (repeat with --force to do it):\n  remove device disk0\n");
+    assertThat(sent()).isEqualTo("apply empty configuration force=true dryRun=true");
+    assertThat(management.applied).isEmpty();
+    management.report = new ApplyReport(List.of("remove device disk0"), List.of(), true);
+    assertThat(run(new ConfigClear(), c -> c.force = true))
+        .isEqualTo("Removed:\n  remove device disk0\n");
+    assertThat(sent()).isEqualTo("apply empty configuration force=true dryRun=false");
+  }
+
+  @Test
   void configCheckPrintsWarningsOrTheError(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("scst.conf");
     Files.writeString(file, "TARGET_DRIVER qla2x00t {\n}\n");
