@@ -58,6 +58,11 @@ public class ServerIT {
 
   @org.ops4j.pax.exam.Configuration
   public Option[] config() {
+    return options();
+  }
+
+  /** The real server with the tests' configuration, for every Pax Exam test class. */
+  static Option[] options() {
     String archive = System.getProperty("karst.server.archive");
     return new Option[] {
       karafDistributionConfiguration()
@@ -164,6 +169,35 @@ public class ServerIT {
         () -> queryNames(jmx, "io.karst:type=Session,*").isEmpty());
   }
 
+  @Test
+  public void managementTreeIsReadAndChangedOverJmx() throws Exception {
+    Management mgmt = service(Management.class);
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    ObjectName disk0 = new ObjectName("io.karst:type=device,name=disk0");
+    ObjectName luns = new ObjectName("io.karst:type=luns,name="
+        + ObjectName.quote("local/local-itest/luns"));
+    await("tree MBeans", () -> jmx.isRegistered(disk0) && jmx.isRegistered(luns));
+    assertEquals(16L << 20, jmx.getAttribute(disk0, "size"));
+    String vendor = (String) jmx.getAttribute(disk0, "t10_vend_id");
+    try {
+      jmx.setAttribute(disk0, new Attribute("t10_vend_id", "ITEST"));
+      assertEquals("ITEST", attribute(mgmt, "/devices/disk0", "t10_vend_id"));
+      assertEquals("ITEST", jmx.getAttribute(disk0, "t10_vend_id"));
+    } finally {
+      jmx.setAttribute(disk0, new Attribute("t10_vend_id", vendor));
+    }
+    String[] line = {String.class.getName()};
+    jmx.invoke(luns, "add", new Object[] {"5 null0 read_only=1"}, line);
+    assertTrue(mgmt.object("/targets/local/local-itest/luns").children().contains("5"));
+    jmx.invoke(luns, "del", new Object[] {"5"}, line);
+    assertTrue(!mgmt.object("/targets/local/local-itest/luns").children().contains("5"));
+  }
+
+  private static String attribute(Management mgmt, String path, String name) {
+    return mgmt.object(path).attributes().stream().filter(a -> a.name().equals(name))
+        .findFirst().orElseThrow().value();
+  }
+
   private static java.util.Set<ObjectName> queryNames(MBeanServer jmx, String pattern) {
     try {
       return jmx.queryNames(new ObjectName(pattern), null);
@@ -252,7 +286,7 @@ public class ServerIT {
     return names;
   }
 
-  private static <T> T service(Class<T> type) throws InterruptedException {
+  static <T> T service(Class<T> type) throws InterruptedException {
     ServiceTracker<T, T> tracker = new ServiceTracker<>(context(), type, null);
     tracker.open();
     T service = tracker.waitForService(WAIT_MS);
@@ -260,7 +294,7 @@ public class ServerIT {
     return service;
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.currentTimeMillis() + WAIT_MS;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {
