@@ -1405,6 +1405,11 @@ public final class Engine implements Management, AutoCloseable {
 
   // The management tree: ManagementTree reads the running system and builds each change.
 
+  /** The configuration file, once {@link #persist} gave one. */
+  ConfigFile configFile() {
+    return file;
+  }
+
   Config config() {
     return config;
   }
