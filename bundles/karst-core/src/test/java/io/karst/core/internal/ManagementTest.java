@@ -11,6 +11,7 @@ import io.karst.api.mgmt.Management.AttributeInfo;
 import io.karst.api.mgmt.Management.CommandInfo;
 import io.karst.api.mgmt.Management.ObjectInfo;
 import io.karst.api.mgmt.ManagementException;
+import io.karst.api.scsi.SenseKey;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,6 +43,17 @@ class ManagementTest {
     return luns;
   }
 
+  /** The unit attentions a LUN of a nexus reports to TEST UNIT READY, in order. */
+  private static List<String> attentions(LocalSession s, long lun) throws Exception {
+    List<String> out = new ArrayList<>();
+    LocalResult r;
+    while (!(r = TestBed.send(s, lun, cdb(0, 0, 0, 0, 0, 0), null, 0)).good()
+        && r.sense().key() == SenseKey.UNIT_ATTENTION) {
+      out.add(String.format("%02X/%02X", r.sense().asc(), r.sense().ascq()));
+    }
+    return out;
+  }
+
   private static long capacity(LocalSession s, long lun) throws Exception {
     LocalResult r = TestBed.send(s, lun, cdb(0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0), null, 8);
     return (ByteBuffer.wrap(r.dataIn()).getInt() & 0xFFFFFFFFL) + 1;
@@ -67,6 +79,8 @@ class ManagementTest {
       assertThat(bed.handler.closed).hasValue(0);
       assertThat(inquiryVendor(bed.session, 3)).isEqualTo("ACME");
       assertThat(inquiryVendor(bed.session, 0)).isEqualTo("KARST");
+      assertThat(attentions(bed.session, 3)).as("INQUIRY DATA HAS CHANGED").containsExactly("3F/03");
+      assertThat(attentions(bed.session, 0)).isEmpty();
       assertThat(bed.engine.sessions()).hasSize(1);
     }
   }
@@ -78,6 +92,8 @@ class ManagementTest {
       assertThat(capacity(bed.session, 0)).isEqualTo(2048);
       bed.engine.set("/devices/disk0", "size", "2M");
       assertThat(bed.engine.deviceMap().get("disk0").backend()).isSameAs(backend);
+      assertThat(attentions(bed.session, 0)).as("CAPACITY DATA HAS CHANGED")
+          .containsExactly("2A/09");
       assertThat(capacity(bed.session, 0)).isEqualTo(4096);
       assertThat(bed.engine.object("/devices/disk0").attributes())
           .filteredOn(a -> a.name().equals("size")).singleElement()
@@ -103,6 +119,7 @@ class ManagementTest {
 
       r = bed.engine.apply(text, "new.conf", true, false);
       assertThat(r.plan()).containsExactly("reopen device disk0: blocksize changed");
+      attentions(bed.session, 0);
       assertThat(bed.handler.closed).hasValue(1);
       assertThat(bed.engine.deviceMap().get("disk0")).isSameAs(disk0);
       assertThat(capacity(bed.session, 0)).isEqualTo(256);
@@ -258,6 +275,10 @@ class ManagementTest {
       assertThat(m.object("/targets/local/t1/luns/5").attributes())
           .extracting(AttributeInfo::value).containsExactly("disk1", "1");
       m.execute("/targets/local/t1/luns", "replace 0 disk1");
+      assertThat(attentions(bed.session, 0)).as("REPORTED LUNS DATA HAS CHANGED")
+          .containsExactly("3F/0E");
+      assertThat(attentions(bed.session, 5)).as("cleared on every LUN of the nexus only by "
+          + "REPORT LUNS").containsExactly("3F/0E");
       assertThat(capacity(bed.session, 0)).isEqualTo(16);
       m.execute("/targets/local/t1/luns", "del 3");
       assertThat(reportLuns(bed.session)).containsExactly(0L, 5L);
@@ -283,6 +304,7 @@ class ManagementTest {
           .isEqualTo("initiator iqn.test:* added to group hosts");
       assertThat(reportLuns(bed.session)).as("same session, now in hosts").containsExactly(7L);
       m.execute(groups + "/hosts/initiators", "move iqn.test:* special");
+      assertThat(attentions(bed.session, 0)).containsExactly("3F/0E");
       assertThat(reportLuns(bed.session)).containsExactly(0L);
       assertThat(capacity(bed.session, 0)).as("special's LUN 0 is disk1").isEqualTo(16);
       assertThatThrownBy(() -> m.execute(groups + "/hosts/initiators", "add iqn.test:*"))
@@ -313,13 +335,16 @@ class ManagementTest {
               .containsExactly("t1/1");
         });
       });
+      assertThat(attentions(bed.session, 0)).as("ASYMMETRIC ACCESS STATE CHANGED, once")
+          .containsExactly("2A/06");
       LocalResult read = TestBed.send(bed.session, 0, TestBed.read10(0, 1), null, 512);
-      assertThat(read.good()).as("standby refuses reads").isFalse();
+      assertThat(read.sense().asc()).as("standby refuses reads").isEqualTo(0x04);
       m.execute("/device_groups/dg/target_groups/local", "del t1");
       m.execute("/device_groups/dg/target_groups", "del local");
       m.execute("/device_groups/dg/devices", "del disk0");
       m.execute("/device_groups", "del dg");
       assertThat(m.deviceGroups()).isEmpty();
+      attentions(bed.session, 0);
       assertThat(TestBed.send(bed.session, 0, TestBed.read10(0, 1), null, 512).good()).isTrue();
     }
   }
@@ -355,6 +380,7 @@ class ManagementTest {
       assertThat(bed.engine.execute("/devices/disk0", "resync_size"))
           .isEqualTo("device disk0: 2048 -> 8192 blocks; initiators are told CAPACITY DATA HAS "
               + "CHANGED");
+      assertThat(attentions(bed.session, 0)).containsExactly("2A/09");
       assertThat(capacity(bed.session, 0)).isEqualTo(8192);
       assertThatThrownBy(() -> bed.engine.execute("/devices/disk0", "resync_size now"))
           .hasMessage("resync_size: it takes no arguments; type: resync_size");

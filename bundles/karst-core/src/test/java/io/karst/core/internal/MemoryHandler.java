@@ -27,6 +27,8 @@ final class MemoryHandler implements DeviceHandler {
   final List<Runnable> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
   final AtomicInteger closed = new AtomicInteger();
   final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** What each device was last opened with, to call back into core. */
+  final Map<String, DeviceConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public String name() {
@@ -52,6 +54,7 @@ final class MemoryHandler implements DeviceHandler {
       throw new DeviceException(config.name() + ": size 0");
     }
     byte[][] medium = {media.computeIfAbsent(config.name(), n -> new byte[size])};
+    configs.put(config.name(), config);
     boolean wce = "1".equals(config.attribute("wce"));
     boolean thin = "1".equals(config.attribute("thin"));
     return new BlockBackend() {
