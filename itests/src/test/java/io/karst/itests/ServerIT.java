@@ -173,7 +173,7 @@ public class ServerIT {
   }
 
   /** Unit attentions may precede the first good answer after the device comes back. */
-  private static LocalResult readUntilGood(LocalSession session) throws Exception {
+  static LocalResult readUntilGood(LocalSession session) throws Exception {
     LocalResult r = null;
     for (int i = 0; i < 5; i++) {
       r = call(session, read10(8, 1), null, 512);
@@ -186,16 +186,16 @@ public class ServerIT {
     throw new AssertionError("no GOOD status after the device returned: " + r.sense());
   }
 
-  private static LocalResult call(LocalSession s, byte[] cdb, byte[] out, int in)
+  static LocalResult call(LocalSession s, byte[] cdb, byte[] out, int in)
       throws Exception {
     return s.execute(0, cdb, out, in).toCompletableFuture().get(WAIT_MS, TimeUnit.MILLISECONDS);
   }
 
-  private static byte[] read10(long lba, int blocks) {
+  static byte[] read10(long lba, int blocks) {
     return cdb10(0x28, lba, blocks);
   }
 
-  private static byte[] write10(long lba, int blocks) {
+  static byte[] write10(long lba, int blocks) {
     return cdb10(0x2A, lba, blocks);
   }
 
@@ -206,7 +206,7 @@ public class ServerIT {
     };
   }
 
-  private static DeviceState deviceState(Management mgmt, String device) {
+  static DeviceState deviceState(Management mgmt, String device) {
     return mgmt.devices().stream()
         .filter(d -> d.name().equals(device))
         .map(Management.DeviceInfo::state)
@@ -214,7 +214,7 @@ public class ServerIT {
         .orElse(null);
   }
 
-  private static boolean driverStarted(Management mgmt, String driver) {
+  static boolean driverStarted(Management mgmt, String driver) {
     return mgmt.drivers().stream().anyMatch(d -> d.name().equals(driver) && d.started());
   }
 
@@ -252,7 +252,7 @@ public class ServerIT {
     return names;
   }
 
-  private static <T> T service(Class<T> type) throws InterruptedException {
+  static <T> T service(Class<T> type) throws InterruptedException {
     ServiceTracker<T, T> tracker = new ServiceTracker<>(context(), type, null);
     tracker.open();
     T service = tracker.waitForService(WAIT_MS);
@@ -260,7 +260,7 @@ public class ServerIT {
     return service;
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.currentTimeMillis() + WAIT_MS;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {
