@@ -10,13 +10,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.systemTimeout;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.replaceConfigurationFile;
 
 import io.karst.api.local.LocalInitiator;
 import io.karst.api.local.LocalResult;
@@ -34,7 +27,6 @@ import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
@@ -87,23 +79,7 @@ public class ConfigurationIT {
 
   @org.ops4j.pax.exam.Configuration
   public Option[] config() {
-    String archive = System.getProperty("karst.server.archive");
-    return new Option[] {
-      karafDistributionConfiguration()
-          .frameworkUrl(new File(archive).toURI().toString())
-          .name("Karst")
-          .unpackDirectory(new File("target/exam"))
-          .useDeployFolder(false),
-      keepRuntimeFolder(),
-      systemTimeout(120_000),
-      configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
-      logLevel(LogLevel.INFO),
-      replaceConfigurationFile("etc/karst.conf", new File("src/test/resources/itest-empty.conf")),
-      editConfigurationFilePut(
-          "etc/org.ops4j.pax.url.mvn.cfg",
-          "org.ops4j.pax.url.mvn.localRepository",
-          System.getProperty("maven.repo.local", "")),
-    };
+    return ServerIT.options(new File("src/test/resources/itest-empty.conf"));
   }
 
   /** The serial number (VPD page 80h) a LUN reports. */

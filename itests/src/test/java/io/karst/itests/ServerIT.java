@@ -58,6 +58,11 @@ public class ServerIT {
 
   @org.ops4j.pax.exam.Configuration
   public Option[] config() {
+    return options(new File("src/test/resources/itest-karst.conf"));
+  }
+
+  /** The server booted from the archive with this etc/karst.conf. */
+  static Option[] options(File karstConf) {
     String archive = System.getProperty("karst.server.archive");
     return new Option[] {
       karafDistributionConfiguration()
@@ -69,8 +74,7 @@ public class ServerIT {
       systemTimeout(120_000),
       configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
       logLevel(LogLevel.INFO),
-      replaceConfigurationFile(
-          "etc/karst.conf", new File("src/test/resources/itest-karst.conf")),
+      replaceConfigurationFile("etc/karst.conf", karstConf),
       editConfigurationFilePut(
           "etc/org.ops4j.pax.url.mvn.cfg",
           "org.ops4j.pax.url.mvn.localRepository",

@@ -133,18 +133,18 @@ public final class Engine implements Management, AutoCloseable {
     ConfigParser parser = new ConfigParser(sourceName);
     Config c = parser.parse(text);
     parser.warnings().forEach(w -> LOG.log(Level.WARNING, w));
-    try {
+    synchronized (this) {
       // Opening and starting are left to the management thread, as when a handler or driver
       // registers, since this may run where services are bound (activation).
       booting = true;
-      ApplyReport report = change(c, sourceName, true, false, false);
-      report.notApplied().forEach(w -> LOG.log(Level.WARNING, w));
-    } catch (ManagementException e) {
-      throw new ConfigException(e.getMessage());
-    } finally {
-      booting = false;
-    }
-    synchronized (this) {
+      try {
+        ApplyReport report = change(c, sourceName, true, false, false);
+        report.notApplied().forEach(w -> LOG.log(Level.WARNING, w));
+      } catch (ManagementException e) {
+        throw new ConfigException(e.getMessage());
+      } finally {
+        booting = false;
+      }
       handlers.values().forEach(this::openLater);
       drivers.values().forEach(this::startLater);
     }
@@ -1245,10 +1245,7 @@ public final class Engine implements Management, AutoCloseable {
 
   @Override
   public synchronized List<HandlerInfo> handlers() {
-    Set<String> names = new LinkedHashSet<>();
-    config.handlers().forEach(h -> names.add(h.name()));
-    names.addAll(handlers.keySet());
-    return names.stream().map(n -> {
+    return handlerNames().stream().map(n -> {
       DeviceHandler h = handlers.get(n);
       List<AttributeDescriptor> attributes = h == null ? DeviceIdentity.ATTRIBUTES
           : Stream.concat(DeviceIdentity.ATTRIBUTES.stream(), h.deviceAttributes().stream())
@@ -1273,10 +1270,7 @@ public final class Engine implements Management, AutoCloseable {
 
   @Override
   public synchronized List<DriverInfo> drivers() {
-    Set<String> names = new LinkedHashSet<>();
-    config.drivers().forEach(d -> names.add(d.name()));
-    names.addAll(drivers.keySet());
-    return names.stream().map(n -> {
+    return driverNames().stream().map(n -> {
       DriverConf conf = config.driver(n).orElse(null);
       DriverRuntime r = running.get(n);
       TargetDriver driver = drivers.get(n);
