@@ -766,6 +766,12 @@ public final class Engine implements Management, AutoCloseable {
         Map<String, String> core = identityChecked(d, src);
         Map<String, String> own = handler == null ? null : handlerAttributes(d, handler, src);
         Device live = devices.get(d.name());
+        String absent = "HANDLER " + d.handler() + " is not registered: its devices are kept "
+            + "and open when it registers";
+        if (handler == null && !notApplied.contains(absent) && (live == null
+            || !texts(live.conf.attributes()).equals(texts(d.attributes())))) {
+          notApplied.add(absent);
+        }
         if (live == null) {
           plan.add(Plan.DEVICES, "add device " + d.name() + " (handler " + d.handler()
               + (handler == null ? ", not registered: opens when it registers)" : ")"));

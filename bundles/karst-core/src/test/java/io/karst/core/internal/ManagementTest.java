@@ -409,6 +409,28 @@ class ManagementTest {
   }
 
   @Test
+  void partsForAHandlerOrDriverThatIsNotThereAreKeptAndAppliedWhenItArrives() throws Exception {
+    try (Engine engine = new Engine(dir)) {
+      ApplyReport r = engine.apply(TestBed.CONFIG, "later.conf", false, false);
+      assertThat(r.plan()).contains("add device disk0 (handler memory, not registered: opens "
+          + "when it registers)", "enable driver local (starts when it registers)");
+      assertThat(r.notApplied()).containsExactly("HANDLER memory is not registered: its devices "
+          + "are kept and open when it registers", "TARGET_DRIVER local is not registered: its "
+          + "part is kept and applied when it registers");
+      MemoryHandler handler = new MemoryHandler();
+      var driver = new io.karst.local.internal.LocalTargetDriver();
+      engine.addHandler(handler);
+      engine.addDriver(driver);
+      engine.settle();
+      assertThat(engine.devices()).allSatisfy(d -> assertThat(d.state().name())
+          .isEqualTo("ONLINE"));
+      try (LocalSession s = driver.login("t1", "iqn.test:late")) {
+        assertThat(reportLuns(s)).containsExactly(0L, 3L);
+      }
+    }
+  }
+
+  @Test
   void checkReportsWithoutApplying() throws Exception {
     try (TestBed bed = new TestBed(dir)) {
       String before = bed.engine.write(true);
