@@ -13,6 +13,7 @@ import io.karst.api.mgmt.Management.AttributeInfo;
 import io.karst.api.mgmt.ManagementException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ public class ManagementShellIT {
 
   @org.ops4j.pax.exam.Configuration
   public Option[] config() {
-    return ServerIT.options();
+    return ServerIT.options(new File("src/test/resources/itest-karst.conf"));
   }
 
   @Test

@@ -58,11 +58,11 @@ public class ServerIT {
 
   @org.ops4j.pax.exam.Configuration
   public Option[] config() {
-    return options();
+    return options(new File("src/test/resources/itest-karst.conf"));
   }
 
-  /** The real server with the tests' configuration, for every Pax Exam test class. */
-  static Option[] options() {
+  /** The server booted from the archive with this etc/karst.conf. */
+  static Option[] options(File karstConf) {
     String archive = System.getProperty("karst.server.archive");
     return new Option[] {
       karafDistributionConfiguration()
@@ -74,8 +74,7 @@ public class ServerIT {
       systemTimeout(120_000),
       configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
       logLevel(LogLevel.INFO),
-      replaceConfigurationFile(
-          "etc/karst.conf", new File("src/test/resources/itest-karst.conf")),
+      replaceConfigurationFile("etc/karst.conf", karstConf),
       editConfigurationFilePut(
           "etc/org.ops4j.pax.url.mvn.cfg",
           "org.ops4j.pax.url.mvn.localRepository",
@@ -207,7 +206,7 @@ public class ServerIT {
   }
 
   /** Unit attentions may precede the first good answer after the device comes back. */
-  private static LocalResult readUntilGood(LocalSession session) throws Exception {
+  static LocalResult readUntilGood(LocalSession session) throws Exception {
     LocalResult r = null;
     for (int i = 0; i < 5; i++) {
       r = call(session, read10(8, 1), null, 512);
@@ -220,16 +219,16 @@ public class ServerIT {
     throw new AssertionError("no GOOD status after the device returned: " + r.sense());
   }
 
-  private static LocalResult call(LocalSession s, byte[] cdb, byte[] out, int in)
+  static LocalResult call(LocalSession s, byte[] cdb, byte[] out, int in)
       throws Exception {
     return s.execute(0, cdb, out, in).toCompletableFuture().get(WAIT_MS, TimeUnit.MILLISECONDS);
   }
 
-  private static byte[] read10(long lba, int blocks) {
+  static byte[] read10(long lba, int blocks) {
     return cdb10(0x28, lba, blocks);
   }
 
-  private static byte[] write10(long lba, int blocks) {
+  static byte[] write10(long lba, int blocks) {
     return cdb10(0x2A, lba, blocks);
   }
 
@@ -240,7 +239,7 @@ public class ServerIT {
     };
   }
 
-  private static DeviceState deviceState(Management mgmt, String device) {
+  static DeviceState deviceState(Management mgmt, String device) {
     return mgmt.devices().stream()
         .filter(d -> d.name().equals(device))
         .map(Management.DeviceInfo::state)
@@ -248,7 +247,7 @@ public class ServerIT {
         .orElse(null);
   }
 
-  private static boolean driverStarted(Management mgmt, String driver) {
+  static boolean driverStarted(Management mgmt, String driver) {
     return mgmt.drivers().stream().anyMatch(d -> d.name().equals(driver) && d.started());
   }
 

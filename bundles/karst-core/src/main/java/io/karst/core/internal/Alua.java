@@ -92,14 +92,21 @@ final class Alua {
       return status;
     }
 
-    void transition(State to, int why) {
+    /** Takes a state; true when it differs from the one before. */
+    synchronized boolean transition(State to, int why) {
+      State before = state;
       state = to;
       status = why;
+      return before != to;
     }
   }
 
-  /** A device group at run time: its devices and its target port groups. */
-  record DeviceGroup(String name, List<String> devices, List<PortGroup> groups) {
+  /**
+   * A device group at run time: its devices by name, those of them configured ({@code
+   * members}), and its target port groups.
+   */
+  record DeviceGroup(String name, List<String> devices, List<Device> members,
+      List<PortGroup> groups) {
     Optional<PortGroup> group(int id) {
       return groups.stream().filter(g -> g.id == id).findFirst();
     }
@@ -113,7 +120,8 @@ final class Alua {
     private final List<DeviceGroup> groups;
     private final Map<String, DeviceGroup> byDevice = new HashMap<>();
 
-    Model(List<DeviceGroupConf> conf, Map<String, Integer> relativeIds) {
+    Model(List<DeviceGroupConf> conf, Map<String, Integer> relativeIds,
+        Map<String, Device> devices) {
       List<DeviceGroup> list = new ArrayList<>();
       for (DeviceGroupConf d : conf) {
         List<PortGroup> ports = new ArrayList<>();
@@ -126,7 +134,9 @@ final class Alua {
           ports.add(new PortGroup(t.name(), t.groupId(), t.state(), t.preferred(),
               List.copyOf(members)));
         }
-        DeviceGroup g = new DeviceGroup(d.name(), d.devices(), List.copyOf(ports));
+        List<Device> members = d.devices().stream().map(devices::get)
+            .filter(java.util.Objects::nonNull).toList();
+        DeviceGroup g = new DeviceGroup(d.name(), d.devices(), members, List.copyOf(ports));
         list.add(g);
         d.devices().forEach(device -> byDevice.put(device, g));
       }
@@ -282,12 +292,29 @@ final class Alua {
           PortGroup g = a.deviceGroup().group(id).orElseThrow(() -> invalidParameter(at + 2, -1));
           changes.put(g, to);
         }
-        changes.forEach((g, to) -> g.transition(to, ALTERED_BY_SET_TARGET_PORT_GROUPS));
+        boolean changed = false;
+        for (var c : changes.entrySet()) {
+          changed |= c.getKey().transition(c.getValue(), ALTERED_BY_SET_TARGET_PORT_GROUPS);
+        }
+        if (changed) {
+          changed(a.deviceGroup(), task.session);
+        }
         task.good();
       } catch (SenseException e) {
         task.fail(e.sense());
       }
     });
+  }
+
+  /**
+   * Tells initiators that target port group states of a device group changed (SPC-4
+   * 5.16.2.3): ASYMMETRIC ACCESS STATE CHANGED on every nexus reaching one of its devices,
+   * except {@code except}, the nexus whose SET TARGET PORT GROUPS made the change (null: none).
+   */
+  static void changed(DeviceGroup group, CoreSession except) {
+    for (Device d : group.members()) {
+      UnitAttention.raise(d, UnitAttention.ASYMMETRIC_ACCESS_STATE_CHANGED, except);
+    }
   }
 
   private static SenseException invalidParameter(int byteOffset, int bit) {

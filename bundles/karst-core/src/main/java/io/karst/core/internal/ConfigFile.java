@@ -130,8 +130,9 @@ final class ConfigFile implements AutoCloseable {
       r.notApplied().forEach(n -> LOG.log(Level.WARNING, name + ": not applied: " + n));
     } catch (ManagementException e) {
       known = text;
+      writable = false;
       LOG.log(Level.ERROR, "the edit of " + path + " is refused, nothing changed: "
-          + e.getMessage());
+          + e.getMessage() + "; until it is fixed, changes are not saved to it");
     }
   }
 

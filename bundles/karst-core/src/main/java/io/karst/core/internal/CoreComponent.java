@@ -58,7 +58,12 @@ public final class CoreComponent {
       LOG.log(Level.ERROR, ex.getMessage() + "; Karst runs with nothing configured until "
           + "the file is fixed");
     }
-    e.persist(config, loaded);
+    try {
+      e.persist(config, loaded);
+    } catch (IOException ex) {
+      LOG.log(Level.ERROR, config + " cannot be watched (" + ex.getMessage() + "); changes "
+          + "made through management are not saved");
+    }
     // Replayed under the lock that forward() takes, so that a service leaving while this runs
     // is seen after its arrival, never before.
     synchronized (this) {

@@ -35,6 +35,8 @@ final class CoreSession implements Session {
   final IoStatistics statistics = new IoStatistics();
   private final AtomicBoolean measureLatency;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The unit attention conditions pending on this nexus, per LUN. */
+  final UnitAttention.Queue attentions = new UnitAttention.Queue();
 
   CoreSession(String driver, CoreTarget target, String initiator, TransportId port,
       NavigableMap<Long, Lun> luns, SessionEvents events, Consumer<CoreSession> onClose,
@@ -84,7 +86,14 @@ final class CoreSession implements Session {
    * this; the commands already running keep the LUN they found.
    */
   void update(NavigableMap<Long, Lun> next) {
+    // Registered with the devices it reaches before it can address them, so that no unit
+    // attention raised meanwhile misses it; unregistered from those it no longer reaches.
+    next.values().forEach(l -> l.device().nexuses.add(this));
+    NavigableMap<Long, Lun> before = luns.map;
     luns = new LunMap(next, byNumber(next));
+    before.values().stream().map(Lun::device)
+        .filter(d -> next.values().stream().noneMatch(l -> l.device() == d))
+        .forEach(d -> d.nexuses.remove(this));
   }
 
   /** The first LUNs by number, for the command path: no boxing, no tree walk. */
@@ -127,6 +136,7 @@ final class CoreSession implements Session {
         l.device().release(this);
         l.device().medium.allow(this);
       }
+      UnitAttention.detach(this);
       onClose.accept(this);
     }
   }

@@ -29,6 +29,10 @@ final class Device {
   final PrState pr;
   /** The tasks holding the backend: what task management aborts and detach waits for. */
   final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The nexuses that reach this device, to establish unit attentions on ({@link UnitAttention}). */
+  final java.util.Set<CoreSession> nexuses = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Whether resets establish BUS DEVICE RESET FUNCTION OCCURRED (the reset_ua attribute). */
+  volatile boolean resetUnitAttention;
   /** The medium, when the device is removable. */
   final MediumRemoval.Medium medium = new MediumRemoval.Medium();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
@@ -57,6 +61,7 @@ final class Device {
     this.name = conf.name();
     this.coreAttributes = coreAttributes;
     this.identity = identity;
+    this.resetUnitAttention = "1".equals(coreAttributes.get(DeviceIdentity.RESET_UA));
     this.detail = "handler " + conf.handler() + " is not registered";
   }
 
@@ -70,6 +75,7 @@ final class Device {
     conf = changed;
     coreAttributes = core;
     identity = id;
+    resetUnitAttention = "1".equals(core.get(DeviceIdentity.RESET_UA));
   }
 
   /** Records a handler attribute changed in place on the open backend. */

@@ -26,6 +26,9 @@ record DeviceIdentity(
   /** A locally administered (U/L bit set) IEEE company identifier. */
   static final int COMPANY_ID = 0x0A4B53;
 
+  /** The attribute that turns on the unit attention of resets (see {@link Device}). */
+  static final String RESET_UA = "reset_ua";
+
   static final List<AttributeDescriptor> ATTRIBUTES = List.of(
       AttributeDescriptor.builder("t10_vend_id", AttributeType.STRING).writable().defaultValue("KARST")
           .description("T10 vendor identification in INQUIRY data, up to 8 characters").build(),
@@ -49,7 +52,11 @@ record DeviceIdentity(
           .description("Refuse writes on every LUN of the device").build(),
       AttributeDescriptor.builder("removable", AttributeType.BOOLEAN).createParameter().defaultValue("0")
           .description("A removable medium (INQUIRY RMB): START STOP UNIT ejects and loads "
-              + "it, PREVENT ALLOW MEDIUM REMOVAL locks it in").build());
+              + "it, PREVENT ALLOW MEDIUM REMOVAL locks it in").build(),
+      AttributeDescriptor.builder(RESET_UA, AttributeType.BOOLEAN).defaultValue("0").writable()
+          .description("After a logical unit or target reset, establish BUS DEVICE RESET "
+              + "FUNCTION OCCURRED on every I_T nexus of the device, as SAM-5 says; off by "
+              + "default, as in tgt (docs/unit-attentions.md)").build());
 
   /** Core's attributes of a device, canonical; throws with the attribute's name on a bad value. */
   static DeviceIdentity of(String device, Map<String, String> attributes) {

@@ -83,6 +83,7 @@ final class DriverRuntime implements DriverContext {
     CoreSession session =
         new CoreSession(driver.name(), t, initiator, port, luns, events, sessions::remove,
             measureLatency);
+    UnitAttention.attach(session);
     sessions.add(session);
     // Management may have changed the target's LUNs or groups while the session was made; it
     // updates the sessions in the set, so one that joined late catches up here.

@@ -9,15 +9,17 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.mgmt.Management;
 import io.karst.api.mgmt.Management.Scope;
-import io.karst.api.target.TargetDriver;
 import io.karst.api.mgmt.ManagementException;
+import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseKey;
+import io.karst.api.target.TargetDriver;
 import io.karst.core.internal.Config.DeviceConf;
 import io.karst.core.internal.Config.DeviceGroupConf;
-import io.karst.core.internal.Config.TargetGroupConf;
 import io.karst.core.internal.Config.DriverConf;
 import io.karst.core.internal.Config.GroupConf;
 import io.karst.core.internal.Config.LunConf;
 import io.karst.core.internal.Config.TargetConf;
+import io.karst.core.internal.Config.TargetGroupConf;
 import io.karst.core.internal.Config.Value;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -65,6 +67,8 @@ public final class Engine implements Management, AutoCloseable {
   private static final AttributeDescriptor ENABLED =
       AttributeDescriptor.builder("enabled", AttributeType.BOOLEAN).defaultValue("0").writable()
           .description("Whether the driver serves, or the target admits initiators").build();
+  private static final Sense DEVICE_IDENTIFIER_CHANGED =
+      new Sense(SenseKey.UNIT_ATTENTION, 0x3F, 0x05);
   private static final AttributeDescriptor REL_TGT_ID =
       AttributeDescriptor.builder(Config.REL_TGT_ID, AttributeType.INTEGER).createParameter()
           .description("The relative target port identifier (SPC-4), 1 to 65535; the smallest "
@@ -80,7 +84,7 @@ public final class Engine implements Management, AutoCloseable {
   /** Set while {@link #load} applies: devices open and drivers start later. */
   private boolean booting;
   /** The ALUA device groups of the configuration; their states change at run time. */
-  private Alua.Model alua = new Alua.Model(List.of(), Map.of());
+  private Alua.Model alua = new Alua.Model(List.of(), Map.of(), Map.of());
   private String source = "configuration";
   private final Map<String, Device> devices = new LinkedHashMap<>();
   private final Map<String, DeviceHandler> handlers = new LinkedHashMap<>();
@@ -129,18 +133,18 @@ public final class Engine implements Management, AutoCloseable {
     ConfigParser parser = new ConfigParser(sourceName);
     Config c = parser.parse(text);
     parser.warnings().forEach(w -> LOG.log(Level.WARNING, w));
-    try {
+    synchronized (this) {
       // Opening and starting are left to the management thread, as when a handler or driver
       // registers, since this may run where services are bound (activation).
       booting = true;
-      ApplyReport report = change(c, sourceName, true, false, false);
-      report.notApplied().forEach(w -> LOG.log(Level.WARNING, w));
-    } catch (ManagementException e) {
-      throw new ConfigException(e.getMessage());
-    } finally {
-      booting = false;
-    }
-    synchronized (this) {
+      try {
+        ApplyReport report = change(c, sourceName, true, false, false);
+        report.notApplied().forEach(w -> LOG.log(Level.WARNING, w));
+      } catch (ManagementException e) {
+        throw new ConfigException(e.getMessage());
+      } finally {
+        booting = false;
+      }
       handlers.values().forEach(this::openLater);
       drivers.values().forEach(this::startLater);
     }
@@ -306,8 +310,7 @@ public final class Engine implements Management, AutoCloseable {
     }
     ExecutorService io = Executors.newFixedThreadPool(d.identity.threads(), threads(d.name));
     try {
-      Backend backend = handler.open(new OpenConfig(d.name, checked, dataDirectory, io,
-          (asc, ascq) -> unitAttention(d, null, asc, ascq)));
+      Backend backend = handler.open(new OpenConfig(d, checked, dataDirectory, io));
       String wrong = check(backend);
       if (wrong != null) {
         closeQuietly(backend);
@@ -370,12 +373,19 @@ public final class Engine implements Management, AutoCloseable {
   }
 
   /** What a handler gets to open a device. */
-  private record OpenConfig(String name, Map<String, String> attributes, Path dataDirectory,
-      Executor ioExecutor, java.util.function.BiConsumer<Integer, Integer> attention)
-      implements DeviceConfig {
+  private record OpenConfig(Device device, Map<String, String> attributes, Path dataDirectory,
+      Executor ioExecutor) implements DeviceConfig {
+    @Override
+    public String name() {
+      return device.name;
+    }
+
     @Override
     public void unitAttention(int asc, int ascq) {
-      attention.accept(asc, ascq);
+      if (asc < 0 || asc > 0xFF || ascq < 0 || ascq > 0xFF) {
+        throw new IllegalArgumentException("ASC " + asc + ", ASCQ " + ascq + " are not bytes");
+      }
+      UnitAttention.raise(device, new Sense(SenseKey.UNIT_ATTENTION, asc, ascq), null);
     }
   }
 
@@ -506,39 +516,22 @@ public final class Engine implements Management, AutoCloseable {
   // The unit attentions management raises (SPC-4 5.14).
 
   /** The LUN inventory of a nexus changed: REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh). */
-  private void reportedLunsChanged(CoreSession s) {
-    for (Lun l : s.luns().values()) {
-      unitAttention(l.device(), s, 0x3F, 0x0E);
-    }
+  private static void reportedLunsChanged(CoreSession s) {
+    UnitAttention.raise(s, Sense.REPORTED_LUNS_DATA_HAS_CHANGED);
   }
 
   /** The capacity of a device changed: CAPACITY DATA HAS CHANGED (2Ah/09h). */
-  private void capacityChanged(Device d) {
-    unitAttention(d, null, 0x2A, 0x09);
+  private static void capacityChanged(Device d) {
+    UnitAttention.raise(d, Sense.CAPACITY_DATA_HAS_CHANGED, null);
   }
 
   /**
    * What a device says in INQUIRY changed: INQUIRY DATA HAS CHANGED (3Fh/03h), or DEVICE
    * IDENTIFIER CHANGED (3Fh/05h) when a designator of VPD page 83h or the serial number did.
    */
-  private void inquiryChanged(Device d, boolean identifier) {
-    unitAttention(d, null, 0x3F, identifier ? 0x05 : 0x03);
-  }
-
-  /**
-   * Establishes a unit attention on the I_T_L nexuses of a device: every session that reaches
-   * it, or only {@code session}.
-   */
-  private void unitAttention(Device d, CoreSession session, int asc, int ascq) {
-    for (DriverRuntime r : List.copyOf(running.values())) {
-      for (CoreSession s : r.sessions) {
-        if ((session == null || s == session)
-            && s.luns().values().stream().anyMatch(l -> l.device() == d)) {
-          LOG.log(Level.DEBUG, () -> String.format("unit attention %02Xh/%02Xh for device %s on "
-              + "%s", asc, ascq, d.name, s.describe()));
-        }
-      }
-    }
+  private static void inquiryChanged(Device d, boolean identifier) {
+    UnitAttention.raise(d, identifier ? DEVICE_IDENTIFIER_CHANGED
+        : UnitAttention.INQUIRY_DATA_HAS_CHANGED, null);
   }
 
   private NavigableMap<Long, Lun> luns(String target, List<LunConf> luns) {
@@ -699,15 +692,23 @@ public final class Engine implements Management, AutoCloseable {
       }
     }
     if (aluaRebuilt) {
-      alua = new Alua.Model(next.deviceGroups(), nextPorts);
+      // Initiators learn of new or changed target port groups by asking again.
+      alua = new Alua.Model(next.deviceGroups(), nextPorts, devices);
+      alua.groups().forEach(g -> Alua.changed(g, null));
     } else {
-      for (DeviceGroupConf g : next.deviceGroups()) {
-        for (TargetGroupConf t : g.targetGroups()) {
-          Alua.PortGroup live = portGroup(g.name(), t.name());
-          Alua.State was = configuredState(g.name(), t.name());
-          if (live != null && was != t.state()) {
-            live.transition(t.state(), Alua.ALTERED_IMPLICITLY);
+      for (Alua.DeviceGroup g : alua.groups()) {
+        boolean changed = false;
+        for (Alua.PortGroup live : g.groups()) {
+          Alua.State was = configuredState(g.name(), live.name);
+          Alua.State now = next.deviceGroups().stream().filter(d -> d.name().equals(g.name()))
+              .flatMap(d -> d.targetGroups().stream()).filter(t -> t.name().equals(live.name))
+              .map(TargetGroupConf::state).findFirst().orElse(was);
+          if (was != now) {
+            changed |= live.transition(now, Alua.ALTERED_IMPLICITLY);
           }
+        }
+        if (changed) {
+          Alua.changed(g, null);
         }
       }
     }
@@ -765,6 +766,12 @@ public final class Engine implements Management, AutoCloseable {
         Map<String, String> core = identityChecked(d, src);
         Map<String, String> own = handler == null ? null : handlerAttributes(d, handler, src);
         Device live = devices.get(d.name());
+        String absent = "HANDLER " + d.handler() + " is not registered: its devices are kept "
+            + "and open when it registers";
+        if (handler == null && !notApplied.contains(absent) && (live == null
+            || !texts(live.conf.attributes()).equals(texts(d.attributes())))) {
+          notApplied.add(absent);
+        }
         if (live == null) {
           plan.add(Plan.DEVICES, "add device " + d.name() + " (handler " + d.handler()
               + (handler == null ? ", not registered: opens when it registers)" : ")"));
@@ -1244,10 +1251,7 @@ public final class Engine implements Management, AutoCloseable {
 
   @Override
   public synchronized List<HandlerInfo> handlers() {
-    Set<String> names = new LinkedHashSet<>();
-    config.handlers().forEach(h -> names.add(h.name()));
-    names.addAll(handlers.keySet());
-    return names.stream().map(n -> {
+    return handlerNames().stream().map(n -> {
       DeviceHandler h = handlers.get(n);
       List<AttributeDescriptor> attributes = h == null ? DeviceIdentity.ATTRIBUTES
           : Stream.concat(DeviceIdentity.ATTRIBUTES.stream(), h.deviceAttributes().stream())
@@ -1272,10 +1276,7 @@ public final class Engine implements Management, AutoCloseable {
 
   @Override
   public synchronized List<DriverInfo> drivers() {
-    Set<String> names = new LinkedHashSet<>();
-    config.drivers().forEach(d -> names.add(d.name()));
-    names.addAll(drivers.keySet());
-    return names.stream().map(n -> {
+    return driverNames().stream().map(n -> {
       DriverConf conf = config.driver(n).orElse(null);
       DriverRuntime r = running.get(n);
       TargetDriver driver = drivers.get(n);
@@ -1362,7 +1363,9 @@ public final class Engine implements Management, AutoCloseable {
             "no target group " + targetGroup + " in device group " + deviceGroup));
     Alua.State to = Alua.State.named(state).orElseThrow(() -> new IllegalArgumentException(
         "state " + state + " is not one of " + Alua.State.names()));
-    g.transition(to, Alua.ALTERED_IMPLICITLY);
+    if (g.transition(to, Alua.ALTERED_IMPLICITLY)) {
+      Alua.changed(d, null);
+    }
     config = config.withDeviceGroups(config.deviceGroups().stream().map(dg -> !dg.name()
         .equals(deviceGroup) ? dg : dg.targetGroups().stream()
             .filter(t -> t.name().equals(targetGroup)).findFirst()
@@ -1404,6 +1407,11 @@ public final class Engine implements Management, AutoCloseable {
   }
 
   // The management tree: ManagementTree reads the running system and builds each change.
+
+  /** The configuration file, once {@link #persist} gave one. */
+  ConfigFile configFile() {
+    return file;
+  }
 
   Config config() {
     return config;

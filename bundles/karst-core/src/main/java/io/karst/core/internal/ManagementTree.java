@@ -502,11 +502,24 @@ final class ManagementTree {
 
     /** The words, checking that there are exactly {@code n}. */
     List<String> words(int n) {
+      if (words.size() > n && n > 0 && info.usage().contains("=")) {
+        throw wrong("'" + words.get(n) + "' is not attribute=value");
+      }
       if (words.size() != n) {
         throw wrong(n == 0 ? "it takes no arguments" : "it takes " + n + " argument"
             + (n > 1 ? "s" : "") + " before any parameters");
       }
       return words;
+    }
+
+    /** The name the command creates, checked to be one the configuration file can hold. */
+    String name() {
+      String name = words(1).get(0);
+      if (!name.matches("[^\\s/\"{}#\\\\;]+")) {
+        throw wrong("the name " + name + " has a character that a name cannot have (blanks, "
+            + "/ \" { } # \\ ;)");
+      }
+      return name;
     }
 
     void onlyParameters(String... allowed) {
@@ -523,7 +536,7 @@ final class ManagementTree {
   }
 
   private Config handlerCommand(String handler, Command cmd) {
-    String name = cmd.words(1).get(0);
+    String name = cmd.info == ADD_DEVICE ? cmd.name() : cmd.words(1).get(0);
     if (cmd.info == ADD_DEVICE) {
       if (engine.deviceMap().containsKey(name)) {
         throw new ManagementException("device " + name + " exists already (handler "
@@ -566,7 +579,7 @@ final class ManagementTree {
   }
 
   private Config driverCommand(String driver, Command cmd) {
-    String name = cmd.words(1).get(0);
+    String name = cmd.info == ADD_TARGET ? cmd.name() : cmd.words(1).get(0);
     DriverConf d = config.driver(driver).orElse(new DriverConf(driver, 0, Map.of(), List.of()));
     boolean exists = d.targets().stream().anyMatch(t -> t.name().equals(name));
     if (cmd.info == ADD_TARGET) {
@@ -674,7 +687,7 @@ final class ManagementTree {
   }
 
   private Config groupsCommand(String driver, String target, Command cmd) {
-    String name = cmd.words(1).get(0);
+    String name = cmd.name();
     cmd.onlyParameters();
     return withTarget(driver, target, t -> {
       boolean exists = t.groups().stream().anyMatch(g -> g.name().equals(name));
@@ -745,7 +758,7 @@ final class ManagementTree {
   }
 
   private Config deviceGroupsCommand(Command cmd) {
-    String name = cmd.words(1).get(0);
+    String name = cmd.name();
     cmd.onlyParameters();
     List<DeviceGroupConf> groups = new ArrayList<>(config.deviceGroups());
     boolean exists = groups.stream().anyMatch(g -> g.name().equals(name));
@@ -788,7 +801,7 @@ final class ManagementTree {
   }
 
   private Config targetGroupsCommand(String dg, Command cmd) {
-    String name = cmd.words(1).get(0);
+    String name = cmd.name();
     return withDeviceGroup(dg, g -> {
       boolean exists = g.targetGroups().stream().anyMatch(t -> t.name().equals(name));
       if (cmd.info.name().equals("add")) {

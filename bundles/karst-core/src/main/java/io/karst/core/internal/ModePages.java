@@ -114,8 +114,11 @@ final class ModePages {
           throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
         }
         Boolean swp = check(data, ten, lun.device(), backend);
-        if (swp != null) {
+        if (swp != null && swp != lun.device().softwareWriteProtect) {
           lun.device().softwareWriteProtect = swp;
+          // SWP is shared by every nexus (SPC-4 7.5.1): the others learn of the change.
+          UnitAttention.raise(lun.device(), UnitAttention.MODE_PARAMETERS_CHANGED,
+              task.session);
         }
         task.good();
       } catch (SenseException e) {

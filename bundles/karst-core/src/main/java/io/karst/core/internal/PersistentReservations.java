@@ -213,24 +213,84 @@ final class PersistentReservations {
     PrState pr = device.pr;
     CoreSession s = task.session;
     List<Registration> preempted = List.of();
-    boolean done = switch (action) {
-      case REGISTER -> pr.register(s, key, serviceActionKey, allTargetPorts, others, aptpl);
-      case REGISTER_AND_IGNORE_EXISTING_KEY ->
-          pr.register(s, null, serviceActionKey, allTargetPorts, others, aptpl);
-      case RESERVE -> pr.reserve(s, key, type);
-      case RELEASE -> pr.release(s, key, type);
-      case CLEAR -> pr.clear(s, key);
-      default -> {
-        preempted = pr.preempt(s, key, serviceActionKey, type);
-        yield preempted != null;
-      }
-    };
+    boolean done;
+    Snapshot before;
+    Snapshot after;
+    // PrState's lock, held across the action, makes before and after its own states.
+    synchronized (pr) {
+      before = pr.snapshot();
+      done = switch (action) {
+        case REGISTER -> pr.register(s, key, serviceActionKey, allTargetPorts, others, aptpl);
+        case REGISTER_AND_IGNORE_EXISTING_KEY ->
+            pr.register(s, null, serviceActionKey, allTargetPorts, others, aptpl);
+        case RESERVE -> pr.reserve(s, key, type);
+        case RELEASE -> pr.release(s, key, type);
+        case CLEAR -> pr.clear(s, key);
+        default -> {
+          preempted = pr.preempt(s, key, serviceActionKey, type);
+          yield preempted != null;
+        }
+      };
+      after = pr.snapshot();
+    }
+    if (done) {
+      tell(task.session, device, action, before, after, preempted);
+    }
     if (!done) {
       task.conflict();
     } else if (action == PREEMPT_AND_ABORT && !preempted.isEmpty()) {
       abortPreempted(task, device, preempted);
     } else {
       task.good();
+    }
+  }
+
+  /**
+   * The unit attentions a service action owes the other registered nexuses:
+   * <ul>
+   *   <li>CLEAR: RESERVATIONS PREEMPTED to every other nexus registered before
+   *       (SPC-4 5.13.11.6);</li>
+   *   <li>PREEMPT, PREEMPT AND ABORT: REGISTRATIONS PREEMPTED to the nexuses whose
+   *       registrations went, and RESERVATIONS RELEASED to the others still registered when the
+   *       type of the reservation changed (SPC-4 5.13.11.4.3);</li>
+   *   <li>RELEASE, and an unregistration that ends it (REGISTER with key 0): the end of a
+   *       registrants only or all registrants reservation gives RESERVATIONS RELEASED to every
+   *       other nexus still registered (SPC-4 5.13.11.2, 5.13.11.3).</li>
+   * </ul>
+   * A nexus is one of the device's {@linkplain Device#nexuses nexuses} that a registration
+   * covers; the nexus that sent the command is never told.
+   */
+  private static void tell(CoreSession self, Device device, int action, Snapshot before,
+      Snapshot after, List<Registration> preempted) {
+    boolean shared = before.type() == PrState.WRITE_EXCLUSIVE_REGISTRANTS_ONLY
+        || before.type() == PrState.EXCLUSIVE_ACCESS_REGISTRANTS_ONLY || before.allRegistrants();
+    switch (action) {
+      case CLEAR -> tell(self, device, before.registrations(),
+          UnitAttention.RESERVATIONS_PREEMPTED);
+      case PREEMPT, PREEMPT_AND_ABORT -> {
+        tell(self, device, preempted, UnitAttention.REGISTRATIONS_PREEMPTED);
+        if (before.type() != 0 && after.type() != before.type()) {
+          tell(self, device, after.registrations(), UnitAttention.RESERVATIONS_RELEASED);
+        }
+      }
+      case RELEASE, REGISTER, REGISTER_AND_IGNORE_EXISTING_KEY -> {
+        if (shared && after.type() == 0) {
+          tell(self, device, after.registrations(), UnitAttention.RESERVATIONS_RELEASED);
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private static void tell(CoreSession self, Device device, List<Registration> registrations,
+      Sense condition) {
+    if (registrations.isEmpty()) {
+      return;
+    }
+    for (CoreSession n : device.nexuses) {
+      if (n != self && registrations.stream().anyMatch(r -> r.of(n))) {
+        UnitAttention.raise(n, device, condition);
+      }
     }
   }
 
@@ -256,7 +316,7 @@ final class PersistentReservations {
     List<CoreTask> victims = device.tasks.stream()
         .filter(t -> t.session != task.session && gone.stream().anyMatch(r -> r.of(t.session)))
         .toList();
-    TaskManagement.abort(victims).thenRun(task::good);
+    TaskManagement.abort(victims, task.session).thenRun(task::good);
   }
 
   /** REGISTER AND MOVE (SPC-4 6.16.4): the parameter list names the destination nexus. */

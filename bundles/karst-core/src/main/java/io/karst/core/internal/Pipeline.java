@@ -10,8 +10,9 @@ import java.lang.System.Logger.Level;
 /**
  * The command pipeline: from a submitted task to the code that executes it. LUN lookup (a read
  * of the session's immutable map, no lock), the answers a device server gives without a logical
- * unit, the device's state, then SPC and SBC emulation for block backends or the backend itself
- * for command-level ones.
+ * unit, a pending unit attention ({@link UnitAttention}), the ALUA state and reservations, the
+ * device's state, then SPC and SBC emulation for block backends or the backend itself for
+ * command-level ones.
  *
  * <p>Task attributes are accepted and every task runs as it arrives, concurrently with the
  * others: SIMPLE semantics for all. ORDERED and HEAD OF QUEUE ordering come with task
@@ -38,6 +39,9 @@ final class Pipeline {
       }
       if (opcode == Spc.REPORT_LUNS) {
         Spc.reportLuns(task);
+        return;
+      }
+      if (task.session.attentions.pending() && UnitAttention.report(task, lun, opcode)) {
         return;
       }
       Alua.check(lun, cdb);

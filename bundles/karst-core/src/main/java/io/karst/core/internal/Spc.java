@@ -235,6 +235,8 @@ final class Spc {
     if (allocation < 16) {
       throw Cdb.invalidField(6, -1);
     }
+    // The initiator now knows the LUN inventory (SPC-4 6.33).
+    task.session.attentions.clearEverywhere(Sense.REPORTED_LUNS_DATA_HAS_CHANGED);
     var luns = select == 1 ? Map.<Long, Lun>of() : task.session.luns();
     ByteBuffer b = ByteBuffer.allocate(8 + 8 * luns.size());
     b.putInt(8 * luns.size()).putInt(0);

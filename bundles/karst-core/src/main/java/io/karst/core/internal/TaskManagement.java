@@ -1,5 +1,6 @@
 package io.karst.core.internal;
 
+import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.scsi.TaskManagementResponse;
 import java.util.ArrayList;
@@ -41,6 +42,8 @@ final class TaskManagement {
       return CompletableFuture.completedFuture(
           TaskManagementResponse.LOGICAL_UNIT_DOES_NOT_EXIST);
     }
+    boolean reset = function == TaskManagementFunction.LOGICAL_UNIT_RESET
+        || function == TaskManagementFunction.TARGET_RESET;
     List<CoreTask> affected = new ArrayList<>();
     for (Lun l : luns) {
       for (CoreTask t : l.device().tasks) {
@@ -48,22 +51,36 @@ final class TaskManagement {
           affected.add(t);
         }
       }
-      if (function == TaskManagementFunction.LOGICAL_UNIT_RESET
-          || function == TaskManagementFunction.TARGET_RESET) {
+      if (reset) {
         l.device().clearReservation();
         l.device().medium.allowAll();
+        if (l.device().resetUnitAttention) {
+          UnitAttention.raise(l.device(), UnitAttention.BUS_DEVICE_RESET_FUNCTION_OCCURRED,
+              null);
+        }
       }
     }
-    return abort(affected).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+    // A reset tells every nexus by its own unit attention, when configured to (reset_ua).
+    return abort(affected, reset ? null : session)
+        .thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
   }
 
   private static List<Lun> single(Lun lun) {
     return lun == null ? List.of() : List.of(lun);
   }
 
-  /** Aborts the tasks; completes once none of them can touch the medium any more. */
-  static CompletableFuture<Void> abort(List<CoreTask> tasks) {
-    tasks.forEach(CoreTask::abort);
+  /**
+   * Aborts the tasks; completes once none of them can touch the medium any more. With TAS 0
+   * in the control mode page (as {@link ModePages} reports it), a nexus other than {@code
+   * issuer} whose tasks were aborted gets no status for them, so it learns of it by COMMANDS
+   * CLEARED BY ANOTHER INITIATOR on their LUN (SAM-5 5.6); a null issuer tells nobody.
+   */
+  static CompletableFuture<Void> abort(List<CoreTask> tasks, CoreSession issuer) {
+    for (CoreTask t : tasks) {
+      if (t.abort() && issuer != null && t.session != issuer) {
+        t.session.attentions.establish(t.lun(), Sense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
+      }
+    }
     return CompletableFuture.allOf(tasks.stream().map(CoreTask::done)
         .toArray(CompletableFuture[]::new));
   }

@@ -157,6 +157,8 @@ class AluaTest extends BedTest {
       assertThat(TestBed.send(s, 0, stpg(8), descriptors(0x03, 1), 0).status())
           .isEqualTo(Status.GOOD);
     }
+    assertSense(bed.send(0, read10(0, 1), null, 512),
+        UnitAttention.ASYMMETRIC_ACCESS_STATE_CHANGED);
     assertSense(bed.send(0, read10(0, 1), null, 512), UNAVAILABLE);
     assertThat(bed.send(0, cdb(0x03, 0, 0, 0, 18, 0), null, 18).status())
         .as("REQUEST SENSE stays allowed").isEqualTo(Status.GOOD);
@@ -164,6 +166,10 @@ class AluaTest extends BedTest {
 
   @Test
   void managementMakesImplicitTransitionsAndListsTheGroups() throws Exception {
+    bed.engine.targetGroupState("dg", "here", "unavailable");
+    assertSense(bed.send(0, read10(0, 1), null, 512),
+        UnitAttention.ASYMMETRIC_ACCESS_STATE_CHANGED);
+    assertSense(bed.send(0, read10(0, 1), null, 512), UNAVAILABLE);
     bed.engine.targetGroupState("dg", "here", "unavailable");
     assertSense(bed.send(0, read10(0, 1), null, 512), UNAVAILABLE);
     ByteBuffer b = ByteBuffer.wrap(bed.send(0, rtpg(false), null, 256).dataIn());

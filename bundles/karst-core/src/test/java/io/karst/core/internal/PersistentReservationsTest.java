@@ -33,6 +33,8 @@ class PersistentReservationsTest extends BedTest {
   static final int WE = 1;
   static final int EA = 3;
 
+  static final byte[] TUR = cdb(0, 0, 0, 0, 0, 0);
+
   private LocalSession a;
   private LocalSession b;
   private LocalSession c;
@@ -204,6 +206,9 @@ class PersistentReservationsTest extends BedTest {
     int before = generation(a);
     assertThat(prout(c, CLEAR, 0, 0xC, 0).status()).isEqualTo(Status.RESERVATION_CONFLICT);
     assertThat(prout(b, CLEAR, 0, 0xB, 0).status()).isEqualTo(Status.GOOD);
+    assertSense(TestBed.send(a, 0, TUR, null, 0), UnitAttention.RESERVATIONS_PREEMPTED);
+    assertThat(status(b, TUR)).as("not the nexus that cleared").isEqualTo(Status.GOOD);
+    assertThat(status(c, TUR)).as("nor one never registered").isEqualTo(Status.GOOD);
     assertThat(keys(a)).isEmpty();
     assertThat(prin(a, 1, 64).getInt(4)).isZero();
     assertThat(generation(a)).isEqualTo(before + 1);
@@ -219,6 +224,8 @@ class PersistentReservationsTest extends BedTest {
     assertThat(prout(b, PREEMPT, WE, 0xB, 0x99).status()).as("no such key")
         .isEqualTo(Status.RESERVATION_CONFLICT);
     assertThat(prout(b, PREEMPT_AND_ABORT, WE, 0xB, 0xA).status()).isEqualTo(Status.GOOD);
+    assertSense(TestBed.send(a, 0, TUR, null, 0), UnitAttention.REGISTRATIONS_PREEMPTED);
+    assertThat(status(a, TUR)).as("no task was aborted: nothing more").isEqualTo(Status.GOOD);
     assertThat(keys(a)).containsExactly(0xBL);
     ByteBuffer r = prin(a, 1, 64);
     assertThat(r.getLong(8)).isEqualTo(0xB);
@@ -232,6 +239,7 @@ class PersistentReservationsTest extends BedTest {
     prout(a, REGISTER, 0, 0, 0xA);
     prout(b, REGISTER, 0, 0, 0xB);
     assertThat(prout(b, PREEMPT, EA, 0xB, 0xA).status()).isEqualTo(Status.GOOD);
+    assertSense(TestBed.send(a, 0, TUR, null, 0), UnitAttention.REGISTRATIONS_PREEMPTED);
     assertThat(keys(a)).containsExactly(0xBL);
     assertThat(prin(a, 1, 64).getInt(4)).isZero();
     int before = generation(a);
@@ -239,6 +247,37 @@ class PersistentReservationsTest extends BedTest {
         .isEqualTo(Status.GOOD);
     assertThat(keys(a)).containsExactly(0xBL);
     assertThat(generation(a)).isEqualTo(before + 1);
+  }
+
+  @Test
+  void releasingARegistrantsOnlyReservationTellsTheOtherRegistrants() throws Exception {
+    prout(a, REGISTER, 0, 0, 0xA);
+    prout(b, REGISTER, 0, 0, 0xB);
+    prout(a, RESERVE, 5, 0xA, 0);
+    assertThat(prout(a, RELEASE, 5, 0xA, 0).status()).isEqualTo(Status.GOOD);
+    assertSense(TestBed.send(b, 0, TUR, null, 0), UnitAttention.RESERVATIONS_RELEASED);
+    assertThat(status(a, TUR)).isEqualTo(Status.GOOD);
+    assertThat(status(c, TUR)).as("not registered").isEqualTo(Status.GOOD);
+    prout(a, RESERVE, EA, 0xA, 0);
+    assertThat(prout(a, RELEASE, EA, 0xA, 0).status()).isEqualTo(Status.GOOD);
+    assertThat(status(b, TUR)).as("an exclusive access one: nobody is told")
+        .isEqualTo(Status.GOOD);
+    prout(a, RESERVE, 5, 0xA, 0);
+    assertThat(prout(a, REGISTER, 0, 0xA, 0).status()).as("the holder unregisters")
+        .isEqualTo(Status.GOOD);
+    assertSense(TestBed.send(b, 0, TUR, null, 0), UnitAttention.RESERVATIONS_RELEASED);
+  }
+
+  @Test
+  void preemptChangingTheTypeTellsTheRegistrantsThatStay() throws Exception {
+    prout(a, REGISTER, 0, 0, 0xA);
+    prout(b, REGISTER, 0, 0, 0xB);
+    prout(c, REGISTER, 0, 0, 0xC);
+    prout(a, RESERVE, WE, 0xA, 0);
+    assertThat(prout(b, PREEMPT, EA, 0xB, 0xA).status()).isEqualTo(Status.GOOD);
+    assertSense(TestBed.send(a, 0, TUR, null, 0), UnitAttention.REGISTRATIONS_PREEMPTED);
+    assertSense(TestBed.send(c, 0, TUR, null, 0), UnitAttention.RESERVATIONS_RELEASED);
+    assertThat(status(b, TUR)).isEqualTo(Status.GOOD);
   }
 
   @Test

@@ -40,8 +40,10 @@ class TaskManagementTest extends BedTest {
 
   @Override
   String config() {
-    return TestBed.CONFIG
-        + "TARGET_DRIVER probe {\n enabled 1\n TARGET p {\n  enabled 1\n  LUN 0 disk0\n }\n}\n";
+    // disk1 has resets raise their unit attention; disk0 keeps the default.
+    return TestBed.CONFIG.replace("t10_prod_id second", "t10_prod_id second\n reset_ua 1")
+        + "TARGET_DRIVER probe {\n enabled 1\n TARGET p {\n  enabled 1\n  LUN 0 disk0\n"
+        + "  LUN 1 disk1\n }\n}\n";
   }
 
   private Session open() throws Exception {
@@ -52,10 +54,16 @@ class TaskManagementTest extends BedTest {
   }
 
   private static Recorder submit(Session s, long tag, byte[] cdb, DataDirection d) {
+    return submit(s, 0, tag, cdb, d);
+  }
+
+  private static Recorder submit(Session s, long lun, long tag, byte[] cdb, DataDirection d) {
     Recorder r = new Recorder();
-    s.newTask(r, tag, 0, cdb, TaskAttribute.SIMPLE, d, 512).submit();
+    s.newTask(r, tag, lun, cdb, TaskAttribute.SIMPLE, d, 512).submit();
     return r;
   }
+
+  private static final byte[] TUR = cdb(0, 0, 0, 0, 0, 0);
 
   private static <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -116,5 +124,44 @@ class TaskManagementTest extends BedTest {
         .good()).isTrue();
     assertThat(waiting.status).isCompletedWithValue(Status.TASK_ABORTED);
     assertThat(PersistentReservationsTest.keys(bed.session)).containsExactly(0x5L);
+    assertThat(get(submit(s, 8, TUR, DataDirection.NONE).status))
+        .as("REGISTRATIONS PREEMPTED").isEqualTo(Status.CHECK_CONDITION);
+    assertThat(get(submit(s, 9, TUR, DataDirection.NONE).status))
+        .as("COMMANDS CLEARED BY ANOTHER INITIATOR").isEqualTo(Status.CHECK_CONDITION);
+    assertThat(get(submit(s, 10, TUR, DataDirection.NONE).status)).isEqualTo(Status.GOOD);
+    assertThat(bed.send(0, TUR, null, 0).good()).as("the preempting nexus is not told")
+        .isTrue();
+  }
+
+  @Test
+  void clearTaskSetTellsTheNexusesWhoseTasksItAborted() throws Exception {
+    Session s = open();
+    bed.handler.park = true;
+    var reading = bed.session.execute(0, read10(0, 1), null, 512).toCompletableFuture();
+    var clear = s.manage(TaskManagementFunction.CLEAR_TASK_SET, 0, 0).toCompletableFuture();
+    bed.handler.parked.forEach(Runnable::run);
+    bed.handler.park = false;
+    assertThat(get(clear)).isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+    assertThat(reading.get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.TASK_ABORTED);
+    TestBed.assertSense(bed.send(0, TUR, null, 0),
+        io.karst.api.scsi.Sense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
+    assertThat(bed.send(0, TUR, null, 0).good()).isTrue();
+    assertThat(get(submit(s, 1, TUR, DataDirection.NONE).status)).as("not the one that cleared")
+        .isEqualTo(Status.GOOD);
+  }
+
+  @Test
+  void resetsRaiseTheirUnitAttentionOnlyWhereResetUaIsSet() throws Exception {
+    Session s = open();
+    get(s.manage(TaskManagementFunction.LOGICAL_UNIT_RESET, 0, 0));
+    assertThat(bed.send(0, TUR, null, 0).good()).as("disk0 keeps the default").isTrue();
+    assertThat(get(submit(s, 1, TUR, DataDirection.NONE).status)).isEqualTo(Status.GOOD);
+    get(s.manage(TaskManagementFunction.LOGICAL_UNIT_RESET, 1, 0));
+    TestBed.assertSense(bed.send(3, TUR, null, 0),
+        UnitAttention.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+    assertThat(get(submit(s, 1, 2, TUR, DataDirection.NONE).status))
+        .as("the nexus that reset it too").isEqualTo(Status.CHECK_CONDITION);
+    assertThat(get(submit(s, 1, 3, TUR, DataDirection.NONE).status)).isEqualTo(Status.GOOD);
+    assertThat(bed.send(0, TUR, null, 0).good()).isTrue();
   }
 }
