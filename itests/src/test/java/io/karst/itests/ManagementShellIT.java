@@ -60,6 +60,8 @@ public class ManagementShellIT {
 
     karaf("karst:target-add iscsi " + TARGET + " \"IncomingUser=joe chapsecret1234\"");
     assertEquals("joe ***", value(mgmt, T, "IncomingUser"));
+    karaf("karst:attr-set " + T + " IncomingUser \"ann otherchapsecret\" \"joe chapsecret1234\"");
+    assertEquals("ann ***\njoe ***", value(mgmt, T, "IncomingUser"));
     assertEquals("0", value(mgmt, T, "enabled"));
     karaf("karst:target-enable " + TARGET);
     assertEquals("1", value(mgmt, T, "enabled"));
