@@ -58,6 +58,11 @@ public class ServerIT {
 
   @org.ops4j.pax.exam.Configuration
   public Option[] config() {
+    return options(new File("src/test/resources/itest-karst.conf"));
+  }
+
+  /** The server booted from the archive with this etc/karst.conf. */
+  static Option[] options(File karstConf) {
     String archive = System.getProperty("karst.server.archive");
     return new Option[] {
       karafDistributionConfiguration()
@@ -69,8 +74,7 @@ public class ServerIT {
       systemTimeout(120_000),
       configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
       logLevel(LogLevel.INFO),
-      replaceConfigurationFile(
-          "etc/karst.conf", new File("src/test/resources/itest-karst.conf")),
+      replaceConfigurationFile("etc/karst.conf", karstConf),
       editConfigurationFilePut(
           "etc/org.ops4j.pax.url.mvn.cfg",
           "org.ops4j.pax.url.mvn.localRepository",
@@ -165,6 +169,35 @@ public class ServerIT {
         () -> queryNames(jmx, "io.karst:type=Session,*").isEmpty());
   }
 
+  @Test
+  public void managementTreeIsReadAndChangedOverJmx() throws Exception {
+    Management mgmt = service(Management.class);
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    ObjectName disk0 = new ObjectName("io.karst:type=device,name=disk0");
+    ObjectName luns = new ObjectName("io.karst:type=luns,name="
+        + ObjectName.quote("local/local-itest/luns"));
+    await("tree MBeans", () -> jmx.isRegistered(disk0) && jmx.isRegistered(luns));
+    assertEquals(16L << 20, jmx.getAttribute(disk0, "size"));
+    String vendor = (String) jmx.getAttribute(disk0, "t10_vend_id");
+    try {
+      jmx.setAttribute(disk0, new Attribute("t10_vend_id", "ITEST"));
+      assertEquals("ITEST", attribute(mgmt, "/devices/disk0", "t10_vend_id"));
+      assertEquals("ITEST", jmx.getAttribute(disk0, "t10_vend_id"));
+    } finally {
+      jmx.setAttribute(disk0, new Attribute("t10_vend_id", vendor));
+    }
+    String[] line = {String.class.getName()};
+    jmx.invoke(luns, "add", new Object[] {"5 null0 read_only=1"}, line);
+    assertTrue(mgmt.object("/targets/local/local-itest/luns").children().contains("5"));
+    jmx.invoke(luns, "del", new Object[] {"5"}, line);
+    assertTrue(!mgmt.object("/targets/local/local-itest/luns").children().contains("5"));
+  }
+
+  private static String attribute(Management mgmt, String path, String name) {
+    return mgmt.object(path).attributes().stream().filter(a -> a.name().equals(name))
+        .findFirst().orElseThrow().value();
+  }
+
   private static java.util.Set<ObjectName> queryNames(MBeanServer jmx, String pattern) {
     try {
       return jmx.queryNames(new ObjectName(pattern), null);
@@ -174,7 +207,7 @@ public class ServerIT {
   }
 
   /** Unit attentions may precede the first good answer after the device comes back. */
-  private static LocalResult readUntilGood(LocalSession session) throws Exception {
+  static LocalResult readUntilGood(LocalSession session) throws Exception {
     LocalResult r = null;
     for (int i = 0; i < 5; i++) {
       r = call(session, read10(8, 1), null, 512);
@@ -187,16 +220,16 @@ public class ServerIT {
     throw new AssertionError("no GOOD status after the device returned: " + r.sense());
   }
 
-  private static LocalResult call(LocalSession s, byte[] cdb, byte[] out, int in)
+  static LocalResult call(LocalSession s, byte[] cdb, byte[] out, int in)
       throws Exception {
     return s.execute(0, cdb, out, in).toCompletableFuture().get(WAIT_MS, TimeUnit.MILLISECONDS);
   }
 
-  private static byte[] read10(long lba, int blocks) {
+  static byte[] read10(long lba, int blocks) {
     return cdb10(0x28, lba, blocks);
   }
 
-  private static byte[] write10(long lba, int blocks) {
+  static byte[] write10(long lba, int blocks) {
     return cdb10(0x2A, lba, blocks);
   }
 
@@ -207,7 +240,7 @@ public class ServerIT {
     };
   }
 
-  private static DeviceState deviceState(Management mgmt, String device) {
+  static DeviceState deviceState(Management mgmt, String device) {
     return mgmt.devices().stream()
         .filter(d -> d.name().equals(device))
         .map(Management.DeviceInfo::state)
@@ -215,7 +248,7 @@ public class ServerIT {
         .orElse(null);
   }
 
-  private static boolean driverStarted(Management mgmt, String driver) {
+  static boolean driverStarted(Management mgmt, String driver) {
     return mgmt.drivers().stream().anyMatch(d -> d.name().equals(driver) && d.started());
   }
 
@@ -253,7 +286,7 @@ public class ServerIT {
     return names;
   }
 
-  private static <T> T service(Class<T> type) throws InterruptedException {
+  static <T> T service(Class<T> type) throws InterruptedException {
     ServiceTracker<T, T> tracker = new ServiceTracker<>(context(), type, null);
     tracker.open();
     T service = tracker.waitForService(WAIT_MS);
@@ -261,7 +294,7 @@ public class ServerIT {
     return service;
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.currentTimeMillis() + WAIT_MS;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {

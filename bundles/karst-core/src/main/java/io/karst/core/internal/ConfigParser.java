@@ -79,40 +79,70 @@ final class ConfigParser {
     List<HandlerConf> handlers = new ArrayList<>();
     List<DriverConf> drivers = new ArrayList<>();
     List<DeviceGroupConf> deviceGroups = new ArrayList<>();
-    Map<String, DeviceConf> devices = new HashMap<>();
     for (Node n : root.children()) {
       switch (n.keyword()) {
-        case "HANDLER" -> handlers.add(handler(n, devices));
+        case "HANDLER" -> handlers.add(handler(n));
         case "TARGET_DRIVER" -> drivers.add(driver(n));
         case "DEVICE_GROUP" -> deviceGroups.add(deviceGroup(n));
         default -> throw error(n.line(), n.keyword() + " is not allowed at the top level");
       }
     }
-    rejectAttributes(root, "the top level");
+    // SCST's global attributes (setup_id, the trace levels) tune its kernel modules; Karst has
+    // none, and an SCST user's file still loads.
+    root.attributes().forEach((k, v) -> warnings.add(at(v.line(), "attribute " + k
+        + " of SCST's core has no meaning in Karst; ignored")));
+    Config c = new Config(List.copyOf(handlers), List.copyOf(drivers), List.copyOf(deviceGroups));
+    validate(c);
+    return c;
+  }
+
+  /**
+   * Checks what holds a configuration together, whether read from a file or changed by
+   * management: names unique where they must be, LUN numbers unique in their map, LUNs and
+   * device groups naming devices that exist, relative target port identifiers unique.
+   */
+  void validate(Config c) throws ConfigException {
+    Map<String, DeviceConf> devices = new HashMap<>();
+    Set<String> handlerNames = new HashSet<>();
+    for (HandlerConf h : c.handlers()) {
+      if (!handlerNames.add(h.name())) {
+        throw error(h.line(), "HANDLER " + h.name() + " appears twice");
+      }
+      for (DeviceConf d : h.devices()) {
+        DeviceConf before = devices.putIfAbsent(d.name(), d);
+        if (before != null) {
+          throw error(d.line(), "device " + d.name() + " is already defined"
+              + (before.line() > 0 ? " on line " + before.line() : ""));
+        }
+      }
+    }
     Set<String> driverNames = new HashSet<>();
-    for (DriverConf d : drivers) {
+    for (DriverConf d : c.drivers()) {
       if (!driverNames.add(d.name())) {
         throw error(d.line(), "TARGET_DRIVER " + d.name() + " appears twice");
       }
+      Set<String> targets = new HashSet<>();
       for (TargetConf t : d.targets()) {
+        if (!targets.add(t.name())) {
+          throw error(t.line(), "TARGET " + t.name() + " appears twice in " + d.name());
+        }
+        unique(t.luns(), "TARGET " + t.name());
         checkLuns(t.luns(), devices);
+        Set<String> groups = new HashSet<>();
         for (GroupConf g : t.groups()) {
+          if (!groups.add(g.name())) {
+            throw error(g.line(), "GROUP " + g.name() + " appears twice in TARGET " + t.name());
+          }
+          unique(g.luns(), "GROUP " + g.name());
           checkLuns(g.luns(), devices);
         }
       }
     }
-    Set<String> handlerNames = new HashSet<>();
-    for (HandlerConf h : handlers) {
-      if (!handlerNames.add(h.name())) {
-        throw error(h.line(), "HANDLER " + h.name() + " appears twice");
-      }
-    }
-    checkRelativeTargetPortIds(drivers);
-    checkDeviceGroups(deviceGroups, devices);
-    return new Config(List.copyOf(handlers), List.copyOf(drivers), List.copyOf(deviceGroups));
+    checkRelativeTargetPortIds(c.drivers());
+    checkDeviceGroups(c.deviceGroups(), devices);
   }
 
-  private HandlerConf handler(Node n, Map<String, DeviceConf> devices) throws ConfigException {
+  private HandlerConf handler(Node n) throws ConfigException {
     String handler = name(n);
     rejectAttributes(n, "HANDLER " + handler);
     List<DeviceConf> list = new ArrayList<>();
@@ -122,12 +152,7 @@ final class ConfigParser {
       if (!c.children().isEmpty()) {
         throw error(c.children().get(0).line(), "DEVICE " + name + " holds no blocks");
       }
-      DeviceConf d = new DeviceConf(name, handler, c.line(), Map.copyOf(c.attributes()));
-      DeviceConf before = devices.putIfAbsent(name, d);
-      if (before != null) {
-        throw error(c.line(), "device " + name + " is already defined on line " + before.line());
-      }
-      list.add(d);
+      list.add(new DeviceConf(name, handler, c.line(), Map.copyOf(c.attributes())));
     }
     return new HandlerConf(handler, n.line(), List.copyOf(list));
   }
@@ -135,14 +160,9 @@ final class ConfigParser {
   private DriverConf driver(Node n) throws ConfigException {
     String driver = name(n);
     List<TargetConf> targets = new ArrayList<>();
-    Set<String> names = new HashSet<>();
     for (Node c : n.children()) {
       expect(c, "TARGET", "TARGET_DRIVER");
-      TargetConf t = target(c);
-      if (!names.add(t.name())) {
-        throw error(c.line(), "TARGET " + t.name() + " appears twice in " + driver);
-      }
-      targets.add(t);
+      targets.add(target(c));
     }
     checkBoolean(n, "enabled");
     return new DriverConf(driver, n.line(), Map.copyOf(n.attributes()), List.copyOf(targets));
@@ -160,7 +180,6 @@ final class ConfigParser {
       }
     }
     checkBoolean(n, "enabled");
-    unique(luns, "TARGET " + name);
     return new TargetConf(
         name, n.line(), Map.copyOf(n.attributes()), List.copyOf(luns), List.copyOf(groups));
   }
@@ -189,8 +208,6 @@ final class ConfigParser {
     rejectAttributes(n, "DEVICE_GROUP " + name);
     List<String> devices = new ArrayList<>();
     List<TargetGroupConf> groups = new ArrayList<>();
-    Map<Integer, TargetGroupConf> ids = new HashMap<>();
-    Map<String, Integer> targets = new HashMap<>();
     for (Node c : n.children()) {
       switch (c.keyword()) {
         case "DEVICE" -> {
@@ -200,23 +217,7 @@ final class ConfigParser {
           }
           devices.add(name(c));
         }
-        case "TARGET_GROUP" -> {
-          TargetGroupConf g = targetGroup(c);
-          TargetGroupConf before = ids.putIfAbsent(g.groupId(), g);
-          if (before != null) {
-            throw error(g.line(), "group_id " + g.groupId() + " of TARGET_GROUP " + g.name()
-                + " is already the one of TARGET_GROUP " + before.name() + " on line "
-                + before.line());
-          }
-          for (TargetPortConf t : g.targets()) {
-            Integer other = targets.putIfAbsent(t.name(), t.line());
-            if (other != null) {
-              throw error(t.line(), "TARGET " + t.name() + " is already in a target group of "
-                  + "DEVICE_GROUP " + name + " on line " + other);
-            }
-          }
-          groups.add(g);
-        }
+        case "TARGET_GROUP" -> groups.add(targetGroup(c));
         default -> throw error(c.line(), c.keyword() + " is not allowed in DEVICE_GROUP " + name
             + " (only DEVICE and TARGET_GROUP)");
       }
@@ -278,6 +279,23 @@ final class ConfigParser {
           throw error(g.line(), "device " + d + " is already in DEVICE_GROUP " + before);
         }
       }
+      Map<Integer, TargetGroupConf> ids = new HashMap<>();
+      Map<String, TargetPortConf> ports = new HashMap<>();
+      for (TargetGroupConf t : g.targetGroups()) {
+        TargetGroupConf other = ids.putIfAbsent(t.groupId(), t);
+        if (other != null) {
+          throw error(t.line(), "group_id " + t.groupId() + " of TARGET_GROUP " + t.name()
+              + " is already the one of TARGET_GROUP " + other.name()
+              + (other.line() > 0 ? " on line " + other.line() : ""));
+        }
+        for (TargetPortConf p : t.targets()) {
+          TargetPortConf in = ports.putIfAbsent(p.name(), p);
+          if (in != null) {
+            throw error(p.line(), "TARGET " + p.name() + " is already in a target group of "
+                + "DEVICE_GROUP " + g.name() + (in.line() > 0 ? " on line " + in.line() : ""));
+          }
+        }
+      }
     }
   }
 
@@ -296,7 +314,9 @@ final class ConfigParser {
 
   private GroupConf group(Node n) throws ConfigException {
     String name = name(n);
-    rejectAttributes(n, "GROUP " + name);
+    // SCST's group attributes (addr_method, cpu_mask) tune its kernel; Karst has none.
+    n.attributes().forEach((k, v) -> warnings.add(at(v.line(), "attribute " + k + " of GROUP "
+        + name + " has no meaning in Karst; ignored")));
     List<LunConf> luns = new ArrayList<>();
     List<String> initiators = new ArrayList<>();
     for (Node c : n.children()) {
@@ -306,7 +326,6 @@ final class ConfigParser {
         default -> throw error(c.line(), c.keyword() + " is not allowed in GROUP " + name);
       }
     }
-    unique(luns, "GROUP " + name);
     return new GroupConf(name, n.line(), List.copyOf(luns), List.copyOf(initiators));
   }
 
@@ -458,7 +477,11 @@ final class ConfigParser {
     return root;
   }
 
-  /** Splits a line into words, braces and double-quoted strings; '#' starts a comment. */
+  /**
+   * Splits a line into words, braces and double-quoted strings. An unescaped {@code #} starts
+   * a comment; a backslash makes the next character literal ({@code \#}, {@code \"},
+   * {@code \\}) and is removed, inside quotes too.
+   */
   private List<String> tokens(String line, int number) throws ConfigException {
     List<String> out = new ArrayList<>();
     int i = 0;
@@ -471,27 +494,38 @@ final class ConfigParser {
       } else if (c == '{' || c == '}') {
         out.add(String.valueOf(c));
         i++;
-      } else if (c == '"') {
-        int end = line.indexOf('"', i + 1);
-        if (end < 0) {
-          throw error(number, "a quoted value is not closed");
-        }
-        out.add(line.substring(i + 1, end));
-        i = end + 1;
       } else {
-        int start = i;
-        while (i < line.length() && !Character.isWhitespace(line.charAt(i))
-            && "{}\"".indexOf(line.charAt(i)) < 0) {
-          i++;
+        StringBuilder word = new StringBuilder();
+        boolean quoted = false;
+        while (i < line.length()) {
+          char d = line.charAt(i);
+          if (d == '\\') {
+            if (i + 1 == line.length()) {
+              throw error(number, "a backslash ends the line: nothing follows it to escape");
+            }
+            word.append(line.charAt(i + 1));
+            i += 2;
+          } else if (d == '"') {
+            quoted = !quoted;
+            i++;
+          } else if (!quoted && (Character.isWhitespace(d) || d == '{' || d == '}' || d == '#')) {
+            break;
+          } else {
+            word.append(d);
+            i++;
+          }
         }
-        out.add(line.substring(start, i));
+        if (quoted) {
+          throw error(number, "a quoted value is not closed: a '\"' is missing");
+        }
+        out.add(word.toString());
       }
     }
     return out;
   }
 
   private String at(int line, String message) {
-    return source + ":" + line + ": " + message;
+    return source + (line > 0 ? ":" + line : "") + ": " + message;
   }
 
   ConfigException error(int line, String message) {

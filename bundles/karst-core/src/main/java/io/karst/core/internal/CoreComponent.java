@@ -28,7 +28,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  *
  * <p>The configuration is {@code karst.config} if that property is set, else
  * {@code ${karaf.etc}/karst.conf}; the data directory, against which relative file names
- * resolve, is {@code karst.data}, else {@code ${karaf.data}/karst}.
+ * resolve, is {@code karst.data}, else {@code ${karaf.data}/karst}. Every change made through
+ * management is written back to the configuration, and edits of it are applied as they are
+ * saved.
  */
 @Component(immediate = true, service = {})
 public final class CoreComponent {
@@ -48,10 +50,19 @@ public final class CoreComponent {
     Path data = Path.of(property(context, "karst.data", "karaf.data", "karst", "data/karst"));
     Files.createDirectories(data);
     Engine e = new Engine(data);
+    boolean loaded = false;
     try {
       e.load(config);
+      loaded = true;
     } catch (ConfigException ex) {
-      LOG.log(Level.ERROR, ex.getMessage() + "; Karst runs with nothing configured");
+      LOG.log(Level.ERROR, ex.getMessage() + "; Karst runs with nothing configured until "
+          + "the file is fixed");
+    }
+    try {
+      e.persist(config, loaded);
+    } catch (IOException ex) {
+      LOG.log(Level.ERROR, config + " cannot be watched (" + ex.getMessage() + "); changes "
+          + "made through management are not saved");
     }
     // Replayed under the lock that forward() takes, so that a service leaving while this runs
     // is seen after its arrival, never before.

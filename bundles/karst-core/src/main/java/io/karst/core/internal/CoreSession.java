@@ -13,7 +13,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-/** An I_T nexus and the LUN map its initiator sees, fixed when the session opens. */
+/**
+ * An I_T nexus and the LUN map its initiator sees. Management replaces the map as a whole when
+ * the target's LUNs or groups change ({@link #update}); the command path reads it through one
+ * volatile field, without locks.
+ */
 final class CoreSession implements Session {
 
   /** LUN numbers below this are looked up in {@link #byNumber}, the rest in the map. */
@@ -24,11 +28,11 @@ final class CoreSession implements Session {
   private final String initiator;
   /** The initiator port, as persistent reservations register it. */
   private final TransportId port;
-  private final NavigableMap<Long, Lun> luns;
+  /** The LUN map and its direct index, swapped together. */
+  private volatile LunMap luns;
   final SessionEvents events;
   private final Consumer<CoreSession> onClose;
   final IoStatistics statistics = new IoStatistics();
-  private final Lun[] byNumber;
   private final AtomicBoolean measureLatency;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** The unit attention conditions pending on this nexus, per LUN. */
@@ -41,8 +45,7 @@ final class CoreSession implements Session {
     this.target = target;
     this.initiator = initiator;
     this.port = port;
-    this.luns = luns;
-    this.byNumber = byNumber(luns);
+    this.luns = new LunMap(luns, byNumber(luns));
     this.events = events;
     this.onClose = onClose;
     this.measureLatency = measureLatency;
@@ -66,12 +69,31 @@ final class CoreSession implements Session {
     return driver;
   }
 
+  /** A LUN map and the array of its LUNs below {@link #DIRECT_LUNS}. */
+  private record LunMap(NavigableMap<Long, Lun> map, Lun[] direct) {}
+
   /** The LUN with this number as this initiator sees it, or null. */
   Lun lun(long number) {
+    LunMap m = luns;
     if (number >= 0 && number < DIRECT_LUNS) {
-      return number < byNumber.length ? byNumber[(int) number] : null;
+      return number < m.direct.length ? m.direct[(int) number] : null;
     }
-    return luns.get(number);
+    return m.map.get(number);
+  }
+
+  /**
+   * Gives the nexus another LUN map, at once for the commands that look up their LUN after
+   * this; the commands already running keep the LUN they found.
+   */
+  void update(NavigableMap<Long, Lun> next) {
+    // Registered with the devices it reaches before it can address them, so that no unit
+    // attention raised meanwhile misses it; unregistered from those it no longer reaches.
+    next.values().forEach(l -> l.device().nexuses.add(this));
+    NavigableMap<Long, Lun> before = luns.map;
+    luns = new LunMap(next, byNumber(next));
+    before.values().stream().map(Lun::device)
+        .filter(d -> next.values().stream().noneMatch(l -> l.device() == d))
+        .forEach(d -> d.nexuses.remove(this));
   }
 
   /** The first LUNs by number, for the command path: no boxing, no tree walk. */
@@ -83,7 +105,7 @@ final class CoreSession implements Session {
   }
 
   NavigableMap<Long, Lun> luns() {
-    return luns;
+    return luns.map;
   }
 
   @Override
@@ -110,7 +132,7 @@ final class CoreSession implements Session {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      for (Lun l : luns.values()) {
+      for (Lun l : luns.map.values()) {
         l.device().release(this);
         l.device().medium.allow(this);
       }

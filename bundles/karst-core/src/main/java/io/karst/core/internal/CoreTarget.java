@@ -8,28 +8,34 @@ import java.util.regex.Pattern;
 
 /**
  * A configured target: its attributes, its default LUN map and its initiator groups (LUN
- * masking). Immutable, so the hot path reads LUN maps without locks.
+ * masking). Management replaces them as a whole ({@link #update}); each state is immutable, so
+ * the hot path and the driver read one consistent state without locks.
  */
 final class CoreTarget implements Target {
 
   /** The LUNs of an initiator group, for initiators matching any of its patterns. */
   record Group(String name, List<Pattern> initiators, NavigableMap<Long, Lun> luns) {}
 
+  /** What a target is at one time. */
+  record State(boolean enabled, Map<String, String> attributes, NavigableMap<Long, Lun> luns,
+      List<Group> groups) {}
+
   final String driver;
   private final String name;
-  private final boolean enabled;
-  private final Map<String, String> attributes;
-  private final NavigableMap<Long, Lun> luns;
-  private final List<Group> groups;
+  private volatile State state;
 
-  CoreTarget(String driver, String name, boolean enabled, Map<String, String> attributes,
-      NavigableMap<Long, Lun> luns, List<Group> groups) {
+  CoreTarget(String driver, String name, State state) {
     this.driver = driver;
     this.name = name;
-    this.enabled = enabled;
-    this.attributes = attributes;
-    this.luns = luns;
-    this.groups = groups;
+    this.state = state;
+  }
+
+  State state() {
+    return state;
+  }
+
+  void update(State next) {
+    state = next;
   }
 
   /**
@@ -54,23 +60,27 @@ final class CoreTarget implements Target {
 
   /** The LUNs this initiator sees: its group's when one matches, else the target's own. */
   NavigableMap<Long, Lun> lunsFor(String initiator) {
-    for (Group g : groups) {
+    return lunsFor(state, initiator);
+  }
+
+  private static NavigableMap<Long, Lun> lunsFor(State s, String initiator) {
+    for (Group g : s.groups()) {
       for (Pattern p : g.initiators()) {
         if (p.matcher(initiator).matches()) {
           return g.luns();
         }
       }
     }
-    return luns;
+    return s.luns();
   }
 
   NavigableMap<Long, Lun> defaultLuns() {
-    return luns;
+    return state.luns();
   }
 
   /** The relative target port identifier (SPC-4 3.1.120) of this target's port. */
   int relativePortId() {
-    return Integer.parseInt(attributes.getOrDefault(Config.REL_TGT_ID, "0"));
+    return Integer.parseInt(state.attributes().getOrDefault(Config.REL_TGT_ID, "0"));
   }
 
   @Override
@@ -80,16 +90,17 @@ final class CoreTarget implements Target {
 
   @Override
   public boolean enabled() {
-    return enabled;
+    return state.enabled();
   }
 
   @Override
   public Map<String, String> attributes() {
-    return attributes;
+    return state.attributes();
   }
 
   @Override
   public boolean admits(String initiator) {
-    return enabled && !lunsFor(initiator).isEmpty();
+    State s = state;
+    return s.enabled() && !lunsFor(s, initiator).isEmpty();
   }
 }

@@ -19,12 +19,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class Device {
 
-  final Config.DeviceConf conf;
+  /** The device as configured; replaced when management changes it. */
+  volatile Config.DeviceConf conf;
   final String name;
-  final String handler;
   /** Core's attributes of the device, canonical, with defaults. */
-  final Map<String, String> coreAttributes;
-  final DeviceIdentity identity;
+  volatile Map<String, String> coreAttributes;
+  /** Replaced as a whole when an identification attribute changes. */
+  volatile DeviceIdentity identity;
   /** The persistent reservations of the device, which outlive handlers and restarts. */
   final PrState pr;
   /** The tasks holding the backend: what task management aborts and detach waits for. */
@@ -32,7 +33,7 @@ final class Device {
   /** The nexuses that reach this device, for {@link UnitAttention} to tell of changes. */
   final java.util.Set<CoreSession> nexuses = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Whether resets establish BUS DEVICE RESET FUNCTION OCCURRED (the reset_ua attribute). */
-  final boolean resetUnitAttention;
+  volatile boolean resetUnitAttention;
   /** The medium, when the device is removable. */
   final MediumRemoval.Medium medium = new MediumRemoval.Medium();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
@@ -64,11 +65,31 @@ final class Device {
     this.conf = conf;
     this.pr = pr;
     this.name = conf.name();
-    this.handler = conf.handler();
     this.coreAttributes = coreAttributes;
     this.identity = identity;
     this.resetUnitAttention = "1".equals(coreAttributes.get(DeviceIdentity.RESET_UA));
-    this.detail = "handler " + handler + " is not registered";
+    this.detail = "handler " + conf.handler() + " is not registered";
+  }
+
+  /** The name of the handler that serves the device. */
+  String handler() {
+    return conf.handler();
+  }
+
+  /** Takes changed core attributes: the identity INQUIRY reports changes with them. */
+  void identify(Config.DeviceConf changed, Map<String, String> core, DeviceIdentity id) {
+    conf = changed;
+    coreAttributes = core;
+    identity = id;
+    resetUnitAttention = "1".equals(core.get(DeviceIdentity.RESET_UA));
+  }
+
+  /** Records a handler attribute changed in place on the open backend. */
+  void handlerAttributeChanged(Config.DeviceConf changed, String attribute, String value) {
+    conf = changed;
+    Map<String, String> attributes = new java.util.LinkedHashMap<>(handlerAttributes);
+    attributes.put(attribute, value);
+    handlerAttributes = Map.copyOf(attributes);
   }
 
   /** The attributes the handler checked when it last opened the device. */

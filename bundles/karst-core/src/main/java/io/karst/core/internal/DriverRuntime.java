@@ -16,13 +16,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A started target driver: the {@link DriverContext} core lends it, with its checked
- * attributes, its targets and the sessions opened through it.
+ * attributes, its targets and the sessions opened through it. The targets are a live view:
+ * management replaces the map as a whole ({@link #targets(Map)}), and each call of
+ * {@link #targets()} or {@link #target} sees the map of that moment.
  */
 final class DriverRuntime implements DriverContext {
 
   final TargetDriver driver;
   private final Map<String, String> attributes;
-  private final Map<String, CoreTarget> targets;
+  private volatile Map<String, CoreTarget> targets;
   final Set<CoreSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean measureLatency;
   private volatile boolean accepting = true;
@@ -83,6 +85,12 @@ final class DriverRuntime implements DriverContext {
             measureLatency);
     UnitAttention.attach(session);
     sessions.add(session);
+    // Management may have changed the target's LUNs or groups while the session was made; it
+    // updates the sessions in the set, so one that joined late catches up here.
+    var now = t.lunsFor(initiator);
+    if (!now.equals(luns)) {
+      session.update(now);
+    }
     if (!accepting) {
       session.close();
       throw new SessionException(Reason.TARGET_NOT_FOUND, "driver " + driver.name()
@@ -93,6 +101,11 @@ final class DriverRuntime implements DriverContext {
 
   Map<String, CoreTarget> targetMap() {
     return targets;
+  }
+
+  /** Replaces the targets the driver sees, in configuration order. */
+  void targets(Map<String, CoreTarget> next) {
+    targets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(next));
   }
 
   /** Stops the driver and closes whatever sessions it left open. */

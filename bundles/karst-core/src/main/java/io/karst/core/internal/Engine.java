@@ -9,14 +9,17 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.mgmt.Management;
 import io.karst.api.mgmt.Management.Scope;
+import io.karst.api.mgmt.ManagementException;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseKey;
 import io.karst.api.target.TargetDriver;
 import io.karst.core.internal.Config.DeviceConf;
+import io.karst.core.internal.Config.DeviceGroupConf;
 import io.karst.core.internal.Config.DriverConf;
 import io.karst.core.internal.Config.GroupConf;
 import io.karst.core.internal.Config.LunConf;
 import io.karst.core.internal.Config.TargetConf;
+import io.karst.core.internal.Config.TargetGroupConf;
 import io.karst.core.internal.Config.Value;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -64,9 +67,22 @@ public final class Engine implements Management, AutoCloseable {
   private static final AttributeDescriptor ENABLED =
       AttributeDescriptor.builder("enabled", AttributeType.BOOLEAN).defaultValue("0").writable()
           .description("Whether the driver serves, or the target admits initiators").build();
+  private static final Sense DEVICE_IDENTIFIER_CHANGED =
+      new Sense(SenseKey.UNIT_ATTENTION, 0x3F, 0x05);
+  private static final AttributeDescriptor REL_TGT_ID =
+      AttributeDescriptor.builder(Config.REL_TGT_ID, AttributeType.INTEGER).createParameter()
+          .description("The relative target port identifier (SPC-4), 1 to 65535; the smallest "
+              + "free one by default").build();
 
   private final Path dataDirectory;
+  /** The desired state: what management and the configuration file asked for. */
   private Config config = Config.EMPTY;
+  /** Each target's relative target port identifier, replaced with the configuration. */
+  private volatile Map<String, Integer> ports = Map.of();
+  /** The configuration file written after every change, when there is one. */
+  private ConfigFile file;
+  /** Set while {@link #load} applies: devices open and drivers start later. */
+  private boolean booting;
   /** The ALUA device groups of the configuration; their states change at run time. */
   private Alua.Model alua = new Alua.Model(List.of(), Map.of(), Map.of());
   private String source = "configuration";
@@ -117,30 +133,30 @@ public final class Engine implements Management, AutoCloseable {
     ConfigParser parser = new ConfigParser(sourceName);
     Config c = parser.parse(text);
     parser.warnings().forEach(w -> LOG.log(Level.WARNING, w));
-    configure(c, sourceName);
+    synchronized (this) {
+      // Opening and starting are left to the management thread, as when a handler or driver
+      // registers, since this may run where services are bound (activation).
+      booting = true;
+      try {
+        ApplyReport report = change(c, sourceName, true, false, false);
+        report.notApplied().forEach(w -> LOG.log(Level.WARNING, w));
+      } catch (ManagementException e) {
+        throw new ConfigException(e.getMessage());
+      } finally {
+        booting = false;
+      }
+      handlers.values().forEach(this::openLater);
+      drivers.values().forEach(this::startLater);
+    }
   }
 
   /**
-   * Applies a parsed configuration, once: creates its devices and targets, then queues the
-   * opening of the devices of registered handlers and the start of enabled registered drivers.
+   * From now on, writes the running configuration to {@code path} after every change made
+   * through management, and applies edits of the file as a difference while it is watched.
    */
-  synchronized void configure(Config c, String sourceName) throws ConfigException {
-    if (!devices.isEmpty() || !config.drivers().isEmpty()) {
-      throw new IllegalStateException("already configured");
-    }
-    Map<String, Integer> ports = c.relativeTargetPortIds();
-    Map<String, Device> created = new LinkedHashMap<>();
-    for (var h : c.handlers()) {
-      for (DeviceConf d : h.devices()) {
-        created.put(d.name(), device(d, sourceName, Map.copyOf(ports)));
-      }
-    }
-    config = c;
-    alua = new Alua.Model(c.deviceGroups(), ports, created);
-    source = sourceName;
-    devices.putAll(created);
-    handlers.values().forEach(this::openLater);
-    drivers.values().forEach(this::startLater);
+  public synchronized void persist(Path path, boolean loaded) throws IOException {
+    file = new ConfigFile(path, this, loaded);
+    file.watch();
   }
 
   /**
@@ -195,7 +211,24 @@ public final class Engine implements Management, AutoCloseable {
    * gives each target its relative target port identifier ({@link
    * Config#relativeTargetPortIds}).
    */
-  private Device device(DeviceConf d, String sourceName, Map<String, Integer> ports)
+  private Device device(DeviceConf d, String sourceName) throws ConfigException {
+    Map<String, String> core = coreAttributes(d, sourceName);
+    try {
+      return new Device(d, Map.copyOf(core), DeviceIdentity.of(d.name(), core),
+          new PrState(d.name(), new PrStore(dataDirectory, d.name()), () -> ports));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(at(sourceName, d.line()) + "DEVICE " + d.name() + ": "
+          + e.getMessage());
+    }
+  }
+
+  /** "source:line: ", or "source: " for what was not read from a text. */
+  private static String at(String sourceName, int line) {
+    return sourceName + (line > 0 ? ":" + line : "") + ": ";
+  }
+
+  /** Core's attributes of a device, canonical, with defaults. */
+  private static Map<String, String> coreAttributes(DeviceConf d, String sourceName)
       throws ConfigException {
     Map<String, String> core = new LinkedHashMap<>();
     for (AttributeDescriptor a : DeviceIdentity.ATTRIBUTES) {
@@ -208,16 +241,10 @@ public final class Engine implements Management, AutoCloseable {
           core.put(a.name(), a.defaultValue());
         }
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(sourceName + ":" + v.line() + ": " + e.getMessage());
+        throw new ConfigException(at(sourceName, v.line()) + e.getMessage());
       }
     }
-    try {
-      return new Device(d, Map.copyOf(core), DeviceIdentity.of(d.name(), core),
-          new PrState(d.name(), new PrStore(dataDirectory, d.name()), ports));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(sourceName + ":" + d.line() + ": DEVICE " + d.name() + ": "
-          + e.getMessage());
-    }
+    return core;
   }
 
   public synchronized void addHandler(DeviceHandler handler) {
@@ -254,7 +281,7 @@ public final class Engine implements Management, AutoCloseable {
   }
 
   private List<Device> devicesOf(String handler) {
-    return devices.values().stream().filter(d -> d.handler.equals(handler)).toList();
+    return devices.values().stream().filter(d -> d.handler().equals(handler)).toList();
   }
 
   /** Opens the handler's devices that are not online (all of them, unless a retry). */
@@ -275,16 +302,9 @@ public final class Engine implements Management, AutoCloseable {
 
   /** Opens one device; returns why it could not, or null. */
   private String openDevice(Device d, DeviceHandler handler) {
-    // The handler gets the attributes it describes, core's among them when it describes them
-    // too (read_only: a handler may open its storage read-only); core's others are not its.
-    Set<String> described = handler.deviceAttributes().stream().map(AttributeDescriptor::name)
-        .collect(Collectors.toSet());
-    Set<String> coreOnly = DeviceIdentity.ATTRIBUTES.stream().map(AttributeDescriptor::name)
-        .filter(n -> !described.contains(n)).collect(Collectors.toSet());
     Map<String, String> checked;
     try {
-      checked = checked(d.conf.attributes(), handler.deviceAttributes(),
-          "DEVICE " + d.name + " of handler " + handler.name(), d.conf.line(), coreOnly);
+      checked = handlerAttributes(d.conf, handler, source);
     } catch (ConfigException e) {
       return e.getMessage();
     }
@@ -303,6 +323,21 @@ public final class Engine implements Management, AutoCloseable {
       io.shutdown();
       return e.getMessage() == null ? e.toString() : e.getMessage();
     }
+  }
+
+  /**
+   * A device's attributes as its handler gets them: the ones it describes, checked, with
+   * defaults; core's among them when the handler describes them too (read_only: a handler may
+   * open its storage read-only); core's others are not its.
+   */
+  private Map<String, String> handlerAttributes(DeviceConf d, DeviceHandler handler,
+      String sourceName) throws ConfigException {
+    Set<String> described = handler.deviceAttributes().stream().map(AttributeDescriptor::name)
+        .collect(Collectors.toSet());
+    Set<String> coreOnly = DeviceIdentity.ATTRIBUTES.stream().map(AttributeDescriptor::name)
+        .filter(n -> !described.contains(n)).collect(Collectors.toSet());
+    return checked(sourceName, d.attributes(), handler.deviceAttributes(),
+        "DEVICE " + d.name() + " of handler " + handler.name(), d.line(), coreOnly);
   }
 
   private static String check(Backend backend) {
@@ -389,34 +424,18 @@ public final class Engine implements Management, AutoCloseable {
     }
   }
 
-  private DriverConf driverConf(String name) {
-    return config.drivers().stream().filter(d -> d.name().equals(name)).findFirst().orElse(null);
-  }
-
   private void start(TargetDriver driver) {
-    DriverConf conf = driverConf(driver.name());
+    DriverConf conf = config.driver(driver.name()).orElse(null);
     if (conf == null || !conf.enabled()) {
       return;
     }
     try {
-      Map<String, String> attributes = checked(conf.attributes(),
+      Map<String, String> attributes = checked(source, conf.attributes(),
           withEnabled(driver.attributes()), "TARGET_DRIVER " + conf.name(), conf.line(),
           Set.of());
       Map<String, CoreTarget> targets = new LinkedHashMap<>();
-      Map<String, Integer> relativeIds = config.relativeTargetPortIds();
       for (TargetConf t : conf.targets()) {
-        Map<String, String> ta = new LinkedHashMap<>(checked(t.attributes(),
-            withEnabled(driver.targetAttributes()), "TARGET " + t.name(), t.line(),
-            Set.of(Config.REL_TGT_ID)));
-        ta.put(Config.REL_TGT_ID, String.valueOf(relativeIds.get(t.name())));
-        List<CoreTarget.Group> groups = new ArrayList<>();
-        for (GroupConf g : t.groups()) {
-          groups.add(new CoreTarget.Group(g.name(),
-              g.initiators().stream().map(CoreTarget::pattern).toList(),
-              luns(t.name(), g.luns())));
-        }
-        targets.put(t.name(), new CoreTarget(driver.name(), t.name(), t.enabled(),
-            Map.copyOf(ta), luns(t.name(), t.luns()), List.copyOf(groups)));
+        targets.put(t.name(), new CoreTarget(driver.name(), t.name(), state(driver, t, source)));
       }
       DriverRuntime r = new DriverRuntime(driver, attributes, targets, measureLatency);
       driver.start(r);
@@ -429,6 +448,95 @@ public final class Engine implements Management, AutoCloseable {
     } catch (Exception e) {
       LOG.log(Level.ERROR, "target driver " + driver.name() + " failed to start", e);
     }
+  }
+
+  /** A target as its configuration says: attributes checked, LUN maps built. */
+  private CoreTarget.State state(TargetDriver driver, TargetConf t, String sourceName)
+      throws ConfigException {
+    Map<String, String> ta = new LinkedHashMap<>(checked(sourceName, t.attributes(),
+        targetDescriptors(driver), "TARGET " + t.name(), t.line(), Set.of()));
+    ta.put(Config.REL_TGT_ID, String.valueOf(ports.get(t.name())));
+    List<CoreTarget.Group> groups = new ArrayList<>();
+    for (GroupConf g : t.groups()) {
+      groups.add(new CoreTarget.Group(g.name(),
+          g.initiators().stream().map(CoreTarget::pattern).toList(), luns(t.name(), g.luns())));
+    }
+    return new CoreTarget.State(t.enabled(), Map.copyOf(ta), luns(t.name(), t.luns()),
+        List.copyOf(groups));
+  }
+
+  /** What a target of this driver may have: enabled, its relative port, the driver's own. */
+  static List<AttributeDescriptor> targetDescriptors(TargetDriver driver) {
+    return Stream.concat(Stream.of(ENABLED, REL_TGT_ID), driver.targetAttributes().stream())
+        .toList();
+  }
+
+  /**
+   * Brings a running driver's targets and their sessions to the configuration: targets added,
+   * changed or gone (their sessions asked to close, as are those of a disabled target or of
+   * one in {@code recreate}), and every session's LUN map as its initiator's group gives it
+   * now; a session whose LUN inventory changed gets REPORTED LUNS DATA HAS CHANGED.
+   */
+  private void sync(DriverRuntime r, Set<String> recreate) throws ConfigException {
+    DriverConf conf = config.driver(r.driver.name()).orElse(null);
+    Map<String, CoreTarget> before = r.targetMap();
+    Map<String, CoreTarget> next = new LinkedHashMap<>();
+    for (TargetConf t : conf == null ? List.<TargetConf>of() : conf.targets()) {
+      CoreTarget.State state = state(r.driver, t, source);
+      CoreTarget live = before.get(t.name());
+      if (live == null || recreate.contains(t.name())) {
+        live = new CoreTarget(r.driver.name(), t.name(), state);
+      } else {
+        live.update(state);
+      }
+      next.put(t.name(), live);
+    }
+    r.targets(next);
+    for (CoreSession s : List.copyOf(r.sessions)) {
+      CoreTarget t = next.get(s.target().name());
+      if (t != s.target()) {
+        s.events.closeRequested("target " + s.target().name() + " was removed or recreated");
+      } else if (!t.enabled()) {
+        s.events.closeRequested("target " + t.name() + " was disabled");
+      } else {
+        NavigableMap<Long, Lun> was = s.luns();
+        NavigableMap<Long, Lun> now = t.lunsFor(s.initiator());
+        if (!now.equals(was)) {
+          s.update(now);
+          if (!inventory(was).equals(inventory(now))) {
+            reportedLunsChanged(s);
+          }
+        }
+      }
+    }
+  }
+
+  /** What REPORT LUNS tells: the numbers, and the device behind each. */
+  private static Map<Long, Device> inventory(NavigableMap<Long, Lun> luns) {
+    Map<Long, Device> out = new java.util.HashMap<>();
+    luns.forEach((n, l) -> out.put(n, l.device()));
+    return out;
+  }
+
+  // The unit attentions management raises (SPC-4 5.14).
+
+  /** The LUN inventory of a nexus changed: REPORTED LUNS DATA HAS CHANGED (3Fh/0Eh). */
+  private static void reportedLunsChanged(CoreSession s) {
+    UnitAttention.raise(s, Sense.REPORTED_LUNS_DATA_HAS_CHANGED);
+  }
+
+  /** The capacity of a device changed: CAPACITY DATA HAS CHANGED (2Ah/09h). */
+  private static void capacityChanged(Device d) {
+    UnitAttention.raise(d, Sense.CAPACITY_DATA_HAS_CHANGED, null);
+  }
+
+  /**
+   * What a device says in INQUIRY changed: INQUIRY DATA HAS CHANGED (3Fh/03h), or DEVICE
+   * IDENTIFIER CHANGED (3Fh/05h) when a designator of VPD page 83h or the serial number did.
+   */
+  private static void inquiryChanged(Device d, boolean identifier) {
+    UnitAttention.raise(d, identifier ? DEVICE_IDENTIFIER_CHANGED
+        : UnitAttention.INQUIRY_DATA_HAS_CHANGED, null);
   }
 
   private NavigableMap<Long, Lun> luns(String target, List<LunConf> luns) {
@@ -445,7 +553,7 @@ public final class Engine implements Management, AutoCloseable {
    * error naming its line, a missing attribute takes its default, a missing required one is an
    * error naming {@code where}. Names in {@code others} belong to core and are skipped.
    */
-  private Map<String, String> checked(Map<String, Value> written,
+  private static Map<String, String> checked(String source, Map<String, Value> written,
       List<AttributeDescriptor> descriptors, String where, int line, Set<String> others)
       throws ConfigException {
     Map<String, AttributeDescriptor> described = new LinkedHashMap<>();
@@ -460,7 +568,7 @@ public final class Engine implements Management, AutoCloseable {
         }
         AttributeDescriptor a = described.get(e.getKey());
         if (a == null) {
-          throw new ConfigException(source + ":" + e.getValue().line() + ": " + where
+          throw new ConfigException(at(source, e.getValue().line()) + where
               + " has no attribute " + e.getKey() + " (it has "
               + String.join(", ", described.keySet()) + ")");
         }
@@ -482,14 +590,14 @@ public final class Engine implements Management, AutoCloseable {
             line = -1;
             out.put(a.name(), a.canonical(a.defaultValue()));
           } else if (a.required()) {
-            throw new ConfigException(source + ":" + line + ": " + where + " needs attribute "
+            throw new ConfigException(at(source, line) + where + " needs attribute "
                 + a.name());
           }
         }
       }
     } catch (IllegalArgumentException ex) {
-      throw new ConfigException((line < 0 ? where + ": the default of " : source + ":" + line
-          + ": ") + ex.getMessage());
+      throw new ConfigException((line < 0 ? where + ": the default of " : at(source, line))
+          + ex.getMessage());
     }
     return Map.copyOf(out);
   }
@@ -498,10 +606,637 @@ public final class Engine implements Management, AutoCloseable {
     return Stream.concat(Stream.of(ENABLED), descriptors.stream()).toList();
   }
 
+  // Changes: every change builds the whole desired configuration, checks it, and applies the
+  // difference to the running system.
+
+  /** The steps of a plan in SCST's order; removals after, in the reverse order. */
+  private static final class Plan {
+    static final int DEVICES = 0;
+    static final int TARGETS = 1;
+    static final int LUNS = 2;
+    static final int GROUPS = 3;
+    static final int INITIATORS = 4;
+    static final int ALUA = 5;
+    static final int ENABLE_TARGETS = 6;
+    static final int ENABLE_DRIVERS = 7;
+    private final List<List<String>> adds = new ArrayList<>();
+    private final List<List<String>> removals = new ArrayList<>();
+
+    Plan() {
+      for (int i = 0; i <= ENABLE_DRIVERS; i++) {
+        adds.add(new ArrayList<>());
+        removals.add(new ArrayList<>());
+      }
+    }
+
+    void add(int phase, String step) {
+      adds.get(phase).add(step);
+    }
+
+    void remove(int phase, String step) {
+      removals.get(phase).add(step);
+    }
+
+    List<String> steps() {
+      List<String> out = new ArrayList<>();
+      adds.forEach(out::addAll);
+      for (int i = removals.size() - 1; i >= 0; i--) {
+        out.addAll(removals.get(i));
+      }
+      return List.copyOf(out);
+    }
+  }
+
+  /** What happens to one device of the new configuration. */
+  private record DeviceChange(DeviceConf conf, Map<String, String> core, boolean added,
+      boolean identity, boolean identifier, Map<String, String> inPlace, boolean reopen) {}
+
+  /**
+   * Applies a desired configuration as a difference to the running system.
+   *
+   * @param force whether objects missing from {@code proposed} are removed and create-time
+   *     attributes changed by reopening or recreating their objects; without it, they are
+   *     kept as they are and reported
+   * @param persist whether to write the configuration file afterwards
+   */
+  synchronized ApplyReport change(Config proposed, String src, boolean force, boolean dryRun,
+      boolean persist) {
+    if (closed) {
+      throw new ManagementException("Karst is stopping; nothing is changed");
+    }
+    List<String> notApplied = new ArrayList<>();
+    Config next = force ? proposed : keepMissing(proposed, config, src, notApplied);
+    Plan plan = new Plan();
+    Map<String, DeviceChange> deviceChanges = new LinkedHashMap<>();
+    Map<String, Set<String>> recreate = new LinkedHashMap<>();
+    Set<String> restart = new LinkedHashSet<>();
+    boolean aluaRebuilt;
+    try {
+      new ConfigParser(src).validate(next);
+      next = planDevices(next, src, force, plan, notApplied, deviceChanges);
+      next = planTargets(next, src, force, plan, notApplied, recreate, restart);
+      new ConfigParser(src).validate(next);
+      aluaRebuilt = planAlua(next, plan);
+    } catch (ConfigException e) {
+      throw new ManagementException(e.getMessage());
+    }
+    for (String name : devices.keySet()) {
+      if (next.device(name).isEmpty()) {
+        plan.remove(Plan.DEVICES, "remove device " + name);
+      }
+    }
+    if (dryRun) {
+      return new ApplyReport(plan.steps(), List.copyOf(notApplied), false);
+    }
+    Map<String, Integer> nextPorts = Map.copyOf(next.relativeTargetPortIds());
+    for (DeviceChange c : deviceChanges.values()) {
+      applyDevice(c, src, notApplied);
+      Device d = devices.get(c.conf().name());
+      if (d != null && d.conf != c.conf()) {
+        next = next.withDevice(d.conf);
+      }
+    }
+    if (aluaRebuilt) {
+      // Initiators learn of new or changed target port groups by asking again.
+      alua = new Alua.Model(next.deviceGroups(), nextPorts, devices);
+      alua.groups().forEach(g -> Alua.changed(g, null));
+    } else {
+      for (Alua.DeviceGroup g : alua.groups()) {
+        boolean changed = false;
+        for (Alua.PortGroup live : g.groups()) {
+          Alua.State was = configuredState(g.name(), live.name);
+          Alua.State now = next.deviceGroups().stream().filter(d -> d.name().equals(g.name()))
+              .flatMap(d -> d.targetGroups().stream()).filter(t -> t.name().equals(live.name))
+              .map(TargetGroupConf::state).findFirst().orElse(was);
+          if (was != now) {
+            changed |= live.transition(now, Alua.ALTERED_IMPLICITLY);
+          }
+        }
+        if (changed) {
+          Alua.changed(g, null);
+        }
+      }
+    }
+    config = next;
+    source = src;
+    ports = nextPorts;
+    for (DriverRuntime r : List.copyOf(running.values())) {
+      DriverConf conf = next.driver(r.driver.name()).orElse(null);
+      if (conf == null || !conf.enabled() || restart.contains(r.driver.name())) {
+        running.remove(r.driver.name());
+        stop(r);
+      }
+    }
+    for (DriverRuntime r : running.values()) {
+      try {
+        sync(r, recreate.getOrDefault(r.driver.name(), Set.of()));
+      } catch (ConfigException e) {
+        // checked above against the same descriptors; a driver that changed them meanwhile
+        notApplied.add(e.getMessage());
+      }
+    }
+    for (TargetDriver d : drivers.values()) {
+      if (!running.containsKey(d.name()) && !booting) {
+        start(d);
+      }
+    }
+    for (Device d : List.copyOf(devices.values())) {
+      if (next.device(d.name).isEmpty()) {
+        devices.remove(d.name);
+        try {
+          d.detach("device " + d.name + " was removed", DRAIN_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    List<String> steps = plan.steps();
+    steps.forEach(step -> LOG.log(Level.INFO, src + ": " + step));
+    if (persist && file != null) {
+      file.write(write(false));
+    }
+    return new ApplyReport(steps, List.copyOf(notApplied), true);
+  }
+
+  /**
+   * Plans the devices of {@code next} and returns it with what is not applied put back as it
+   * runs (create-time attributes without force).
+   */
+  private Config planDevices(Config next, String src, boolean force, Plan plan,
+      List<String> notApplied, Map<String, DeviceChange> changes) throws ConfigException {
+    Config out = next;
+    for (var h : next.handlers()) {
+      for (DeviceConf d : h.devices()) {
+        DeviceHandler handler = handlers.get(d.handler());
+        Map<String, String> core = identityChecked(d, src);
+        Map<String, String> own = handler == null ? null : handlerAttributes(d, handler, src);
+        Device live = devices.get(d.name());
+        String absent = "HANDLER " + d.handler() + " is not registered: its devices are kept "
+            + "and open when it registers";
+        if (handler == null && !notApplied.contains(absent) && (live == null
+            || !texts(live.conf.attributes()).equals(texts(d.attributes())))) {
+          notApplied.add(absent);
+        }
+        if (live == null) {
+          plan.add(Plan.DEVICES, "add device " + d.name() + " (handler " + d.handler()
+              + (handler == null ? ", not registered: opens when it registers)" : ")"));
+          changes.put(d.name(), new DeviceChange(d, core, true, false, false, Map.of(), false));
+          continue;
+        }
+        boolean online = live.backend() != null;
+        List<String> createTime = new ArrayList<>();
+        Map<String, String> coreChanged = new LinkedHashMap<>();
+        for (AttributeDescriptor a : DeviceIdentity.ATTRIBUTES) {
+          if (!java.util.Objects.equals(live.coreAttributes.get(a.name()), core.get(a.name()))) {
+            if (a.writable()) {
+              coreChanged.put(a.name(), core.get(a.name()));
+            } else {
+              createTime.add(a.name());
+            }
+          }
+        }
+        Map<String, String> inPlace = new LinkedHashMap<>();
+        if (!live.handler().equals(d.handler())) {
+          createTime.add("handler");
+        } else if (handler != null && online) {
+          Map<String, String> was = live.handlerAttributes();
+          for (AttributeDescriptor a : handler.deviceAttributes()) {
+            if (!java.util.Objects.equals(was.get(a.name()), own.get(a.name()))
+                && !coreChanged.containsKey(a.name()) && !createTime.contains(a.name())) {
+              if (a.writable()) {
+                inPlace.put(a.name(), own.get(a.name()));
+              } else {
+                createTime.add(a.name());
+              }
+            }
+          }
+        }
+        boolean confChanged = !texts(live.conf.attributes()).equals(texts(d.attributes()))
+            || !live.handler().equals(d.handler());
+        if (!createTime.isEmpty() && online && !force) {
+          notApplied.add("device " + d.name() + ": " + String.join(", ", createTime)
+              + " can only change by reopening the device; apply with force to do so");
+          DeviceConf kept = keepCreateTime(live.conf, d, createTime);
+          out = out.withDevice(kept);
+          d = kept;
+          core = identityChecked(d, src);
+          createTime.clear();
+          confChanged = !texts(live.conf.attributes()).equals(texts(d.attributes()));
+        }
+        boolean reopen = handler != null && (online ? !createTime.isEmpty()
+            : confChanged || !createTime.isEmpty());
+        if (reopen) {
+          plan.add(Plan.DEVICES, (online ? "reopen device " + d.name() + ": "
+              + String.join(", ", createTime) + " changed" : "open device " + d.name()));
+        }
+        coreChanged.forEach((k, v) -> plan.add(Plan.DEVICES, "set device " + live.name + " " + k
+            + " " + (v == null ? "(default)" : v)));
+        inPlace.forEach((k, v) -> plan.add(Plan.DEVICES, "set device " + live.name + " " + k
+            + " " + v));
+        if (!reopen && handler == null && confChanged) {
+          plan.add(Plan.DEVICES, "change device " + d.name() + " (handler " + d.handler()
+              + " not registered: it opens with these attributes)");
+        }
+        if (confChanged || reopen || !coreChanged.isEmpty()) {
+          boolean identifier = coreChanged.keySet().stream()
+              .anyMatch(k -> k.equals("usn") || k.equals("naa_id") || k.equals("t10_dev_id"));
+          changes.put(d.name(), new DeviceChange(d, core, false, !coreChanged.isEmpty(),
+              identifier, Map.copyOf(inPlace), reopen));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Core's attributes of a device, checked as its identity takes them. */
+  private static Map<String, String> identityChecked(DeviceConf d, String src)
+      throws ConfigException {
+    Map<String, String> core = coreAttributes(d, src);
+    try {
+      DeviceIdentity.of(d.name(), core);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(at(src, d.line()) + "DEVICE " + d.name() + ": "
+          + e.getMessage());
+    }
+    return core;
+  }
+
+  /** The new device configuration with the create-time attributes (and handler) it runs with. */
+  private static DeviceConf keepCreateTime(DeviceConf running, DeviceConf next,
+      List<String> createTime) {
+    Map<String, Value> attributes = new LinkedHashMap<>(next.attributes());
+    for (String a : createTime) {
+      attributes.remove(a);
+      Value v = running.attributes().get(a);
+      if (v != null) {
+        attributes.put(a, v);
+      }
+    }
+    return new DeviceConf(next.name(), running.handler(), next.line(), Map.copyOf(attributes));
+  }
+
+  private static Map<String, List<String>> texts(Map<String, Value> attributes) {
+    Map<String, List<String>> out = new java.util.HashMap<>();
+    attributes.forEach((k, v) -> out.put(k, Config.texts(v)));
+    return out;
+  }
+
+  /** Carries out one device's part of a change. */
+  private void applyDevice(DeviceChange c, String src, List<String> notApplied) {
+    DeviceHandler handler = handlers.get(c.conf().handler());
+    Device d = devices.get(c.conf().name());
+    try {
+      if (c.added()) {
+        d = device(c.conf(), src);
+        devices.put(d.name, d);
+      } else if (c.reopen()) {
+        d.detach("device " + d.name + " is reopening", DRAIN_MILLIS);
+      }
+    } catch (ConfigException e) {
+      notApplied.add(e.getMessage());
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    DeviceConf before = d.conf;
+    d.identify(c.conf(), Map.copyOf(c.core()), DeviceIdentity.of(d.name, c.core()));
+    if (c.identity()) {
+      inquiryChanged(d, c.identifier());
+    }
+    Backend backend = d.backend();
+    for (var e : c.inPlace().entrySet()) {
+      long blocks = backend instanceof BlockBackend b ? b.blockCount() : 0;
+      try {
+        backend.set(e.getKey(), e.getValue());
+        d.handlerAttributeChanged(d.conf, e.getKey(), e.getValue());
+      } catch (Exception ex) {
+        notApplied.add("device " + d.name + ": " + e.getKey() + " was not changed: "
+            + ex.getMessage());
+        Value was = before.attributes().get(e.getKey());
+        d.identify(d.conf.with(Config.with(d.conf.attributes(), e.getKey(),
+            Config.texts(was))), d.coreAttributes, d.identity);
+        continue;
+      }
+      if (backend instanceof BlockBackend b && b.blockCount() != blocks) {
+        capacityChanged(d);
+      }
+    }
+    if ((c.added() || c.reopen()) && handler != null && !booting) {
+      String failure = openDevice(d, handler);
+      if (failure != null) {
+        d.failed(failure);
+        notApplied.add("device " + d.name + " stays offline: " + failure);
+      }
+    }
+  }
+
+  /**
+   * Plans drivers, targets, LUNs, groups and initiators, and returns {@code next} with what is
+   * not applied put back as it runs (create-time target attributes without force).
+   */
+  private Config planTargets(Config next, String src, boolean force, Plan plan,
+      List<String> notApplied, Map<String, Set<String>> recreate, Set<String> restart)
+      throws ConfigException {
+    Config out = next;
+    for (DriverConf d : next.drivers()) {
+      TargetDriver driver = drivers.get(d.name());
+      DriverConf old = config.driver(d.name()).orElse(null);
+      Map<String, String> attributes = driverAttributes(d, driver, src);
+      Map<String, String> was = old == null ? Map.of() : driverAttributes(old, driver, src);
+      if (driver == null && (old == null || !attributes.equals(was))) {
+        notApplied.add("TARGET_DRIVER " + d.name() + " is not registered: its part is kept "
+            + "and applied when it registers");
+      }
+      boolean wasEnabled = old != null && old.enabled();
+      if (d.enabled() && !wasEnabled) {
+        plan.add(Plan.ENABLE_DRIVERS, "enable driver " + d.name()
+            + (driver == null ? " (starts when it registers)" : ""));
+      } else if (!d.enabled() && wasEnabled) {
+        plan.remove(Plan.ENABLE_DRIVERS, "disable driver " + d.name() + " (its sessions end)");
+      } else if (!without(attributes, "enabled").equals(without(was, "enabled"))) {
+        if (running.containsKey(d.name())) {
+          restart.add(d.name());
+          plan.add(Plan.ENABLE_DRIVERS, "restart driver " + d.name()
+              + ": its attributes changed (its sessions end; initiators log in again)");
+        } else {
+          plan.add(Plan.ENABLE_DRIVERS, "set attributes of driver " + d.name());
+        }
+      }
+      DriverConf merged = d;
+      for (TargetConf t : d.targets()) {
+        String where = "target " + d.name() + "/" + t.name();
+        Map<String, String> ta = targetAttributes(t, driver, src);
+        TargetConf ot = old == null ? null : config.target(d.name(), t.name()).orElse(null);
+        if (ot == null) {
+          plan.add(Plan.TARGETS, "add " + where);
+          if (t.enabled()) {
+            plan.add(Plan.ENABLE_TARGETS, "enable " + where);
+          }
+          lunDiff(plan, where, List.of(), t.luns());
+          for (GroupConf g : t.groups()) {
+            groupDiff(plan, where, null, g);
+          }
+          continue;
+        }
+        Map<String, String> ota = targetAttributes(ot, driver, src);
+        List<String> createTime = new ArrayList<>();
+        Set<String> names = new java.util.TreeSet<>(ta.keySet());
+        names.addAll(ota.keySet());
+        for (String name : names) {
+          if (name.equals("enabled") || java.util.Objects.equals(ta.get(name), ota.get(name))) {
+            continue;
+          }
+          AttributeDescriptor a = driver == null ? null : targetDescriptors(driver).stream()
+              .filter(x -> x.name().equals(name)).findFirst().orElse(null);
+          if (a != null && !a.writable()) {
+            createTime.add(name);
+          } else {
+            plan.add(Plan.TARGETS, "set " + where + " " + name);
+          }
+        }
+        if (!createTime.isEmpty()) {
+          if (force) {
+            recreate.computeIfAbsent(d.name(), k -> new java.util.HashSet<>()).add(t.name());
+            plan.add(Plan.TARGETS, "recreate " + where + ": " + String.join(", ", createTime)
+                + " changed (its sessions end)");
+          } else {
+            notApplied.add(where + ": " + String.join(", ", createTime) + " can only change "
+                + "by recreating the target, which ends its sessions; apply with force to do so");
+            Map<String, Value> kept = new LinkedHashMap<>(t.attributes());
+            for (String name : createTime) {
+              kept.remove(name);
+              if (ot.attributes().containsKey(name)) {
+                kept.put(name, ot.attributes().get(name));
+              }
+            }
+            merged = merged.withTarget(t.name(), t.with(Map.copyOf(kept)));
+          }
+        }
+        if (t.enabled() && !ot.enabled()) {
+          plan.add(Plan.ENABLE_TARGETS, "enable " + where);
+        } else if (!t.enabled() && ot.enabled()) {
+          plan.remove(Plan.ENABLE_TARGETS, "disable " + where
+              + " (its sessions are asked to close)");
+        }
+        lunDiff(plan, where, ot.luns(), t.luns());
+        for (GroupConf g : t.groups()) {
+          groupDiff(plan, where, ot.groups().stream().filter(x -> x.name().equals(g.name()))
+              .findFirst().orElse(null), g);
+        }
+        for (GroupConf og : ot.groups()) {
+          if (t.groups().stream().noneMatch(x -> x.name().equals(og.name()))) {
+            plan.remove(Plan.GROUPS, "remove group " + og.name() + " of " + where);
+          }
+        }
+      }
+      if (old != null) {
+        for (TargetConf ot : old.targets()) {
+          if (d.targets().stream().noneMatch(x -> x.name().equals(ot.name()))) {
+            plan.remove(Plan.TARGETS, "remove target " + d.name() + "/" + ot.name()
+                + " (its sessions are asked to close)");
+          }
+        }
+      }
+      out = out.withDriver(merged);
+    }
+    for (DriverConf old : config.drivers()) {
+      if (next.driver(old.name()).isEmpty()) {
+        plan.remove(Plan.ENABLE_DRIVERS, "remove driver " + old.name() + " from the "
+            + "configuration" + (running.containsKey(old.name()) ? " (it stops)" : ""));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> without(Map<String, String> attributes, String name) {
+    Map<String, String> out = new java.util.HashMap<>(attributes);
+    out.remove(name);
+    return out;
+  }
+
+  /** A driver's attributes checked, when it is registered; else as written. */
+  private static Map<String, String> driverAttributes(DriverConf d, TargetDriver driver,
+      String src) throws ConfigException {
+    return driver == null ? joined(d.attributes()) : checked(src, d.attributes(),
+        withEnabled(driver.attributes()), "TARGET_DRIVER " + d.name(), d.line(), Set.of());
+  }
+
+  /** A target's attributes checked, when its driver is registered; else as written. */
+  private static Map<String, String> targetAttributes(TargetConf t, TargetDriver driver,
+      String src) throws ConfigException {
+    return driver == null ? joined(t.attributes()) : checked(src, t.attributes(),
+        targetDescriptors(driver), "TARGET " + t.name(), t.line(), Set.of());
+  }
+
+  private static Map<String, String> joined(Map<String, Value> attributes) {
+    Map<String, String> out = new LinkedHashMap<>();
+    attributes.forEach((k, v) -> out.put(k, AttributeDescriptor.join(Config.texts(v))));
+    return out;
+  }
+
+  private static void lunDiff(Plan plan, String where, List<LunConf> was, List<LunConf> now) {
+    Map<Long, LunConf> before = new java.util.HashMap<>();
+    was.forEach(l -> before.put(l.lun(), l));
+    for (LunConf l : now) {
+      LunConf o = before.get(l.lun());
+      String lun = "LUN " + l.lun() + " " + l.device() + (l.readOnly() ? " read_only" : "");
+      if (o == null) {
+        plan.add(Plan.LUNS, "add " + lun + " to " + where);
+      } else if (!o.device().equals(l.device()) || o.readOnly() != l.readOnly()) {
+        plan.add(Plan.LUNS, "replace " + lun + " in " + where);
+      }
+    }
+    for (LunConf o : was) {
+      if (now.stream().noneMatch(l -> l.lun() == o.lun())) {
+        plan.remove(Plan.LUNS, "remove LUN " + o.lun() + " from " + where);
+      }
+    }
+  }
+
+  private static void groupDiff(Plan plan, String target, GroupConf was, GroupConf now) {
+    String where = "group " + now.name() + " of " + target;
+    if (was == null) {
+      plan.add(Plan.GROUPS, "create " + where);
+    }
+    lunDiff(plan, where, was == null ? List.of() : was.luns(), now.luns());
+    List<String> before = was == null ? List.of() : was.initiators();
+    now.initiators().stream().filter(i -> !before.contains(i))
+        .forEach(i -> plan.add(Plan.INITIATORS, "add initiator " + i + " to " + where));
+    before.stream().filter(i -> !now.initiators().contains(i))
+        .forEach(i -> plan.remove(Plan.INITIATORS, "remove initiator " + i + " from " + where));
+  }
+
+  /** Plans ALUA: whether the device groups change shape (rebuilt), or only states change. */
+  private boolean planAlua(Config next, Plan plan) {
+    if (!aluaShape(next).equals(aluaShape(config))) {
+      plan.add(Plan.ALUA, "set up ALUA device groups "
+          + next.deviceGroups().stream().map(DeviceGroupConf::name).toList());
+      return true;
+    }
+    for (DeviceGroupConf g : next.deviceGroups()) {
+      for (TargetGroupConf t : g.targetGroups()) {
+        Alua.State was = configuredState(g.name(), t.name());
+        if (was != null && was != t.state()) {
+          plan.add(Plan.ALUA, "target group " + t.name() + " of device group " + g.name()
+              + ": " + was.scstName + " -> " + t.state().scstName);
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A target group's state as the configuration last set it; a transition since (by SET TARGET
+   * PORT GROUPS) stays until the configuration sets another state.
+   */
+  private Alua.State configuredState(String deviceGroup, String targetGroup) {
+    return config.deviceGroups().stream().filter(d -> d.name().equals(deviceGroup))
+        .flatMap(d -> d.targetGroups().stream()).filter(t -> t.name().equals(targetGroup))
+        .map(TargetGroupConf::state).findFirst().orElse(null);
+  }
+
+  private Alua.PortGroup portGroup(String deviceGroup, String targetGroup) {
+    return alua.groups().stream().filter(d -> d.name().equals(deviceGroup))
+        .flatMap(d -> d.groups().stream()).filter(p -> p.name.equals(targetGroup))
+        .findFirst().orElse(null);
+  }
+
+  /** The device groups without their states, which change without rebuilding. */
+  private static List<String> aluaShape(Config c) {
+    return c.deviceGroups().stream().map(g -> g.name() + g.devices() + g.targetGroups().stream()
+        .map(t -> t.name() + "/" + t.groupId() + "/" + t.preferred() + t.targets().stream()
+            .map(p -> p.name() + ":" + p.relTgtId()).toList()).toList()
+        + c.relativeTargetPortIds()).toList();
+  }
+
+  /**
+   * The proposed configuration with what it leaves out of the running one put back: devices,
+   * drivers, targets, LUNs, groups, initiators and device groups, each reported.
+   */
+  private static Config keepMissing(Config p, Config old, String src, List<String> notApplied) {
+    String kept = " is not in " + src + "; kept (apply with force to remove it)";
+    Config out = p;
+    for (var h : old.handlers()) {
+      for (DeviceConf d : h.devices()) {
+        if (p.device(d.name()).isEmpty()) {
+          out = out.withDevice(d);
+          notApplied.add("device " + d.name() + kept);
+        }
+      }
+    }
+    for (DriverConf d : old.drivers()) {
+      DriverConf merged = out.driver(d.name()).orElse(null);
+      if (merged == null) {
+        out = out.withDriver(d);
+        notApplied.add("TARGET_DRIVER " + d.name() + kept);
+        continue;
+      }
+      for (TargetConf t : d.targets()) {
+        String where = "target " + d.name() + "/" + t.name();
+        TargetConf mt = merged.targets().stream().filter(x -> x.name().equals(t.name()))
+            .findFirst().orElse(null);
+        if (mt == null) {
+          merged = merged.withTarget(t.name(), t);
+          notApplied.add(where + kept);
+          continue;
+        }
+        mt = mt.withLuns(keptLuns(t.luns(), mt.luns(), where, kept, notApplied));
+        for (GroupConf g : t.groups()) {
+          String group = "group " + g.name() + " of " + where;
+          GroupConf mg = mt.groups().stream().filter(x -> x.name().equals(g.name()))
+              .findFirst().orElse(null);
+          if (mg == null) {
+            mt = mt.withGroup(g.name(), g);
+            notApplied.add(group + kept);
+            continue;
+          }
+          List<String> initiators = new ArrayList<>(mg.initiators());
+          for (String i : g.initiators()) {
+            TargetConf in = mt;
+            if (!initiators.contains(i) && in.groups().stream()
+                .noneMatch(x -> x.initiators().contains(i))) {
+              initiators.add(i);
+              notApplied.add("initiator " + i + " of " + group + kept);
+            }
+          }
+          mt = mt.withGroup(g.name(), mg.withLuns(keptLuns(g.luns(), mg.luns(), group, kept,
+              notApplied)).withInitiators(initiators));
+        }
+        merged = merged.withTarget(t.name(), mt);
+      }
+      out = out.withDriver(merged);
+    }
+    List<DeviceGroupConf> groups = new ArrayList<>(out.deviceGroups());
+    for (DeviceGroupConf g : old.deviceGroups()) {
+      if (groups.stream().noneMatch(x -> x.name().equals(g.name()))) {
+        groups.add(g);
+        notApplied.add("device group " + g.name() + kept);
+      }
+    }
+    return out.withDeviceGroups(groups);
+  }
+
+  private static List<LunConf> keptLuns(List<LunConf> was, List<LunConf> now, String where,
+      String kept, List<String> notApplied) {
+    List<LunConf> out = new ArrayList<>(now);
+    for (LunConf l : was) {
+      if (now.stream().noneMatch(x -> x.lun() == l.lun())) {
+        out.add(l);
+        notApplied.add("LUN " + l.lun() + " of " + where + kept);
+      }
+    }
+    out.sort(java.util.Comparator.comparingLong(LunConf::lun));
+    return out;
+  }
+
   /** Stops every driver, closes every device and ends the management thread. */
   @Override
   public synchronized void close() {
     closed = true;
+    if (file != null) {
+      file.close();
+    }
     management.shutdown();
     for (DriverRuntime r : List.copyOf(running.values())) {
       stop(r);
@@ -521,10 +1256,7 @@ public final class Engine implements Management, AutoCloseable {
 
   @Override
   public synchronized List<HandlerInfo> handlers() {
-    Set<String> names = new LinkedHashSet<>();
-    config.handlers().forEach(h -> names.add(h.name()));
-    names.addAll(handlers.keySet());
-    return names.stream().map(n -> {
+    return handlerNames().stream().map(n -> {
       DeviceHandler h = handlers.get(n);
       List<AttributeDescriptor> attributes = h == null ? DeviceIdentity.ATTRIBUTES
           : Stream.concat(DeviceIdentity.ATTRIBUTES.stream(), h.deviceAttributes().stream())
@@ -542,18 +1274,15 @@ public final class Engine implements Management, AutoCloseable {
       Backend b = d.backend();
       long blocks = b instanceof BlockBackend bb ? bb.blockCount() : 0;
       int size = b instanceof BlockBackend bb ? bb.blockSize() : 0;
-      return new DeviceInfo(d.name, d.handler, d.state(), d.detail(), blocks, size,
+      return new DeviceInfo(d.name, d.handler(), d.state(), d.detail(), blocks, size,
           Map.copyOf(attributes));
     }).toList();
   }
 
   @Override
   public synchronized List<DriverInfo> drivers() {
-    Set<String> names = new LinkedHashSet<>();
-    config.drivers().forEach(d -> names.add(d.name()));
-    names.addAll(drivers.keySet());
-    return names.stream().map(n -> {
-      DriverConf conf = driverConf(n);
+    return driverNames().stream().map(n -> {
+      DriverConf conf = config.driver(n).orElse(null);
       DriverRuntime r = running.get(n);
       TargetDriver driver = drivers.get(n);
       Map<String, String> attributes = listed(r != null ? r.attributes()
@@ -642,8 +1371,16 @@ public final class Engine implements Management, AutoCloseable {
     if (g.transition(to, Alua.ALTERED_IMPLICITLY)) {
       Alua.changed(d, null);
     }
+    config = config.withDeviceGroups(config.deviceGroups().stream().map(dg -> !dg.name()
+        .equals(deviceGroup) ? dg : dg.targetGroups().stream()
+            .filter(t -> t.name().equals(targetGroup)).findFirst()
+            .map(t -> dg.withTargetGroup(targetGroup, t.with(to, t.preferred()))).orElse(dg))
+        .toList());
     LOG.log(Level.INFO, "ALUA: target group " + targetGroup + " of device group " + deviceGroup
         + " is now " + to.scstName);
+    if (file != null) {
+      file.write(write(false));
+    }
   }
 
   @Override
@@ -674,34 +1411,273 @@ public final class Engine implements Management, AutoCloseable {
         .forEach(s -> s.statistics.reset());
   }
 
-  // The management tree is being built; these are replaced by its implementation before release.
-  @Override
-  public ObjectInfo object(String path) {
-    throw new UnsupportedOperationException("not yet");
+  // The management tree: ManagementTree reads the running system and builds each change.
+
+  /** The configuration file, once {@link #persist} gave one. */
+  ConfigFile configFile() {
+    return file;
+  }
+
+  Config config() {
+    return config;
+  }
+
+  Map<String, Device> deviceMap() {
+    return devices;
+  }
+
+  DeviceHandler handler(String name) {
+    return handlers.get(name);
+  }
+
+  Set<String> handlerNames() {
+    Set<String> names = new LinkedHashSet<>();
+    config.handlers().forEach(h -> names.add(h.name()));
+    names.addAll(handlers.keySet());
+    return names;
+  }
+
+  TargetDriver driver(String name) {
+    return drivers.get(name);
+  }
+
+  Set<String> driverNames() {
+    Set<String> names = new LinkedHashSet<>();
+    config.drivers().forEach(d -> names.add(d.name()));
+    names.addAll(drivers.keySet());
+    return names;
+  }
+
+  DriverRuntime runtime(String driver) {
+    return running.get(driver);
+  }
+
+  int relativePort(String target) {
+    return ports.getOrDefault(target, 0);
+  }
+
+  Alua.PortGroup livePortGroup(String deviceGroup, String targetGroup) {
+    return portGroup(deviceGroup, targetGroup);
+  }
+
+  /** A device's attributes now: core's and its handler's, canonical, with defaults. */
+  Map<String, String> deviceValues(Device d) {
+    Map<String, String> values = new LinkedHashMap<>(d.coreAttributes);
+    DeviceHandler h = handlers.get(d.handler());
+    try {
+      values.putAll(h == null ? joined(d.conf.attributes()) : handlerAttributes(d.conf, h, source));
+    } catch (ConfigException e) {
+      values.putAll(joined(d.conf.attributes()));
+    }
+    return values;
+  }
+
+  /** A driver's attributes now, or a target's: checked when registered, else as written. */
+  Map<String, String> driverValues(DriverConf d) {
+    try {
+      return driverAttributes(d, drivers.get(d.name()), source);
+    } catch (ConfigException e) {
+      return joined(d.attributes());
+    }
+  }
+
+  Map<String, String> targetValues(String driver, TargetConf t) {
+    Map<String, String> values;
+    try {
+      values = new LinkedHashMap<>(targetAttributes(t, drivers.get(driver), source));
+    } catch (ConfigException e) {
+      values = new LinkedHashMap<>(joined(t.attributes()));
+    }
+    values.put(Config.REL_TGT_ID, String.valueOf(relativePort(t.name())));
+    return values;
+  }
+
+  static AttributeDescriptor enabledDescriptor() {
+    return ENABLED;
+  }
+
+  static List<AttributeDescriptor> driverDescriptors(TargetDriver driver) {
+    return withEnabled(driver.attributes());
+  }
+
+  /**
+   * Reopens a device to learn its backing store's size now (SCST's resync_size); initiators
+   * get CAPACITY DATA HAS CHANGED when it differs.
+   */
+  String resync(Device d) {
+    DeviceHandler h = handlers.get(d.handler());
+    if (h == null || d.backend() == null) {
+      throw new ManagementException("device " + d.name + " is offline (" + d.detail()
+          + "); its size is read when it opens");
+    }
+    long before = d.backend() instanceof BlockBackend b ? b.blockCount() : 0;
+    try {
+      d.detach("device " + d.name + " is reading its size again", DRAIN_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ManagementException("interrupted while device " + d.name + " drained");
+    }
+    String failure = openDevice(d, h);
+    if (failure != null) {
+      d.failed(failure);
+      throw new ManagementException("device " + d.name + " did not reopen and is offline: "
+          + failure);
+    }
+    long after = d.backend() instanceof BlockBackend b ? b.blockCount() : 0;
+    if (after != before) {
+      capacityChanged(d);
+      return "device " + d.name + ": " + before + " -> " + after + " blocks; initiators are "
+          + "told CAPACITY DATA HAS CHANGED";
+    }
+    return "device " + d.name + ": size unchanged, " + after + " blocks";
   }
 
   @Override
-  public void set(String path, String attribute, String value) {
-    throw new UnsupportedOperationException("not yet");
+  public synchronized ObjectInfo object(String path) {
+    return new ManagementTree(this).object(path);
   }
 
   @Override
-  public String execute(String path, String command) {
-    throw new UnsupportedOperationException("not yet");
+  public synchronized void set(String path, String attribute, String value) {
+    change(new ManagementTree(this).set(path, attribute, value), "management", true, false,
+        true);
+  }
+
+  @Override
+  public synchronized String execute(String path, String command) {
+    ManagementTree tree = new ManagementTree(this);
+    Config next = tree.execute(path, command);
+    if (next != null) {
+      change(next, "management", true, false, true);
+    }
+    return tree.done();
   }
 
   @Override
   public ApplyReport apply(String text, String sourceName, boolean force, boolean dryRun) {
-    throw new UnsupportedOperationException("not yet");
+    return apply(text, sourceName, force, dryRun, true);
+  }
+
+  /** Applies a text; {@code persist}: whether to write the configuration file afterwards. */
+  ApplyReport apply(String text, String sourceName, boolean force, boolean dryRun,
+      boolean persist) {
+    ConfigParser parser = new ConfigParser(sourceName);
+    Config c;
+    try {
+      c = parser.parse(text);
+    } catch (ConfigException e) {
+      throw new ManagementException(e.getMessage());
+    }
+    ApplyReport r = change(c, sourceName, force, dryRun, persist);
+    List<String> notApplied = new ArrayList<>(parser.warnings());
+    notApplied.addAll(r.notApplied());
+    return new ApplyReport(r.plan(), List.copyOf(notApplied), r.applied());
   }
 
   @Override
-  public String write(boolean allAttributes) {
-    throw new UnsupportedOperationException("not yet");
+  public synchronized List<String> check(String text, String sourceName) {
+    ApplyReport r = apply(text, sourceName, true, true);
+    return r.notApplied();
   }
 
   @Override
-  public List<String> check(String text, String sourceName) {
-    throw new UnsupportedOperationException("not yet");
+  public synchronized String write(boolean allAttributes) {
+    return ConfigWriter.write(running(allAttributes));
+  }
+
+  /**
+   * The running configuration with the attributes to write, in their owners' order: the key
+   * ones (those that differ from their defaults), or all; attributes of a handler or driver
+   * that is not registered as they were written.
+   */
+  private Config running(boolean all) {
+    List<Config.HandlerConf> hs = new ArrayList<>();
+    for (var h : config.handlers()) {
+      DeviceHandler handler = handlers.get(h.name());
+      List<DeviceConf> ds = new ArrayList<>();
+      for (DeviceConf d : h.devices()) {
+        Map<String, String> values = new LinkedHashMap<>();
+        try {
+          values.putAll(coreAttributes(d, source));
+          if (handler != null) {
+            values.putAll(handlerAttributes(d, handler, source));
+          }
+        } catch (ConfigException e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+        List<AttributeDescriptor> described = new ArrayList<>(DeviceIdentity.ATTRIBUTES);
+        if (handler != null) {
+          described.addAll(handler.deviceAttributes());
+        }
+        ds.add(d.with(selected(d.attributes(), values, described, all)));
+      }
+      hs.add(new Config.HandlerConf(h.name(), h.line(), List.copyOf(ds)));
+    }
+    List<DriverConf> drs = new ArrayList<>();
+    for (DriverConf d : config.drivers()) {
+      TargetDriver driver = drivers.get(d.name());
+      List<TargetConf> ts = new ArrayList<>();
+      try {
+        for (TargetConf t : d.targets()) {
+          Map<String, String> values = new LinkedHashMap<>(targetAttributes(t, driver, source));
+          if (all) {
+            values.put(Config.REL_TGT_ID, String.valueOf(ports.get(t.name())));
+          }
+          ts.add(t.with(selected(t.attributes(), values,
+              driver == null ? List.of(ENABLED) : targetDescriptors(driver), all)));
+        }
+        ds(drs, d.with(selected(d.attributes(), driverAttributes(d, driver, source),
+            driver == null ? List.of(ENABLED) : withEnabled(driver.attributes()), all)), ts);
+      } catch (ConfigException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+    List<DeviceGroupConf> gs = new ArrayList<>();
+    for (DeviceGroupConf g : config.deviceGroups()) {
+      DeviceGroupConf live = g;
+      for (TargetGroupConf t : g.targetGroups()) {
+        Alua.PortGroup p = portGroup(g.name(), t.name());
+        live = live.withTargetGroup(t.name(), t.with(p == null ? t.state() : p.state(),
+            t.preferred()));
+      }
+      gs.add(live);
+    }
+    return new Config(List.copyOf(hs), List.copyOf(drs), List.copyOf(gs));
+  }
+
+  private static void ds(List<DriverConf> out, DriverConf d, List<TargetConf> targets) {
+    out.add(new DriverConf(d.name(), d.line(), d.attributes(), List.copyOf(targets)));
+  }
+
+  /**
+   * The attributes to write, in order: described ones in their descriptors' order, with their
+   * values, when key (or all); then those no descriptor knows, as written, by name.
+   */
+  private static Map<String, Value> selected(Map<String, Value> written,
+      Map<String, String> values, List<AttributeDescriptor> described, boolean all) {
+    Map<String, Value> out = new LinkedHashMap<>();
+    for (AttributeDescriptor a : described) {
+      String v = values.get(a.name());
+      if (v != null && !out.containsKey(a.name())
+          && (all || !v.equals(a.defaultValue() == null ? null : a.canonical(a.defaultValue())))
+          && !(a.multiValued() && v.isEmpty())) {
+        out.put(a.name(), chain(AttributeDescriptor.values(v)));
+      }
+    }
+    new java.util.TreeMap<>(written).forEach((k, v) -> {
+      if (!out.containsKey(k) && described.stream().noneMatch(a -> a.name().equals(k))) {
+        out.put(k, v);
+      }
+    });
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** One value per line, as written. */
+  private static Value chain(List<String> values) {
+    Value v = null;
+    for (String text : values) {
+      v = v == null ? new Value(text, 0) : v.repeated(new Value(text, 0));
+    }
+    return v == null ? new Value("", 0) : v;
   }
 }

@@ -32,8 +32,8 @@ import javax.management.ObjectName;
  * Exports the statistics over JMX, for jconsole and monitoring tools: {@code io.karst:type=Core}
  * with the latency switch and a reset operation, and one {@code io.karst:type=Device,name=...}
  * or {@code io.karst:type=Session,name=...} per device and open session with its counters and
- * latency by stage. Attributes are read live; the set of MBeans follows devices and sessions
- * within a second. Core exports to the platform MBean server, which is the one Karaf serves over
+ * latency by stage; and the management tree ({@link JmxTree}). Attributes are read live; the
+ * set of MBeans follows devices, sessions and the tree within a second. Core exports to the platform MBean server, which is the one Karaf serves over
  * JMX remoting; Karaf's MBean server builder applies its JMX ACL (etc/jmx.acl.*.cfg) to all of them.
  */
 final class JmxExporter {
@@ -44,11 +44,13 @@ final class JmxExporter {
   private final MBeanServer server;
   private final Management management;
   private final Set<ObjectName> registered = new HashSet<>();
+  private final JmxTree tree;
   private ScheduledExecutorService refresh;
 
   JmxExporter(MBeanServer server, Management management) {
     this.server = server;
     this.management = management;
+    this.tree = new JmxTree(server, management);
   }
 
   void start() {
@@ -85,6 +87,7 @@ final class JmxExporter {
           unregister(gone);
         }
       }
+      tree.sync();
     } catch (RuntimeException | JMException e) {
       LOG.log(Level.WARNING, "JMX export failed", e);
     }
@@ -92,6 +95,7 @@ final class JmxExporter {
 
   synchronized void unregisterAll() {
     new ArrayList<>(registered).forEach(this::unregister);
+    tree.unregisterAll();
   }
 
   static ObjectName name(Scope scope, String name) throws MalformedObjectNameException {
@@ -109,6 +113,11 @@ final class JmxExporter {
 
   private void unregister(ObjectName name) {
     registered.remove(name);
+    unregister(server, name);
+  }
+
+  /** Unregisters an MBean that someone may have unregistered already. */
+  static void unregister(MBeanServer server, ObjectName name) {
     try {
       server.unregisterMBean(name);
     } catch (JMException e) {
@@ -116,8 +125,8 @@ final class JmxExporter {
     }
   }
 
-  /** Read-only attributes computed from the current snapshot. */
-  private abstract static class ReadOnlyBean implements DynamicMBean {
+  /** Read-only attributes computed from the current snapshot; a subclass may allow more. */
+  abstract static class ReadOnlyBean implements DynamicMBean {
 
     @Override
     public AttributeList getAttributes(String[] names) {
@@ -147,13 +156,14 @@ final class JmxExporter {
     }
 
     @Override
-    public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
+    public void setAttribute(Attribute attribute) throws AttributeNotFoundException,
+        javax.management.InvalidAttributeValueException {
       throw new AttributeNotFoundException(attribute.getName() + " is not writable");
     }
 
     @Override
     public Object invoke(String action, Object[] params, String[] signature)
-        throws javax.management.ReflectionException {
+        throws javax.management.MBeanException, javax.management.ReflectionException {
       throw new javax.management.ReflectionException(
           new NoSuchMethodException(action), "no operation " + action);
     }
@@ -246,7 +256,8 @@ final class JmxExporter {
     }
 
     @Override
-    public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
+    public void setAttribute(Attribute attribute) throws AttributeNotFoundException,
+        javax.management.InvalidAttributeValueException {
       if (!attribute.getName().equals("LatencyMeasurement")) {
         super.setAttribute(attribute);
       }
@@ -255,7 +266,7 @@ final class JmxExporter {
 
     @Override
     public Object invoke(String action, Object[] params, String[] signature)
-        throws javax.management.ReflectionException {
+        throws javax.management.MBeanException, javax.management.ReflectionException {
       if (!action.equals("resetStatistics")) {
         return super.invoke(action, params, signature);
       }

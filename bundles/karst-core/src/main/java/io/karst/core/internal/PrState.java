@@ -93,10 +93,10 @@ final class PrState {
   private final String device;
   private final PrStore store;
   /** Each target's relative target port identifier (SPC-4 4.3.5), by name. */
-  private final Map<String, Integer> ports;
+  private final java.util.function.Supplier<Map<String, Integer>> ports;
   private volatile Snapshot current;
 
-  PrState(String device, PrStore store, Map<String, Integer> ports) {
+  PrState(String device, PrStore store, java.util.function.Supplier<Map<String, Integer>> ports) {
     this.device = device;
     this.store = store;
     this.ports = ports;
@@ -114,12 +114,12 @@ final class PrState {
   }
 
   int relativePort(String target) {
-    return target == null ? 0 : ports.getOrDefault(target, 0);
+    return target == null ? 0 : ports.get().getOrDefault(target, 0);
   }
 
   /** The target with this relative target port identifier, or null. */
   String target(int relativePort) {
-    for (var e : ports.entrySet()) {
+    for (var e : ports.get().entrySet()) {
       if (e.getValue() == relativePort) {
         return e.getKey();
       }

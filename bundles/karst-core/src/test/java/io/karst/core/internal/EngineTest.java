@@ -95,9 +95,16 @@ class EngineTest {
   }
 
   @Test
+  void anUnknownDeviceAttributeOfARegisteredHandlerIsRefusedWithTheLine() {
+    String config = TestBed.CONFIG.replace("size 1M", "size 1M\n        colour blue");
+    assertThatThrownBy(() -> new TestBed(dir, config).close())
+        .hasMessageStartingWith("test.conf:4: ").hasMessageContaining("has no attribute colour");
+  }
+
+  @Test
   void anUnknownDeviceAttributeKeepsTheDeviceOfflineWithTheLine() throws Exception {
     String config = TestBed.CONFIG.replace("size 1M", "size 1M\n        colour blue");
-    try (TestBed bed = new TestBed(dir, config)) {
+    try (TestBed bed = new TestBed(dir, config, false)) {
       assertThat(bed.engine.devices().get(0).state()).isEqualTo(DeviceState.OFFLINE);
       assertThat(bed.engine.devices().get(0).stateDetail())
           .startsWith("test.conf:4: ").contains("has no attribute colour");

@@ -10,7 +10,6 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class MemoryHandler implements DeviceHandler {
 
-  final Map<String, byte[]> media = new HashMap<>();
+  final Map<String, byte[]> media = new java.util.concurrent.ConcurrentHashMap<>();
   volatile Throwable failure;
   /** While set, reads and writes wait in {@link #parked} until the test runs them. */
   volatile boolean park;
@@ -39,7 +38,8 @@ final class MemoryHandler implements DeviceHandler {
   @Override
   public List<AttributeDescriptor> deviceAttributes() {
     return List.of(
-        AttributeDescriptor.builder("size", AttributeType.SIZE).defaultValue("1M").build(),
+        AttributeDescriptor.builder("size", AttributeType.SIZE).defaultValue("1M").writable()
+            .build(),
         AttributeDescriptor.builder("blocksize", AttributeType.INTEGER).defaultValue("512")
             .build(),
         AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build(),
@@ -53,7 +53,7 @@ final class MemoryHandler implements DeviceHandler {
     if (size == 0) {
       throw new DeviceException(config.name() + ": size 0");
     }
-    byte[] medium = media.computeIfAbsent(config.name(), n -> new byte[size]);
+    byte[][] medium = {media.computeIfAbsent(config.name(), n -> new byte[size])};
     configs.put(config.name(), config);
     boolean wce = "1".equals(config.attribute("wce"));
     boolean thin = "1".equals(config.attribute("thin"));
@@ -65,7 +65,21 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public long blockCount() {
-        return medium.length / blockSize;
+        return medium[0].length / blockSize;
+      }
+
+      /** A new size keeps the data that fits, as a file grown or truncated would. */
+      @Override
+      public void set(String attribute, String value) throws DeviceException {
+        if (!attribute.equals("size")) {
+          throw new DeviceException(attribute + " is not writable");
+        }
+        int bytes = Integer.parseInt(value);
+        if (bytes % blockSize != 0 || bytes == 0) {
+          throw new DeviceException("size " + bytes + " is not a whole number of blocks");
+        }
+        medium[0] = java.util.Arrays.copyOf(medium[0], bytes);
+        media.put(config.name(), medium[0]);
       }
 
       @Override
@@ -75,9 +89,10 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public void read(long offset, ByteBuffer dst, IoCompletion completion) {
+        byte[] m = medium[0];
         if (park) {
           parked.add(() -> {
-            dst.put(medium, (int) offset, dst.remaining());
+            dst.put(m, (int) offset, dst.remaining());
             completion.completed();
           });
           return;
@@ -86,17 +101,18 @@ final class MemoryHandler implements DeviceHandler {
           completion.failed(failure);
           return;
         }
-        dst.put(medium, (int) offset, dst.remaining());
+        dst.put(m, (int) offset, dst.remaining());
         completion.completed();
       }
 
       @Override
       public void write(long offset, ByteBuffer src, boolean fua, IoCompletion completion) {
+        byte[] m = medium[0];
         if (failure != null) {
           completion.failed(failure);
           return;
         }
-        src.get(medium, (int) offset, src.remaining());
+        src.get(m, (int) offset, src.remaining());
         completion.completed();
       }
 
@@ -112,7 +128,8 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public void unmap(long offset, long length, IoCompletion completion) {
-        java.util.Arrays.fill(medium, (int) offset, (int) (offset + length), (byte) 0);
+        byte[] m = medium[0];
+        java.util.Arrays.fill(m, (int) offset, (int) (offset + length), (byte) 0);
         unmapped.add(offset + "+" + length);
         completion.completed();
       }

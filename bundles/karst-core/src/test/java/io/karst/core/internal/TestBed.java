@@ -55,10 +55,25 @@ final class TestBed implements AutoCloseable {
   }
 
   TestBed(Path dir, String config) throws Exception {
+    this(dir, config, true);
+  }
+
+  /**
+   * An engine with {@code config}; with {@code registeredFirst}, the handler and driver
+   * register before the configuration is loaded (and it is checked against them), else after,
+   * as at a server's start.
+   */
+  TestBed(Path dir, String config, boolean registeredFirst) throws Exception {
     engine = new Engine(dir);
-    engine.addHandler(handler);
-    engine.addDriver(driver);
+    if (registeredFirst) {
+      engine.addHandler(handler);
+      engine.addDriver(driver);
+    }
     engine.load(config, "test.conf");
+    if (!registeredFirst) {
+      engine.addHandler(handler);
+      engine.addDriver(driver);
+    }
     engine.settle();
     session = driver.login("t1", "iqn.test:host");
   }

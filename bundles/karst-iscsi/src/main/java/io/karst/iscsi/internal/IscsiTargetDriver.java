@@ -73,7 +73,7 @@ public final class IscsiTargetDriver implements TargetDriver {
               + "enabled targets and the portals with; none when empty").build());
 
   private static final List<AttributeDescriptor> TARGET_ATTRIBUTES = List.of(
-      AttributeDescriptor.builder("alias", AttributeType.STRING)
+      AttributeDescriptor.builder("alias", AttributeType.STRING).writable()
           .description("TargetAlias sent at login").build(),
       integer("tpgt", "1", "Target portal group tag"),
       incomingUser("the target"),
@@ -95,7 +95,7 @@ public final class IscsiTargetDriver implements TargetDriver {
   }
 
   private static AttributeDescriptor digest(String name, String what) {
-    return AttributeDescriptor.builder(name, AttributeType.STRING)
+    return AttributeDescriptor.builder(name, AttributeType.STRING).writable()
         .defaultValue(String.join(",", Negotiation.DIGESTS))
         .description("The " + what + " digests the target accepts: CRC32C, None, or both; "
             + "an initiator gets the first of its own list that is here").build();
@@ -103,13 +103,14 @@ public final class IscsiTargetDriver implements TargetDriver {
 
   private static AttributeDescriptor incomingUser(String what) {
     return AttributeDescriptor.builder(ChapUsers.INCOMING, AttributeType.STRING).multiValued()
+        .writable()
         .secret().description("\"name secret\" of an initiator CHAP user of " + what
             + ", one per line; with any, " + what + " require CHAP; secrets of "
             + ChapUsers.MIN_SECRET + " bytes or more").build();
   }
 
   private static AttributeDescriptor outgoingUser(String what) {
-    return AttributeDescriptor.builder(ChapUsers.OUTGOING, AttributeType.STRING).secret()
+    return AttributeDescriptor.builder(ChapUsers.OUTGOING, AttributeType.STRING).secret().writable()
         .description("\"name secret\" with which " + what + " answer an initiator's "
             + "challenge (mutual CHAP)").build();
   }

@@ -27,6 +27,9 @@ import org.osgi.service.component.annotations.Component;
  *
  * <pre>bin/client -u karst -k etc/karst-admin.key "karst:device-list"</pre>
  *
+ * <p>The assembly's {@code bin/setenv} adds {@code -u karst -k etc/karst-admin.key} when no login
+ * option is given, so {@code bin/client "karst:device-list"} is enough.
+ *
  * <p>Nothing is done when the key file exists, so a key an administrator replaced or removed
  * from {@code keys.properties} stays so; deleting the file makes the next start issue a new one.
  */

@@ -1,0 +1,31 @@
+package io.karst.shell.internal;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/**
+ * {@code karst:session-close TARGET INITIATOR}: ends an initiator's session with a target, as
+ * scstadmin's {@code -close_sess}; the initiator may log in again.
+ */
+@Service
+@Command(scope = "karst", name = "session-close",
+    description = "Closes an initiator's session: close on .../sessions/INITIATOR")
+public class SessionClose extends TargetCommand {
+
+  @Argument(index = 1, name = "initiator", required = true,
+      description = "The initiator's name, as karst:session-list shows it")
+  @Completion(NameCompleter.Sessions.class)
+  String initiator;
+
+  @Override
+  String run() {
+    return execute(path() + "/sessions/" + initiator, "close");
+  }
+
+  @Override
+  String hint() {
+    return "karst:session-list lists the open sessions";
+  }
+}
