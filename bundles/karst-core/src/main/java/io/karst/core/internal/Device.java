@@ -30,8 +30,8 @@ final class Device {
   final java.util.Set<CoreTask> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** The medium, when the device is removable. */
   final MediumRemoval.Medium medium = new MediumRemoval.Medium();
-  /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
-  final AsyncMutex atomic = new AsyncMutex();
+  /** The LBA ranges commands are using, which makes atomic operations atomic. */
+  final RangeLock ranges = new RangeLock();
   /**
    * SWP of the control mode page (SPC-4 7.5.8): set by MODE SELECT from any nexus, it write
    * protects the logical unit for all of them until cleared.

@@ -56,8 +56,10 @@ final class WriteSame {
       throw new SenseException(Sense.WRITE_PROTECTED);
     }
     task.transferLength(noDataOut ? 0 : blockSize);
+    RangeLock ranges = lun.device().ranges;
     if (noDataOut) {
-      fill(task, backend, r, ByteBuffer.allocate(blockSize), unmap);
+      ranges.shared(task, r.lba(), r.blocks(),
+          hold -> fill(task, backend, r, ByteBuffer.allocate(blockSize), unmap, hold));
       return;
     }
     task.receive(blockSize, block -> {
@@ -65,7 +67,8 @@ final class WriteSame {
         task.fail(Sense.INVALID_FIELD_IN_CDB);
         return;
       }
-      fill(task, backend, r, block, unmap);
+      ranges.shared(task, r.lba(), r.blocks(),
+          hold -> fill(task, backend, r, block, unmap, hold));
     });
   }
 
@@ -74,16 +77,17 @@ final class WriteSame {
    * deallocated; any other block is written, as SBC-3 allows.
    */
   private static void fill(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block,
-      boolean unmap) {
+      boolean unmap, RangeLock.Hold hold) {
     boolean zeros = true;
     for (int i = block.position(); i < block.limit() && zeros; i++) {
       zeros = block.get(i) == 0;
     }
     if (unmap && zeros) {
       int size = backend.blockSize();
-      backend.unmap(r.lba() * size, r.blocks() * size, task.io(true, r.lba(), task::good));
+      backend.unmap(r.lba() * size, r.blocks() * size,
+          hold.ending(task.io(true, r.lba(), task::good)));
     } else {
-      new Run(task, backend, r, block).next();
+      new Run(task, backend, r, block, hold).next();
     }
   }
 
@@ -95,6 +99,7 @@ final class WriteSame {
   private static final class Run implements IoCompletion {
     private final CoreTask task;
     private final BlockBackend backend;
+    private final RangeLock.Hold hold;
     private final ByteBuffer chunk;
     private long offset;
     private long writing;
@@ -102,9 +107,11 @@ final class WriteSame {
     private boolean inCall;
     private boolean completedInline;
 
-    Run(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block) {
+    Run(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block,
+        RangeLock.Hold hold) {
       this.task = task;
       this.backend = backend;
+      this.hold = hold;
       int blockSize = backend.blockSize();
       this.offset = r.lba() * blockSize;
       this.end = offset + r.blocks() * blockSize;
@@ -118,6 +125,7 @@ final class WriteSame {
     void next() {
       while (true) {
         if (offset >= end) {
+          hold.end();
           task.good();
           return;
         }
@@ -152,6 +160,7 @@ final class WriteSame {
 
     @Override
     public void failed(Throwable cause) {
+      hold.end();
       task.ioFailed(cause, true, writing / backend.blockSize());
     }
   }

@@ -230,7 +230,7 @@ class SbcTest extends BedTest {
     assertThat(bed.send(0, compareAndWrite(30, 1), new byte[] {}, 0).status()).isNotNull();
     System.arraycopy(fresh, 0, both, 0, 512);
     assertThat(bed.send(0, compareAndWrite(30, 1), both, 0).good())
-        .as("the failed read released the device's mutex").isTrue();
+        .as("the failed read released the range").isTrue();
   }
 
   @Test
@@ -263,5 +263,46 @@ class SbcTest extends BedTest {
     assertSense(bed.send(0, status, null, 64), Sense.LBA_OUT_OF_RANGE);
     byte[] defects = bed.send(0, cdb(0x37, 0, 0x1D, 0, 0, 0, 0, 0, 4, 0), null, 4).dataIn();
     assertThat(defects).containsExactly(0, 0x1D, 0, 0);
+  }
+
+  @Test
+  void noWriteComesBetweenTheCompareAndTheWriteOfCompareAndWrite() throws Exception {
+    byte[] old = pattern(512, 1);
+    bed.send(0, write10(40, 1), old, 0);
+    byte[] both = new byte[1024];
+    System.arraycopy(old, 0, both, 0, 512);
+    System.arraycopy(pattern(512, 2), 0, both, 512, 512);
+    byte[] plain = pattern(1024, 3);
+    bed.handler.park = true;
+    var caw = bed.session.execute(0, compareAndWrite(40, 1), both, 0).toCompletableFuture();
+    assertThat(bed.handler.parked).as("the compare's read").hasSize(1);
+    var write = bed.session.execute(0, write10(39, 2), plain, 0).toCompletableFuture();
+    var elsewhere = bed.session.execute(0, write10(41, 1), plain, 0).toCompletableFuture();
+    assertThat(elsewhere).as("a write beside the range runs").isDone();
+    assertThat(write).as("an overlapping write waits").isNotDone();
+    bed.handler.park = false;
+    bed.handler.parked.remove(0).run();
+    assertThat(caw.get(10, java.util.concurrent.TimeUnit.SECONDS).good()).isTrue();
+    assertThat(write.get(10, java.util.concurrent.TimeUnit.SECONDS).good()).isTrue();
+    assertThat(bed.send(0, read10(39, 2), null, 1024).dataIn()).isEqualTo(plain);
+  }
+
+  @Test
+  void compareAndWriteWaitsForTheReadsAndWritesInFlightOnItsRange() throws Exception {
+    byte[] old = pattern(512, 1);
+    bed.send(0, write10(50, 1), old, 0);
+    byte[] both = new byte[1024];
+    System.arraycopy(old, 0, both, 0, 512);
+    bed.handler.park = true;
+    var read = bed.session.execute(0, read10(50, 1), null, 512).toCompletableFuture();
+    var caw = bed.session.execute(0, compareAndWrite(50, 1), both, 0).toCompletableFuture();
+    assertThat(bed.handler.parked).as("the compare has not read yet").hasSize(1);
+    bed.handler.parked.remove(0).run();
+    assertThat(read.get(10, java.util.concurrent.TimeUnit.SECONDS).dataIn()).isEqualTo(old);
+    assertThat(bed.handler.parked).as("now the compare reads").hasSize(1);
+    bed.handler.park = false;
+    bed.handler.parked.remove(0).run();
+    assertThat(caw.get(10, java.util.concurrent.TimeUnit.SECONDS).good()).isTrue();
+    assertThat(bed.send(0, read10(50, 1), null, 512).dataIn()).isEqualTo(new byte[512]);
   }
 }
