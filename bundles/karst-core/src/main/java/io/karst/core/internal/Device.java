@@ -37,6 +37,13 @@ final class Device {
    * protects the logical unit for all of them until cleared.
    */
   volatile boolean softwareWriteProtect;
+  /**
+   * D_SENSE of the control mode page: sense data returned with CHECK CONDITION status is in
+   * descriptor format rather than fixed format.
+   */
+  volatile boolean descriptorSense;
+  /** The informational exceptions control mode page. */
+  final InformationalExceptions exceptions = new InformationalExceptions();
   /** Counters and latency of every command that reached the device. */
   final IoStatistics statistics = new IoStatistics();
 

@@ -60,6 +60,7 @@ final class SupportedOperations {
       op(0x37, 0, 0x1F, 0, 0, 0, 0, FF, FF, 0),
       op(0x35, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x41, 0, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      op(0x4D, 0x03, FF, FF, 0, FF, FF, FF, FF, 0),
       op(0x55, 0x11, 0, 0, 0, 0, 0, FF, FF, 0),
       op(0x56, 0, 0, 0, 0, 0, 0, 0, 0, 0),
       op(0x57, 0, 0, 0, 0, 0, 0, 0, 0, 0),

@@ -16,16 +16,16 @@ final class WriteSame {
 
   static final int WRITE_SAME_10 = 0x41;
   static final int WRITE_SAME_16 = 0x93;
-  /** The largest range one command may cover, reported in the Block Limits VPD page. */
-  static final long MAX_BYTES = 1L << 30;
+  /**
+   * The most blocks one command may cover, reported in the Block Limits VPD page: LIO's
+   * default. A range of 65536 blocks or more is refused, which libiscsi's WRITE SAME tests
+   * check when the page says so; with a larger limit they instead test it with a WRITE of as
+   * many blocks first, which can exceed the maximum transfer length.
+   */
+  static final long MAX_BLOCKS = 0xFFFF;
   private static final int CHUNK_BYTES = 1 << 20;
 
   private WriteSame() {}
-
-  /** The most blocks one WRITE SAME may cover on a device of this block size. */
-  static long maxBlocks(int blockSize) {
-    return MAX_BYTES / blockSize;
-  }
 
   static void execute(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
     byte[] cdb = task.cdb();
@@ -38,6 +38,10 @@ final class WriteSame {
     if ((flags & 0x10) != 0) {
       throw Cdb.invalidField(1, 4); // ANCHOR: no anchored state
     }
+    if (lun.writeProtected()) {
+      // Before the UNMAP check: a write-protected LUN refuses every kind of write the same way.
+      throw new SenseException(Sense.WRITE_PROTECTED);
+    }
     boolean unmap = (flags & 0x08) != 0;
     if (unmap && !Unmap.thin(backend)) {
       throw Cdb.invalidField(1, 3);
@@ -49,11 +53,8 @@ final class WriteSame {
     Sbc.Range r = Sbc.range(cdb);
     int blockSize = backend.blockSize();
     Sbc.checkRange(r, backend);
-    if (r.blocks() == 0 || r.blocks() > maxBlocks(blockSize)) {
+    if (r.blocks() == 0 || r.blocks() > MAX_BLOCKS) {
       throw Cdb.invalidField(Sbc.lengthField(cdb), -1);
-    }
-    if (lun.writeProtected()) {
-      throw new SenseException(Sense.WRITE_PROTECTED);
     }
     task.transferLength(noDataOut ? 0 : blockSize);
     RangeLock ranges = lun.device().ranges;

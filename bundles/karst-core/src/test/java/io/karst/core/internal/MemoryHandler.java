@@ -108,6 +108,11 @@ final class MemoryHandler implements DeviceHandler {
       }
 
       @Override
+      public long availableBytes() {
+        return thin ? 5L << 20 : -1;
+      }
+
+      @Override
       public void unmap(long offset, long length, IoCompletion completion) {
         java.util.Arrays.fill(medium, (int) offset, (int) (offset + length), (byte) 0);
         unmapped.add(offset + "+" + length);
