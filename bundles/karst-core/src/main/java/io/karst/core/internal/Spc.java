@@ -209,6 +209,8 @@ final class Spc {
       b.putInt(24, 1); // optimal unmap granularity
     }
     b.putLong(32, WriteSame.MAX_BLOCKS);
+    // SBC-4 atomic limits: no alignment, granularity or boundary requirement.
+    b.putInt(40, WriteAtomic.maxBlocks(blockSize));
     return b.array();
   }
 

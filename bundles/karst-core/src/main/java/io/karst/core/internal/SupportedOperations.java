@@ -86,6 +86,7 @@ final class SupportedOperations {
       op(0x90, 0x02, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x91, 0x02, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x93, 0x01, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
+      op(0x9C, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       withAction(0x10, 0x9E, 0x1F, 0, 0, 0, 0, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0),
       withAction(0x12, 0x9E, 0x1F, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xA0, 0, FF, 0, 0, 0, FF, FF, FF, FF, 0, 0),
