@@ -59,6 +59,15 @@ public interface BlockBackend extends Backend {
   }
 
   /**
+   * For a thin backend, how many more bytes it can allocate (the usable space of the store
+   * beneath it), or -1 when it cannot tell: the Logical Block Provisioning log page reports it,
+   * so that an initiator sees the pool running out before writes fail.
+   */
+  default long availableBytes() {
+    return -1;
+  }
+
+  /**
    * Deallocates {@code length} bytes at {@code offset}; later reads of them return zeros.
    * Called only when {@link #supportsUnmap()}.
    */

@@ -9,8 +9,9 @@ import java.nio.ByteBuffer;
  * <p>Instances are immutable. The constants name the conditions every device server reports;
  * the {@code with...} methods add the information field (for instance the LBA of a medium
  * error) or the sense-key specific field (for instance the byte and bit of an invalid CDB
- * field). {@link #encode} writes the descriptor-less fixed format (response code 70h) that
- * every initiator understands.
+ * field). {@link #encode} writes the fixed format (response code 70h) that every initiator
+ * understands, or the descriptor format (72h) of a sense made with {@link #inFormat}, which a
+ * logical unit returns when its control mode page's D_SENSE bit is set.
  */
 public final class Sense {
 
@@ -61,19 +62,21 @@ public final class Sense {
   private final boolean informationValid;
   /** Sense-key specific bytes 15..17 with SKSV set, or {@link #NO_FIELD}. */
   private final int senseKeySpecific;
+  private final boolean descriptorFormat;
 
   public Sense(SenseKey key, int asc, int ascq) {
-    this(key, asc, ascq, 0, false, NO_FIELD);
+    this(key, asc, ascq, 0, false, NO_FIELD, false);
   }
 
-  private Sense(
-      SenseKey key, int asc, int ascq, long information, boolean informationValid, int sks) {
+  private Sense(SenseKey key, int asc, int ascq, long information, boolean informationValid,
+      int sks, boolean descriptorFormat) {
     this.key = key;
     this.asc = asc & 0xFF;
     this.ascq = ascq & 0xFF;
     this.information = information;
     this.informationValid = informationValid;
     this.senseKeySpecific = sks;
+    this.descriptorFormat = descriptorFormat;
   }
 
   public SenseKey key() {
@@ -100,7 +103,7 @@ public final class Sense {
 
   /** This sense with its information field set, for instance to the LBA of a medium error. */
   public Sense withInformation(long value) {
-    return new Sense(key, asc, ascq, value, true, senseKeySpecific);
+    return new Sense(key, asc, ascq, value, true, senseKeySpecific, descriptorFormat);
   }
 
   /**
@@ -113,7 +116,29 @@ public final class Sense {
     if (bit >= 0 && bit <= 7) {
       sks |= 0x080000 | (bit << 16);
     }
-    return new Sense(key, asc, ascq, information, informationValid, sks);
+    return new Sense(key, asc, ascq, information, informationValid, sks, descriptorFormat);
+  }
+
+  /**
+   * This sense in descriptor format (SPC-4 4.5.2) when {@code descriptor}, else in fixed
+   * format (4.5.3), with the same fields.
+   */
+  public Sense inFormat(boolean descriptor) {
+    return descriptor == descriptorFormat ? this
+        : new Sense(key, asc, ascq, information, informationValid, senseKeySpecific, descriptor);
+  }
+
+  /** Whether {@link #encode} writes descriptor format sense data. */
+  public boolean descriptorFormat() {
+    return descriptorFormat;
+  }
+
+  /** The length of the sense data {@link #encode} writes. */
+  public int length() {
+    if (!descriptorFormat) {
+      return FIXED_LENGTH;
+    }
+    return 8 + (informationValid ? 12 : 0) + (senseKeySpecific != NO_FIELD ? 8 : 0);
   }
 
   /** The sense-key specific field with SKSV set, or -1 when there is none. */
@@ -121,8 +146,12 @@ public final class Sense {
     return senseKeySpecific;
   }
 
-  /** Writes fixed format sense data, {@link #FIXED_LENGTH} bytes, at the buffer's position. */
+  /** Writes the sense data, {@link #length} bytes, at the buffer's position. */
   public void encode(ByteBuffer out) {
+    if (descriptorFormat) {
+      encodeDescriptors(out);
+      return;
+    }
     int start = out.position();
     out.put((byte) ((informationValid ? 0x80 : 0) | 0x70));
     out.put((byte) 0);
@@ -143,9 +172,26 @@ public final class Sense {
     assert out.position() - start == FIXED_LENGTH;
   }
 
-  /** Fixed format sense data in a new array. */
+  /**
+   * Descriptor format: the header, then an information descriptor (type 00h) and a sense-key
+   * specific descriptor (02h) for the fields that are set.
+   */
+  private void encodeDescriptors(ByteBuffer out) {
+    out.put((byte) 0x72).put((byte) key.code()).put((byte) asc).put((byte) ascq);
+    out.put((byte) 0).put((byte) 0).put((byte) 0).put((byte) (length() - 8));
+    if (informationValid) {
+      out.put((byte) 0x00).put((byte) 0x0A).put((byte) 0x80).put((byte) 0).putLong(information);
+    }
+    if (senseKeySpecific != NO_FIELD) {
+      out.put((byte) 0x02).put((byte) 0x06).put((byte) 0).put((byte) 0);
+      out.put((byte) (senseKeySpecific >>> 16)).put((byte) (senseKeySpecific >>> 8))
+          .put((byte) senseKeySpecific).put((byte) 0);
+    }
+  }
+
+  /** The sense data in a new array, in its format. */
   public byte[] toBytes() {
-    byte[] b = new byte[FIXED_LENGTH];
+    byte[] b = new byte[length()];
     encode(ByteBuffer.wrap(b));
     return b;
   }
@@ -158,7 +204,8 @@ public final class Sense {
         && s.ascq == ascq
         && s.information == information
         && s.informationValid == informationValid
-        && s.senseKeySpecific == senseKeySpecific;
+        && s.senseKeySpecific == senseKeySpecific
+        && s.descriptorFormat == descriptorFormat;
   }
 
   @Override

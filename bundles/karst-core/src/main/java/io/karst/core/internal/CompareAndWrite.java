@@ -7,9 +7,10 @@ import java.nio.ByteBuffer;
 
 /**
  * COMPARE AND WRITE (SBC-3 5.2): reads the blocks, compares them with the first half of the
- * Data-Out and writes the second half only if they match, as one step. The step holds the
- * device's {@link Device#atomic} mutex, so COMPARE AND WRITEs on a device (VMware's
- * atomic test and set) never interleave; plain WRITEs do not take it yet.
+ * Data-Out and writes the second half only if they match, as one step. The step holds its
+ * range exclusively in the device's {@link RangeLock}, so no other command on the range (a
+ * WRITE, another COMPARE AND WRITE: VMware's atomic test and set) comes between the compare
+ * and the write.
  */
 final class CompareAndWrite {
 
@@ -41,33 +42,25 @@ final class CompareAndWrite {
       return;
     }
     boolean fua = (cdb[1] & 0x08) != 0;
-    Device device = lun.device();
-    task.receive(2 * half, data -> device.atomic.run(() -> {
-      try {
-        compareThenWrite(task, backend, device, r, data, half, fua);
-      } catch (RuntimeException e) {
-        device.atomic.release();
-        throw e;
-      }
-    }));
+    task.receive(2 * half, data -> lun.device().ranges.exclusive(task, r.lba(), r.blocks(),
+        hold -> compareThenWrite(task, backend, hold, r, data, half, fua)));
   }
 
-  private static void compareThenWrite(CoreTask task, BlockBackend backend, Device device,
+  private static void compareThenWrite(CoreTask task, BlockBackend backend, RangeLock.Hold hold,
       Sbc.Range r, ByteBuffer data, int half, boolean fua) {
     long offset = r.lba() * backend.blockSize();
     ByteBuffer medium = ByteBuffer.allocate(half);
-    backend.read(offset, medium, device.atomic.releasingOnFailure(task.io(false, r.lba(), () -> {
+    backend.read(offset, medium, hold.endingOnFailure(task.io(false, r.lba(), () -> {
       for (int i = 0; i < half; i++) {
         if (medium.get(i) != data.get(i)) {
-          device.atomic.release();
+          hold.end();
           task.fail(Sense.MISCOMPARE_DURING_VERIFY.withInformation(i));
           return;
         }
       }
       ByteBuffer write = data.duplicate();
       write.position(half).limit(2 * half);
-      backend.write(offset, write, fua,
-          device.atomic.releasing(task.io(true, r.lba(), task::good)));
+      backend.write(offset, write, fua, hold.ending(task.io(true, r.lba(), task::good)));
     })));
   }
 }

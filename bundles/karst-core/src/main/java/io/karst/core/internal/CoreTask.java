@@ -354,7 +354,7 @@ final class CoreTask implements Task {
     }
     boolean aborted = (before & ABORTED) != 0;
     status = aborted ? Status.TASK_ABORTED : s;
-    sense = aborted ? null : sn;
+    sense = aborted || sn == null ? null : inDeviceFormat(sn);
     dataIn = aborted ? null : in;
     Device d = holding;
     holding = null;
@@ -370,6 +370,12 @@ final class CoreTask implements Task {
     } finally {
       completeDone();
     }
+  }
+
+  /** The sense in the format the logical unit's D_SENSE asks for (SPC-4 7.5.8). */
+  private Sense inDeviceFormat(Sense sn) {
+    Lun l = session.lun(lun);
+    return sn.inFormat(l != null && l.device().descriptorSense);
   }
 
   /** Counts the finished task on its session and device, and times its stages so far. */

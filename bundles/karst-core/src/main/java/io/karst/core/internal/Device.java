@@ -36,13 +36,20 @@ final class Device {
   volatile boolean resetUnitAttention;
   /** The medium, when the device is removable. */
   final MediumRemoval.Medium medium = new MediumRemoval.Medium();
-  /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
-  final AsyncMutex atomic = new AsyncMutex();
+  /** The LBA ranges commands are using, which makes atomic operations atomic. */
+  final RangeLock ranges = new RangeLock();
   /**
    * SWP of the control mode page (SPC-4 7.5.8): set by MODE SELECT from any nexus, it write
    * protects the logical unit for all of them until cleared.
    */
   volatile boolean softwareWriteProtect;
+  /**
+   * D_SENSE of the control mode page: sense data returned with CHECK CONDITION status is in
+   * descriptor format rather than fixed format.
+   */
+  volatile boolean descriptorSense;
+  /** The informational exceptions control mode page. */
+  final InformationalExceptions exceptions = new InformationalExceptions();
   /** Counters and latency of every command that reached the device. */
   final IoStatistics statistics = new IoStatistics();
 

@@ -5,18 +5,21 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Mode parameters of a block device (SPC-4 6.9 to 6.12, 7.5; SBC-3 6.4): MODE SENSE (6, 10)
- * reports the caching and control pages with a block descriptor, MODE SELECT (6, 10) takes
- * them back.
+ * reports the caching, control and informational exceptions control pages with a block
+ * descriptor, MODE SELECT (6, 10) takes them back.
  *
- * <p>One mode parameter is changeable: SWP, software write protection, in the control page.
+ * <p>Changeable are SWP (software write protection) and D_SENSE (descriptor format sense) in
+ * the control page, and the reporting controls of the {@link InformationalExceptions} page.
  * WCE follows the backend (a file opened with or without write-through), and the rest of the
  * control page describes what the pipeline does. So MODE SELECT accepts a parameter list that
  * restates the current values, as initiators send when they save a page they have just read,
- * with SWP set or cleared, and refuses any other change with INVALID FIELD IN PARAMETER LIST
- * pointing at the first byte that differs; nothing changes unless the whole list is valid.
+ * with changeable fields changed, and refuses any other change with INVALID FIELD IN PARAMETER
+ * LIST pointing at the first byte that differs; nothing changes unless the whole list is valid.
  * Saved values do not exist (SAVING PARAMETERS NOT SUPPORTED).
  */
 final class ModePages {
@@ -28,6 +31,7 @@ final class ModePages {
 
   private static final int PAGE_CACHING = 0x08;
   private static final int PAGE_CONTROL = 0x0A;
+  private static final int PAGE_EXCEPTIONS = InformationalExceptions.MODE_PAGE;
   private static final int PAGE_ALL = 0x3F;
   /** Page control values of MODE SENSE's PC field. */
   private static final int CHANGEABLE = 1;
@@ -35,6 +39,11 @@ final class ModePages {
   /** SWP: byte 4, bit 3 of the control page. */
   private static final int SWP_BYTE = 4;
   private static final int SWP = 0x08;
+  /** D_SENSE: byte 2, bit 2 of the control page. */
+  private static final int D_SENSE_BYTE = 2;
+  private static final int D_SENSE = 0x04;
+  /** The last MRIE value that is not reserved (SPC-4 table 443). */
+  private static final int MRIE_ON_REQUEST = 0x06;
 
   private ModePages() {}
 
@@ -57,11 +66,12 @@ final class ModePages {
     boolean changeable = control == CHANGEABLE;
     ByteArrayOutputStream pages = new ByteArrayOutputStream();
     switch (page) {
-      case PAGE_CACHING, PAGE_CONTROL ->
+      case PAGE_CACHING, PAGE_CONTROL, PAGE_EXCEPTIONS ->
           pages.writeBytes(page(page, lun.device(), backend, changeable));
       case PAGE_ALL -> {
         pages.writeBytes(page(PAGE_CACHING, lun.device(), backend, changeable));
         pages.writeBytes(page(PAGE_CONTROL, lun.device(), backend, changeable));
+        pages.writeBytes(page(PAGE_EXCEPTIONS, lun.device(), backend, changeable));
       }
       default -> throw Cdb.invalidField(2, 5);
     }
@@ -113,12 +123,13 @@ final class ModePages {
         if (data.remaining() < length) {
           throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
         }
-        Boolean swp = check(data, ten, lun.device(), backend);
-        if (swp != null && swp != lun.device().softwareWriteProtect) {
-          lun.device().softwareWriteProtect = swp;
-          // SWP is shared by every nexus (SPC-4 7.5.1): the others learn of the change.
-          UnitAttention.raise(lun.device(), UnitAttention.MODE_PARAMETERS_CHANGED,
-              task.session);
+        Device device = lun.device();
+        List<Runnable> changes = check(data, ten, device, backend);
+        byte[] before = changeableValues(device, backend);
+        changes.forEach(Runnable::run);
+        if (!java.util.Arrays.equals(before, changeableValues(device, backend))) {
+          // Mode parameters are shared by every nexus (SPC-4 7.5.1): the others learn of it.
+          UnitAttention.raise(device, UnitAttention.MODE_PARAMETERS_CHANGED, task.session);
         }
         task.good();
       } catch (SenseException e) {
@@ -129,11 +140,11 @@ final class ModePages {
 
   /**
    * Checks a MODE SELECT parameter list: header, block descriptor, then each page. Returns the
-   * SWP the list sets when it holds a control page, else null.
+   * changes the list makes, to apply once all of it is known to be valid.
    */
-  private static Boolean check(ByteBuffer list, boolean ten, Device device, BlockBackend backend)
-      throws SenseException {
-    Boolean swp = null;
+  private static List<Runnable> check(ByteBuffer list, boolean ten, Device device,
+      BlockBackend backend) throws SenseException {
+    List<Runnable> changes = new ArrayList<>();
     int end = list.limit();
     int header = ten ? 8 : 4;
     int mediumType = list.get(ten ? 2 : 1);
@@ -159,7 +170,7 @@ final class ModePages {
       // PS is reserved in MODE SELECT, but initiators send back what MODE SENSE gave them.
       int code = list.get(at) & 0x7F;
       int pageLength = list.get(at + 1) & 0xFF;
-      if (code != PAGE_CACHING && code != PAGE_CONTROL) {
+      if (code != PAGE_CACHING && code != PAGE_CONTROL && code != PAGE_EXCEPTIONS) {
         throw invalid(at); // an unknown page, or a subpage (SPF set)
       }
       byte[] current = page(code, device, backend, false);
@@ -176,11 +187,24 @@ final class ModePages {
         }
       }
       if (code == PAGE_CONTROL) {
-        swp = (list.get(at + SWP_BYTE) & SWP) != 0;
+        boolean swp = (list.get(at + SWP_BYTE) & SWP) != 0;
+        boolean descriptor = (list.get(at + D_SENSE_BYTE) & D_SENSE) != 0;
+        changes.add(() -> {
+          device.softwareWriteProtect = swp;
+          device.descriptorSense = descriptor;
+        });
+      } else if (code == PAGE_EXCEPTIONS) {
+        if ((list.get(at + 3) & 0x0F) > MRIE_ON_REQUEST) {
+          throw invalid(at + 3);
+        }
+        ByteBuffer page = list.duplicate();
+        page.position(at).limit(at + 2 + pageLength);
+        ByteBuffer values = ByteBuffer.allocate(page.remaining()).put(page).flip();
+        changes.add(() -> device.exceptions.select(values, 0));
       }
       at += 2 + pageLength;
     }
-    return swp;
+    return changes;
   }
 
   /**
@@ -206,14 +230,27 @@ final class ModePages {
         Sense.INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, byteOffset, -1));
   }
 
-  /** A page's current values, or its changeable mask (SWP only). */
+  /** The current values of the pages MODE SELECT can change, to tell whether it did. */
+  private static byte[] changeableValues(Device device, BlockBackend backend) {
+    byte[] control = page(PAGE_CONTROL, device, backend, false);
+    byte[] exceptions = page(PAGE_EXCEPTIONS, device, backend, false);
+    byte[] both = java.util.Arrays.copyOf(control, control.length + exceptions.length);
+    System.arraycopy(exceptions, 0, both, control.length, exceptions.length);
+    return both;
+  }
+
+  /** A page's current values, or its changeable mask. */
   private static byte[] page(int code, Device device, BlockBackend backend, boolean changeable) {
+    if (code == PAGE_EXCEPTIONS) {
+      return device.exceptions.modePage(changeable);
+    }
     byte[] p = code == PAGE_CACHING ? new byte[20] : new byte[12];
     p[0] = (byte) code;
     p[1] = (byte) (p.length - 2);
     if (changeable) {
       if (code == PAGE_CONTROL) {
         p[SWP_BYTE] = (byte) SWP;
+        p[D_SENSE_BYTE] = (byte) D_SENSE;
       }
       return p;
     }
@@ -221,8 +258,9 @@ final class ModePages {
       // Caching page (SBC-3 6.4.5): WCE as the backend reports it.
       p[2] = (byte) (backend.writeCacheEnabled() ? 0x04 : 0);
     } else {
-      // Control page (SPC-4 7.5.8): unrestricted reordering of SIMPLE tasks, fixed format
-      // sense, no busy timeout limit.
+      // Control page (SPC-4 7.5.8): unrestricted reordering of SIMPLE tasks, sense in the
+      // format D_SENSE selects, no busy timeout limit.
+      p[D_SENSE_BYTE] = (byte) (device.descriptorSense ? D_SENSE : 0);
       p[3] = 0x10;
       p[SWP_BYTE] = (byte) (device.softwareWriteProtect ? SWP : 0);
       p[8] = (byte) 0xFF;

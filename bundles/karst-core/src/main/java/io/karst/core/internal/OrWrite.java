@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
 
 /**
  * ORWRITE(16) (SBC-3 5.11) with BMOP 0: each block becomes the OR of its contents and the
- * Data-Out, read and written back under the device's {@link Device#atomic} mutex, so two
- * ORWRITEs (or an ORWRITE and a COMPARE AND WRITE) on a device never interleave.
+ * Data-Out, read and written back holding the range exclusively in the device's
+ * {@link RangeLock}, so no other command on the range comes between the read and the write.
  */
 final class OrWrite {
 
@@ -25,25 +25,18 @@ final class OrWrite {
     }
     Sbc.Range r = new Sbc.Range(Cdb.u64(cdb, 2), Cdb.u32(cdb, 10));
     boolean fua = (cdb[1] & 0x08) != 0;
-    Device device = lun.device();
-    Sbc.receiveBlocks(task, lun, backend, r, data -> device.atomic.run(() -> {
-      int n = data.remaining();
-      long offset = r.lba() * backend.blockSize();
-      ByteBuffer medium = ByteBuffer.allocate(n);
-      try {
-        backend.read(offset, medium, device.atomic.releasingOnFailure(task.io(false, r.lba(),
-            () -> {
-              for (int i = 0; i < n; i++) {
-                medium.put(i, (byte) (medium.get(i) | data.get(i)));
-              }
-              medium.clear();
-              backend.write(offset, medium, fua, device.atomic.releasing(task.io(true, r.lba(),
-                  task::good)));
-            })));
-      } catch (RuntimeException e) {
-        device.atomic.release();
-        throw e;
-      }
-    }));
+    Sbc.receiveBlocks(task, lun, backend, r, data -> lun.device().ranges.exclusive(task,
+        r.lba(), data.remaining() / backend.blockSize(), hold -> {
+          int n = data.remaining();
+          long offset = r.lba() * backend.blockSize();
+          ByteBuffer medium = ByteBuffer.allocate(n);
+          backend.read(offset, medium, hold.endingOnFailure(task.io(false, r.lba(), () -> {
+            for (int i = 0; i < n; i++) {
+              medium.put(i, (byte) (medium.get(i) | data.get(i)));
+            }
+            medium.clear();
+            backend.write(offset, medium, fua, hold.ending(task.io(true, r.lba(), task::good)));
+          })));
+        }));
   }
 }

@@ -48,7 +48,7 @@ final class Sbc {
     byte[] cdb = task.cdb();
     int opcode = Cdb.u8(cdb, 0);
     switch (opcode) {
-      case READ_6, READ_10, READ_12, READ_16 -> read(task, backend, range(cdb));
+      case READ_6, READ_10, READ_12, READ_16 -> read(task, lun, backend, range(cdb));
       case WRITE_6, WRITE_10, WRITE_12, WRITE_16 -> write(task, lun, backend, range(cdb));
       case READ_CAPACITY_10 -> readCapacity10(task, backend);
       case SERVICE_ACTION_IN_16 -> {
@@ -59,7 +59,7 @@ final class Sbc {
         }
       }
       case SYNCHRONIZE_CACHE_10, SYNCHRONIZE_CACHE_16 -> synchronizeCache(task, backend);
-      case VERIFY_10, VERIFY_12, VERIFY_16 -> verify(task, backend, range(cdb));
+      case VERIFY_10, VERIFY_12, VERIFY_16 -> verify(task, lun, backend, range(cdb));
       case WRITE_AND_VERIFY_10, WRITE_AND_VERIFY_12, WRITE_AND_VERIFY_16 ->
           writeAndVerify(task, lun, backend, range(cdb));
       case PRE_FETCH_10, PRE_FETCH_16 -> {
@@ -72,6 +72,7 @@ final class Sbc {
           backend);
       case CompareAndWrite.COMPARE_AND_WRITE -> CompareAndWrite.execute(task, lun, backend);
       case OrWrite.ORWRITE_16 -> OrWrite.execute(task, lun, backend);
+      case WriteAtomic.WRITE_ATOMIC_16 -> WriteAtomic.execute(task, lun, backend);
       case LbaStatus.READ_DEFECT_DATA_10, LbaStatus.READ_DEFECT_DATA_12 ->
           LbaStatus.readDefectData(task);
       case Unmap.UNMAP -> {
@@ -138,15 +139,17 @@ final class Sbc {
     };
   }
 
-  private static void read(CoreTask task, BlockBackend backend, Range r) throws SenseException {
+  private static void read(CoreTask task, Lun lun, BlockBackend backend, Range r)
+      throws SenseException {
     int length = bytes(r, backend, lengthField(task.cdb()));
     if (length == 0) {
       task.good();
       return;
     }
     ByteBuffer buffer = task.dataInBuffer(length);
-    backend.read(r.lba() * backend.blockSize(), buffer,
-        task.io(false, r.lba(), () -> task.respondRead(length)));
+    lun.device().ranges.shared(task, r.lba(), r.blocks(), hold -> backend.read(
+        r.lba() * backend.blockSize(), buffer,
+        hold.ending(task.io(false, r.lba(), () -> task.respondRead(length)))));
   }
 
   /**
@@ -180,8 +183,9 @@ final class Sbc {
       throws SenseException {
     byte[] cdb = task.cdb();
     boolean fua = Cdb.u8(cdb, 0) != WRITE_6 && (cdb[1] & 0x08) != 0;
-    receiveBlocks(task, lun, backend, r, data -> backend.write(
-        r.lba() * backend.blockSize(), data, fua, task.io(true, r.lba(), task::good)));
+    receiveBlocks(task, lun, backend, r, data -> lun.device().ranges.shared(task, r.lba(),
+        r.blocks(), hold -> backend.write(r.lba() * backend.blockSize(), data, fua,
+            hold.ending(task.io(true, r.lba(), task::good)))));
   }
 
   private static void readCapacity10(CoreTask task, BlockBackend backend) throws SenseException {
@@ -224,7 +228,7 @@ final class Sbc {
    * offers); with BYTCHK 1 the Data-Out is compared with the medium, with BYTCHK 3 one block of
    * Data-Out is compared with every block; a difference is a MISCOMPARE at its offset.
    */
-  private static void verify(CoreTask task, BlockBackend backend, Range r)
+  private static void verify(CoreTask task, Lun lun, BlockBackend backend, Range r)
       throws SenseException {
     byte[] cdb = task.cdb();
     int byteCheck = (cdb[1] >>> 1) & 0x03;
@@ -236,9 +240,8 @@ final class Sbc {
       task.good();
       return;
     }
-    long offset = r.lba() * backend.blockSize();
     if (byteCheck == 0) {
-      backend.read(offset, ByteBuffer.allocate(length), task.io(false, r.lba(), task::good));
+      compare(task, lun, backend, r, ByteBuffer.allocate(length), null, length);
       return;
     }
     int dataLength = byteCheck == 1 ? length : backend.blockSize();
@@ -247,7 +250,7 @@ final class Sbc {
         task.fail(Sense.INVALID_FIELD_IN_CDB);
         return;
       }
-      compare(task, backend, r, ByteBuffer.allocate(length), data, dataLength);
+      compare(task, lun, backend, r, ByteBuffer.allocate(length), data, dataLength);
     });
   }
 
@@ -265,9 +268,11 @@ final class Sbc {
     }
     receiveBlocks(task, lun, backend, r, data -> {
       int written = data.remaining();
-      backend.write(r.lba() * backend.blockSize(), data.duplicate(), true,
-          task.io(true, r.lba(), () -> compare(task, backend, r, ByteBuffer.allocate(written),
-              byteCheck == 1 ? data : null, written)));
+      Range blocks = new Range(r.lba(), written / backend.blockSize());
+      lun.device().ranges.shared(task, r.lba(), blocks.blocks(), hold -> backend.write(
+          r.lba() * backend.blockSize(), data.duplicate(), true, hold.ending(task.io(true,
+              r.lba(), () -> compare(task, lun, backend, blocks, ByteBuffer.allocate(written),
+                  byteCheck == 1 ? data : null, written)))));
     });
   }
 
@@ -275,17 +280,18 @@ final class Sbc {
    * Reads the range into {@code medium} and compares it with {@code data} repeated every
    * {@code dataLength} bytes; with no data, a successful read is the check.
    */
-  private static void compare(CoreTask task, BlockBackend backend, Range r, ByteBuffer medium,
-      ByteBuffer data, int dataLength) {
+  private static void compare(CoreTask task, Lun lun, BlockBackend backend, Range r,
+      ByteBuffer medium, ByteBuffer data, int dataLength) {
     int length = medium.capacity();
-    backend.read(r.lba() * backend.blockSize(), medium, task.io(false, r.lba(), () -> {
-      for (int i = 0; data != null && i < length; i++) {
-        if (medium.get(i) != data.get(i % dataLength)) {
-          task.fail(Sense.MISCOMPARE_DURING_VERIFY.withInformation(i));
-          return;
-        }
-      }
-      task.good();
-    }));
+    lun.device().ranges.shared(task, r.lba(), r.blocks(), hold -> backend.read(
+        r.lba() * backend.blockSize(), medium, hold.ending(task.io(false, r.lba(), () -> {
+          for (int i = 0; data != null && i < length; i++) {
+            if (medium.get(i) != data.get(i % dataLength)) {
+              task.fail(Sense.MISCOMPARE_DURING_VERIFY.withInformation(i));
+              return;
+            }
+          }
+          task.good();
+        }))));
   }
 }

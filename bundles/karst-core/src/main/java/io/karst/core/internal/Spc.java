@@ -47,6 +47,7 @@ final class Spc {
       case ModePages.MODE_SENSE_6, ModePages.MODE_SENSE_10 -> ModePages.sense(task, lun, backend);
       case ModePages.MODE_SELECT_6, ModePages.MODE_SELECT_10 ->
           ModePages.select(task, lun, backend);
+      case LogSense.LOG_SENSE -> LogSense.execute(task, lun, backend);
       case SupportedOperations.MAINTENANCE_IN -> {
         switch (cdb[1] & 0x1F) {
           case SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES ->
@@ -163,8 +164,10 @@ final class Spc {
         if (backend == null || !Unmap.thin(backend)) {
           throw Cdb.invalidField(2, -1);
         }
-        // LBPU, LBPWS, LBPWS10, LBPRZ; provisioning type 2: thin.
-        yield new byte[] {0, (byte) 0xE4, 0x02, 0};
+        // The threshold exponent the Logical Block Provisioning log page counts in; LBPU,
+        // LBPWS, LBPWS10, LBPRZ; provisioning type 2: thin.
+        yield new byte[] {(byte) LogSense.thresholdExponent(backend.blockSize()), (byte) 0xE4,
+            0x02, 0};
       }
       default -> throw Cdb.invalidField(2, -1);
     };
@@ -242,7 +245,9 @@ final class Spc {
       b.putInt(20, Unmap.MAX_DESCRIPTORS);
       b.putInt(24, 1); // optimal unmap granularity
     }
-    b.putLong(32, WriteSame.maxBlocks(blockSize));
+    b.putLong(32, WriteSame.MAX_BLOCKS);
+    // SBC-4 atomic limits: no alignment, granularity or boundary requirement.
+    b.putInt(40, WriteAtomic.maxBlocks(blockSize));
     return b.array();
   }
 
@@ -289,19 +294,15 @@ final class Spc {
     return first;
   }
 
-  /** REQUEST SENSE (SPC-4 6.39): the sense in fixed or, with DESC, descriptor format. */
+  /**
+   * REQUEST SENSE (SPC-4 6.39): the sense in fixed or, with DESC, descriptor format; the DESC
+   * bit decides here, where D_SENSE decides for sense returned with CHECK CONDITION.
+   */
   static void requestSense(CoreTask task, Sense sense) throws SenseException {
     byte[] cdb = task.cdb();
     if ((cdb[1] & 0xFE) != 0) {
       throw Cdb.invalidField(1, -1);
     }
-    byte[] data;
-    if ((cdb[1] & 0x01) != 0) {
-      data = new byte[] {0x72, (byte) sense.key().code(), (byte) sense.asc(),
-          (byte) sense.ascq(), 0, 0, 0, 0};
-    } else {
-      data = sense.toBytes();
-    }
-    task.respond(data, Cdb.u8(cdb, 4));
+    task.respond(sense.inFormat((cdb[1] & 0x01) != 0).toBytes(), Cdb.u8(cdb, 4));
   }
 }

@@ -46,7 +46,7 @@ final class Unmap {
     task.receive(length, list -> {
       try {
         ByteBuffer ranges = descriptors(list, backend);
-        next(task, backend, ranges);
+        next(task, lun.device().ranges, backend, ranges);
       } catch (SenseException e) {
         task.fail(e.sense());
       }
@@ -80,24 +80,26 @@ final class Unmap {
   }
 
   /** Deallocates the descriptors' ranges one after the other. */
-  private static void next(CoreTask task, BlockBackend backend, ByteBuffer ranges) {
+  private static void next(CoreTask task, RangeLock lock, BlockBackend backend,
+      ByteBuffer ranges) {
     while (ranges.hasRemaining()) {
       long lba = ranges.getLong();
       long blocks = Integer.toUnsignedLong(ranges.getInt());
       ranges.getInt();
       if (blocks > 0) {
         int size = backend.blockSize();
-        backend.unmap(lba * size, blocks * size, new IoCompletion() {
-          @Override
-          public void completed() {
-            next(task, backend, ranges);
-          }
+        lock.shared(task, lba, blocks, hold -> backend.unmap(lba * size, blocks * size,
+            hold.ending(new IoCompletion() {
+              @Override
+              public void completed() {
+                next(task, lock, backend, ranges);
+              }
 
-          @Override
-          public void failed(Throwable cause) {
-            task.ioFailed(cause, true, lba);
-          }
-        });
+              @Override
+              public void failed(Throwable cause) {
+                task.ioFailed(cause, true, lba);
+              }
+            })));
         return;
       }
     }

@@ -16,16 +16,16 @@ final class WriteSame {
 
   static final int WRITE_SAME_10 = 0x41;
   static final int WRITE_SAME_16 = 0x93;
-  /** The largest range one command may cover, reported in the Block Limits VPD page. */
-  static final long MAX_BYTES = 1L << 30;
+  /**
+   * The most blocks one command may cover, reported in the Block Limits VPD page: LIO's
+   * default. A range of 65536 blocks or more is refused, which libiscsi's WRITE SAME tests
+   * check when the page says so; with a larger limit they instead test it with a WRITE of as
+   * many blocks first, which can exceed the maximum transfer length.
+   */
+  static final long MAX_BLOCKS = 0xFFFF;
   private static final int CHUNK_BYTES = 1 << 20;
 
   private WriteSame() {}
-
-  /** The most blocks one WRITE SAME may cover on a device of this block size. */
-  static long maxBlocks(int blockSize) {
-    return MAX_BYTES / blockSize;
-  }
 
   static void execute(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
     byte[] cdb = task.cdb();
@@ -38,6 +38,10 @@ final class WriteSame {
     if ((flags & 0x10) != 0) {
       throw Cdb.invalidField(1, 4); // ANCHOR: no anchored state
     }
+    if (lun.writeProtected()) {
+      // Before the UNMAP check: a write-protected LUN refuses every kind of write the same way.
+      throw new SenseException(Sense.WRITE_PROTECTED);
+    }
     boolean unmap = (flags & 0x08) != 0;
     if (unmap && !Unmap.thin(backend)) {
       throw Cdb.invalidField(1, 3);
@@ -49,15 +53,14 @@ final class WriteSame {
     Sbc.Range r = Sbc.range(cdb);
     int blockSize = backend.blockSize();
     Sbc.checkRange(r, backend);
-    if (r.blocks() == 0 || r.blocks() > maxBlocks(blockSize)) {
+    if (r.blocks() == 0 || r.blocks() > MAX_BLOCKS) {
       throw Cdb.invalidField(Sbc.lengthField(cdb), -1);
     }
-    if (lun.writeProtected()) {
-      throw new SenseException(Sense.WRITE_PROTECTED);
-    }
     task.transferLength(noDataOut ? 0 : blockSize);
+    RangeLock ranges = lun.device().ranges;
     if (noDataOut) {
-      fill(task, backend, r, ByteBuffer.allocate(blockSize), unmap);
+      ranges.shared(task, r.lba(), r.blocks(),
+          hold -> fill(task, backend, r, ByteBuffer.allocate(blockSize), unmap, hold));
       return;
     }
     task.receive(blockSize, block -> {
@@ -65,7 +68,8 @@ final class WriteSame {
         task.fail(Sense.INVALID_FIELD_IN_CDB);
         return;
       }
-      fill(task, backend, r, block, unmap);
+      ranges.shared(task, r.lba(), r.blocks(),
+          hold -> fill(task, backend, r, block, unmap, hold));
     });
   }
 
@@ -74,16 +78,17 @@ final class WriteSame {
    * deallocated; any other block is written, as SBC-3 allows.
    */
   private static void fill(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block,
-      boolean unmap) {
+      boolean unmap, RangeLock.Hold hold) {
     boolean zeros = true;
     for (int i = block.position(); i < block.limit() && zeros; i++) {
       zeros = block.get(i) == 0;
     }
     if (unmap && zeros) {
       int size = backend.blockSize();
-      backend.unmap(r.lba() * size, r.blocks() * size, task.io(true, r.lba(), task::good));
+      backend.unmap(r.lba() * size, r.blocks() * size,
+          hold.ending(task.io(true, r.lba(), task::good)));
     } else {
-      new Run(task, backend, r, block).next();
+      new Run(task, backend, r, block, hold).next();
     }
   }
 
@@ -95,6 +100,7 @@ final class WriteSame {
   private static final class Run implements IoCompletion {
     private final CoreTask task;
     private final BlockBackend backend;
+    private final RangeLock.Hold hold;
     private final ByteBuffer chunk;
     private long offset;
     private long writing;
@@ -102,9 +108,11 @@ final class WriteSame {
     private boolean inCall;
     private boolean completedInline;
 
-    Run(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block) {
+    Run(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block,
+        RangeLock.Hold hold) {
       this.task = task;
       this.backend = backend;
+      this.hold = hold;
       int blockSize = backend.blockSize();
       this.offset = r.lba() * blockSize;
       this.end = offset + r.blocks() * blockSize;
@@ -118,6 +126,7 @@ final class WriteSame {
     void next() {
       while (true) {
         if (offset >= end) {
+          hold.end();
           task.good();
           return;
         }
@@ -152,6 +161,7 @@ final class WriteSame {
 
     @Override
     public void failed(Throwable cause) {
+      hold.end();
       task.ioFailed(cause, true, writing / backend.blockSize());
     }
   }

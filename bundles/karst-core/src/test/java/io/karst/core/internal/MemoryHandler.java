@@ -127,6 +127,11 @@ final class MemoryHandler implements DeviceHandler {
       }
 
       @Override
+      public long availableBytes() {
+        return thin ? 5L << 20 : -1;
+      }
+
+      @Override
       public void unmap(long offset, long length, IoCompletion completion) {
         byte[] m = medium[0];
         java.util.Arrays.fill(m, (int) offset, (int) (offset + length), (byte) 0);

@@ -120,4 +120,61 @@ class ModePagesTest extends BedTest {
 
   /** SWP's byte in the control page. */
   private static final int SWP_AT = 4;
+
+  @Test
+  void dSenseSwitchesCheckConditionSenseToDescriptorFormat() throws Exception {
+    byte[] changeable = bed.send(0, cdb(0x1A, 0x08, 0x4A, 0, 255, 0), null, 255).dataIn();
+    assertThat(changeable[4 + 2] & 0x04).as("D_SENSE is changeable").isEqualTo(0x04);
+    byte[] control = sense6(0x0A, true);
+    control[0] = 0;
+    control[4 + 2] |= 0x04;
+    assertThat(bed.send(0, select6(control.length), control, 0).good()).isTrue();
+    assertThat(sense6(0x0A, true)[4 + 2] & 0x04).isEqualTo(0x04);
+
+    LocalResult r = bed.send(0, TestBed.read10(4000, 1), null, 512);
+    assertSense(r, Sense.LBA_OUT_OF_RANGE);
+    assertThat(r.sense().descriptorFormat()).isTrue();
+    byte[] data = r.sense().toBytes();
+    assertThat(data[0]).isEqualTo((byte) 0x72);
+    assertThat(data[2]).isEqualTo((byte) 0x21);
+
+    LocalResult field = bed.send(0, cdb(0x1A, 0, 0x19, 0, 255, 0), null, 255);
+    byte[] withPointer = field.sense().toBytes();
+    assertThat(withPointer).hasSize(16);
+    assertThat(withPointer[8]).as("sense-key specific descriptor").isEqualTo((byte) 0x02);
+    assertThat(withPointer[12] & 0xC0).as("SKSV, C/D").isEqualTo(0xC0);
+    assertThat(withPointer[14]).isEqualTo((byte) 2);
+
+    control[4 + 2] &= ~0x04;
+    assertThat(bed.send(0, select6(control.length), control, 0).good()).isTrue();
+    assertThat(bed.send(0, TestBed.read10(4000, 1), null, 512).sense().toBytes()[0])
+        .isEqualTo((byte) 0x70);
+  }
+
+  @Test
+  void informationalExceptionsPageKeepsItsReportingControls() throws Exception {
+    byte[] page = sense6(0x1C, true);
+    assertThat(page).hasSize(4 + 12);
+    assertThat(page[4]).isEqualTo((byte) 0x1C);
+    assertThat(page[4 + 2] & 0x08).as("DEXCPT by default").isEqualTo(0x08);
+    page[0] = 0;
+    page[4 + 2] = 0x10; // EWASC, exceptions enabled
+    page[4 + 3] = 0x06; // MRIE: only on request
+    page[4 + 7] = 100; // interval timer
+    assertThat(bed.send(0, select6(page.length), page, 0).good()).isTrue();
+    byte[] now = sense6(0x1C, true);
+    assertThat(now[4 + 2]).isEqualTo((byte) 0x10);
+    assertThat(now[4 + 3]).isEqualTo((byte) 0x06);
+    assertThat(now[4 + 7]).isEqualTo((byte) 100);
+
+    page[4 + 2] = 0x04; // TEST: not changeable
+    assertSense(bed.send(0, select6(page.length), page, 0),
+        Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+    page[4 + 2] = 0;
+    page[4 + 3] = 0x07; // a reserved MRIE
+    LocalResult r = bed.send(0, select6(page.length), page, 0);
+    assertSense(r, Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+    assertThat(r.sense().senseKeySpecific() & 0xFFFF).isEqualTo(7);
+    assertThat(sense6(0x1C, true)[4 + 3]).as("unchanged").isEqualTo((byte) 0x06);
+  }
 }

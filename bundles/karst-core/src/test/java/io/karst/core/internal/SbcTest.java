@@ -11,6 +11,7 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -230,7 +231,7 @@ class SbcTest extends BedTest {
     assertThat(bed.send(0, compareAndWrite(30, 1), new byte[] {}, 0).status()).isNotNull();
     System.arraycopy(fresh, 0, both, 0, 512);
     assertThat(bed.send(0, compareAndWrite(30, 1), both, 0).good())
-        .as("the failed read released the device's mutex").isTrue();
+        .as("the failed read released the range").isTrue();
   }
 
   @Test
@@ -263,5 +264,99 @@ class SbcTest extends BedTest {
     assertSense(bed.send(0, status, null, 64), Sense.LBA_OUT_OF_RANGE);
     byte[] defects = bed.send(0, cdb(0x37, 0, 0x1D, 0, 0, 0, 0, 0, 4, 0), null, 4).dataIn();
     assertThat(defects).containsExactly(0, 0x1D, 0, 0);
+  }
+
+  @Test
+  void noWriteComesBetweenTheCompareAndTheWriteOfCompareAndWrite() throws Exception {
+    byte[] old = pattern(512, 1);
+    bed.send(0, write10(40, 1), old, 0);
+    byte[] both = new byte[1024];
+    System.arraycopy(old, 0, both, 0, 512);
+    System.arraycopy(pattern(512, 2), 0, both, 512, 512);
+    byte[] plain = pattern(1024, 3);
+    bed.handler.park = true;
+    var caw = bed.session.execute(0, compareAndWrite(40, 1), both, 0).toCompletableFuture();
+    assertThat(bed.handler.parked).as("the compare's read").hasSize(1);
+    var write = bed.session.execute(0, write10(39, 2), plain, 0).toCompletableFuture();
+    var elsewhere = bed.session.execute(0, write10(41, 1), plain, 0).toCompletableFuture();
+    assertThat(elsewhere).as("a write beside the range runs").isDone();
+    assertThat(write).as("an overlapping write waits").isNotDone();
+    bed.handler.park = false;
+    bed.handler.parked.remove(0).run();
+    assertThat(caw.get(10, java.util.concurrent.TimeUnit.SECONDS).good()).isTrue();
+    assertThat(write.get(10, java.util.concurrent.TimeUnit.SECONDS).good()).isTrue();
+    assertThat(bed.send(0, read10(39, 2), null, 1024).dataIn()).isEqualTo(plain);
+  }
+
+  @Test
+  void compareAndWriteWaitsForTheReadsAndWritesInFlightOnItsRange() throws Exception {
+    byte[] old = pattern(512, 1);
+    bed.send(0, write10(50, 1), old, 0);
+    byte[] both = new byte[1024];
+    System.arraycopy(old, 0, both, 0, 512);
+    bed.handler.park = true;
+    var read = bed.session.execute(0, read10(50, 1), null, 512).toCompletableFuture();
+    var caw = bed.session.execute(0, compareAndWrite(50, 1), both, 0).toCompletableFuture();
+    assertThat(bed.handler.parked).as("the compare has not read yet").hasSize(1);
+    bed.handler.parked.remove(0).run();
+    assertThat(read.get(10, java.util.concurrent.TimeUnit.SECONDS).dataIn()).isEqualTo(old);
+    assertThat(bed.handler.parked).as("now the compare reads").hasSize(1);
+    bed.handler.park = false;
+    bed.handler.parked.remove(0).run();
+    assertThat(caw.get(10, java.util.concurrent.TimeUnit.SECONDS).good()).isTrue();
+    assertThat(bed.send(0, read10(50, 1), null, 512).dataIn()).isEqualTo(new byte[512]);
+  }
+
+  private static byte[] writeAtomic(long lba, int blocks) {
+    return cdb(0x9C, 0, 0, 0, 0, 0, 0, 0, (int) lba >> 8, (int) lba, 0, 0, blocks >> 8, blocks, 0, 0);
+  }
+
+  @Test
+  void writeAtomicWritesWithinItsLimits() throws Exception {
+    byte[] data = pattern(1024, 9);
+    assertThat(bed.send(0, writeAtomic(60, 2), data, 0).good()).isTrue();
+    assertThat(bed.send(0, read10(60, 2), null, 1024).dataIn()).isEqualTo(data);
+    byte[] limits = bed.send(0, cdb(0x12, 1, 0xB0, 0, 64, 0), null, 64).dataIn();
+    ByteBuffer b = ByteBuffer.wrap(limits);
+    assertThat(b.getInt(44)).as("maximum atomic transfer length").isEqualTo(2048);
+    assertThat(b.getInt(48)).as("no alignment").isZero();
+    assertThat(b.getInt(52)).as("no granularity").isZero();
+    assertThat(b.getInt(44)).isLessThanOrEqualTo(b.getInt(8));
+
+    try (TestBed larger = new TestBed(Files.createDirectory(dir.resolve("larger")),
+        TestBed.CONFIG.replace("size 1M", "size 2M"))) {
+      LocalResult tooLong = larger.send(0, writeAtomic(0, 2049), new byte[2049 * 512], 0);
+      assertSense(tooLong, Sense.INVALID_FIELD_IN_CDB);
+      assertThat(tooLong.sense().senseKeySpecific() & 0xFFFF).isEqualTo(12);
+    }
+    assertSense(bed.send(0, writeAtomic(2047, 2), data, 0), Sense.LBA_OUT_OF_RANGE);
+    assertThat(bed.send(0, writeAtomic(2048, 0), null, 0).good()).isTrue();
+    assertSense(bed.send(0, writeAtomic(2049, 0), null, 0), Sense.LBA_OUT_OF_RANGE);
+    byte[] protect = writeAtomic(60, 2);
+    protect[1] = 0x20;
+    assertSense(bed.send(0, protect, data, 0), Sense.INVALID_FIELD_IN_CDB);
+    byte[] boundary = writeAtomic(60, 2);
+    boundary[11] = 1;
+    assertSense(bed.send(0, boundary, data, 0), Sense.INVALID_FIELD_IN_CDB);
+    assertSense(bed.send(3, writeAtomic(0, 1), new byte[4096], 0), Sense.WRITE_PROTECTED);
+  }
+
+  @Test
+  void writeAtomicWaitsForOverlappingReadsAndHoldsBackNewOnes() throws Exception {
+    byte[] old = pattern(1024, 1);
+    byte[] fresh = pattern(1024, 2);
+    bed.send(0, write10(70, 2), old, 0);
+    bed.handler.park = true;
+    var read = bed.session.execute(0, read10(71, 1), null, 512).toCompletableFuture();
+    var atomic = bed.session.execute(0, writeAtomic(70, 2), fresh, 0).toCompletableFuture();
+    assertThat(atomic).as("the read in flight holds it").isNotDone();
+    assertThat(Arrays.copyOfRange(bed.handler.media.get("disk0"), 70 * 512, 72 * 512))
+        .isEqualTo(old);
+    bed.handler.park = false;
+    bed.handler.parked.remove(0).run();
+    assertThat(read.get(10, java.util.concurrent.TimeUnit.SECONDS).dataIn())
+        .isEqualTo(Arrays.copyOfRange(old, 512, 1024));
+    assertThat(atomic.get(10, java.util.concurrent.TimeUnit.SECONDS).good()).isTrue();
+    assertThat(bed.send(0, read10(70, 2), null, 1024).dataIn()).isEqualTo(fresh);
   }
 }

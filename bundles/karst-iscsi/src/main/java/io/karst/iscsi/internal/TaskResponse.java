@@ -118,8 +118,9 @@ final class TaskResponse {
         .set32(Pdu.RESIDUAL_COUNT, residualCount);
     connection.window(pdu);
     if (sense != null) {
-      ByteBuf data = connection.alloc().buffer(2 + Sense.FIXED_LENGTH);
-      data.writeShort(Sense.FIXED_LENGTH).writeBytes(sense.toBytes());
+      byte[] bytes = sense.toBytes();
+      ByteBuf data = connection.alloc().buffer(2 + bytes.length);
+      data.writeShort(bytes.length).writeBytes(bytes);
       pdu = pdu.withData(data);
     }
     connection.channel.write(pdu);

@@ -74,7 +74,8 @@ final class BackingFile {
         HolePunch holes = options.thin() && !g.readOnly() ? HolePunch.open(file) : null;
         return new FileBackend(channel, g, blocks, options,
             inline && inMemory(file) ? FileBackend.INLINE : config.ioExecutor(),
-            config.ioExecutor(), holes);
+            config.ioExecutor(), holes,
+            options.thin() && !blockDevice ? Files.getFileStore(file) : null);
       } catch (DeviceException | IOException | RuntimeException e) {
         channel.close();
         throw e;

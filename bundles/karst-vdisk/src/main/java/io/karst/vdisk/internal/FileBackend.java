@@ -5,6 +5,7 @@ import io.karst.api.device.IoCompletion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -68,6 +69,8 @@ final class FileBackend implements BlockBackend {
   private final Options options;
   private final Executor io;
   private final Executor bulk;
+  /** The file system of a thin file, whose free space the file can still grow into, or null. */
+  private final FileStore store;
   /** Punches holes on unmap, or null: zeros are written instead. */
   private final HolePunch holes;
   /** Cleared when the file system refuses to punch, so unmap stops asking. */
@@ -77,10 +80,12 @@ final class FileBackend implements BlockBackend {
    * @param io where reads, writes and flushes run: the device's I/O threads or {@link #INLINE}
    * @param bulk where unmap runs: the device's I/O threads, never a caller's thread
    * @param holes how unmap deallocates, or null to write zeros; closed with the backend
+   * @param store the file system of a thin file, or null
    */
   FileBackend(FileChannel channel, Geometry geometry, long blockCount, Options options,
-      Executor io, Executor bulk, HolePunch holes) {
+      Executor io, Executor bulk, HolePunch holes, FileStore store) {
     this.channel = channel;
+    this.store = store;
     this.holes = holes;
     this.punching = holes != null;
     this.geometry = geometry;
@@ -122,6 +127,18 @@ final class FileBackend implements BlockBackend {
   @Override
   public boolean supportsUnmap() {
     return options.thin();
+  }
+
+  @Override
+  public long availableBytes() {
+    if (store == null) {
+      return -1;
+    }
+    try {
+      return store.getUsableSpace();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   @Override
