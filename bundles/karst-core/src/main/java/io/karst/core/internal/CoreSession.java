@@ -113,6 +113,7 @@ final class CoreSession implements Session {
       for (Lun l : luns.values()) {
         l.device().release(this);
         l.device().medium.allow(this);
+        l.device().taskSet.forget(this);
       }
       UnitAttention.detach(this);
       onClose.accept(this);

@@ -32,6 +32,8 @@ final class Device {
   final java.util.Set<CoreSession> nexuses = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Whether resets establish BUS DEVICE RESET FUNCTION OCCURRED (the reset_ua attribute). */
   final boolean resetUnitAttention;
+  /** Orders the tasks by task attribute and limits each nexus's share. */
+  final TaskSet taskSet;
   /** The medium, when the device is removable. */
   final MediumRemoval.Medium medium = new MediumRemoval.Medium();
   /** Serializes the read-compare-write steps of COMPARE AND WRITE on this device. */
@@ -62,6 +64,8 @@ final class Device {
     this.coreAttributes = coreAttributes;
     this.identity = identity;
     this.resetUnitAttention = "1".equals(coreAttributes.get(DeviceIdentity.RESET_UA));
+    this.taskSet = new TaskSet(Integer.parseInt(
+        coreAttributes.getOrDefault(DeviceIdentity.MAX_TGT_DEV_COMMANDS, "128")));
     this.detail = "handler " + handler + " is not registered";
   }
 
