@@ -98,6 +98,13 @@ final class CoreSession implements Session {
     return TaskManagement.manage(this, function, lun, tag);
   }
 
+  @Override
+  public void nexusLost() {
+    for (Long number : luns.keySet()) {
+      attentions.establish(number, UnitAttention.I_T_NEXUS_LOSS_OCCURRED);
+    }
+  }
+
   boolean measuringLatency() {
     return measureLatency.get();
   }
