@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.karst.api.scsi.DataDirection;
 import io.karst.api.scsi.Status;
-import io.karst.api.scsi.Task;
 import io.karst.api.scsi.TaskAttribute;
 import io.karst.api.scsi.TaskTransport;
 import io.karst.api.target.Session;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -45,27 +43,16 @@ class TaskSetConcurrencyTest extends BedTest {
     Semaphore window = new Semaphore(64);
     CountDownLatch all = new CountDownLatch(TASKS);
     AtomicBoolean bad = new AtomicBoolean();
-    TaskTransport transport = new TaskTransport() {
-      @Override
-      public ByteBuffer allocate(Task task, int length) {
-        return ByteBuffer.allocate(length);
+    TaskTransport transport = Transports.ending(task -> {
+      if (task.status() != Status.GOOD) {
+        bad.set(true);
       }
-
-      @Override
-      public void receiveDataOut(Task task, ByteBuffer buffer) {}
-
-      @Override
-      public void complete(Task task) {
-        if (task.status() != Status.GOOD) {
-          bad.set(true);
-        }
-        synchronized (ended) {
-          ended.add(task.tag());
-        }
-        window.release();
-        all.countDown();
+      synchronized (ended) {
+        ended.add(task.tag());
       }
-    };
+      window.release();
+      all.countDown();
+    });
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> completers = new ArrayList<>();
     for (int c = 0; c < 2; c++) {

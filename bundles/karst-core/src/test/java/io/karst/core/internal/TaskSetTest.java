@@ -13,7 +13,6 @@ import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.scsi.TaskManagementResponse;
 import io.karst.api.scsi.TaskTransport;
 import io.karst.api.target.Session;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,22 +28,12 @@ class TaskSetTest extends BedTest {
   private final List<Long> ended = new CopyOnWriteArrayList<>();
   private Session s;
 
-  private final class Recorder implements TaskTransport {
+  private final class Recorder {
     final CompletableFuture<Task> done = new CompletableFuture<>();
-
-    @Override
-    public ByteBuffer allocate(Task task, int length) {
-      return ByteBuffer.allocate(length);
-    }
-
-    @Override
-    public void receiveDataOut(Task task, ByteBuffer buffer) {}
-
-    @Override
-    public void complete(Task task) {
+    final TaskTransport transport = Transports.ending(task -> {
       ended.add(task.tag());
       done.complete(task);
-    }
+    });
 
     Status status() throws Exception {
       return done.get(5, TimeUnit.SECONDS).status();
@@ -65,7 +54,7 @@ class TaskSetTest extends BedTest {
       s = probe.context.openSession("p", "iqn.test:probe", reason -> { });
     }
     Recorder r = new Recorder();
-    s.newTask(r, tag, 0, cdb, attribute,
+    s.newTask(r.transport, tag, 0, cdb, attribute,
         cdb[0] == 0x28 ? DataDirection.READ : DataDirection.NONE, 512).submit();
     return r;
   }
