@@ -55,6 +55,13 @@ public interface Session {
       long tag);
 
   /**
+   * Tells core that this nexus continues one that was lost, as an iSCSI session reinstatement
+   * does (same initiator port, RFC 7143 6.3.5): every LUN reports I_T NEXUS LOSS OCCURRED to
+   * the next command (SAM-5 6.3.4). Call before the first task.
+   */
+  default void nexusLost() {}
+
+  /**
    * Ends the nexus: tasks still running complete (their transport may drop the answer), and
    * the session leaves the management view. Idempotent.
    */

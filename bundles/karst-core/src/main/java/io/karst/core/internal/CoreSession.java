@@ -120,6 +120,13 @@ final class CoreSession implements Session {
     return TaskManagement.manage(this, function, lun, tag);
   }
 
+  @Override
+  public void nexusLost() {
+    for (Long number : luns.map.keySet()) {
+      attentions.establish(number, UnitAttention.I_T_NEXUS_LOSS_OCCURRED);
+    }
+  }
+
   boolean measuringLatency() {
     return measureLatency.get();
   }
@@ -135,6 +142,7 @@ final class CoreSession implements Session {
       for (Lun l : luns.map.values()) {
         l.device().release(this);
         l.device().medium.allow(this);
+        l.device().taskSet.forget(this);
       }
       UnitAttention.detach(this);
       onClose.accept(this);

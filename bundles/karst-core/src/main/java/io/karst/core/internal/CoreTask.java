@@ -57,6 +57,8 @@ final class CoreTask implements Task {
   private boolean handedBack;
 
   private volatile int transferLength;
+  /** The task set the task joined, until it ends there or is withdrawn from it. */
+  private volatile TaskSet taskSet;
   private volatile Device holding;
   private volatile ByteBuffer dataOut;
   private volatile int dataOutLength;
@@ -142,6 +144,16 @@ final class CoreTask implements Task {
     Pipeline.execute(this);
   }
 
+  /** The task has joined a task set, which it leaves as it finishes. */
+  void joined(TaskSet set) {
+    taskSet = set;
+  }
+
+  /** Whether task management aborted the task. */
+  boolean aborted() {
+    return (state & ABORTED) != 0;
+  }
+
   /** The device this task holds until it finishes. */
   void hold(Device device) {
     deviceStatistics = device.statistics;
@@ -160,6 +172,13 @@ final class CoreTask implements Task {
     int before = set(ABORTED);
     if (before < 0 || (before & FINISHED) != 0) {
       return before < 0;
+    }
+    TaskSet set = taskSet;
+    if (set != null && set.withdraw(this)) {
+      // Dormant: it never started, and ends now.
+      taskSet = null;
+      finish(Status.TASK_ABORTED, null, null);
+      return true;
     }
     Consumer<ByteBuffer> waiting = onDataOut;
     if (waiting != null) {
@@ -369,6 +388,12 @@ final class CoreTask implements Task {
           + " failed to complete task " + tag, e);
     } finally {
       completeDone();
+      // Only now may the tasks it held back start: their responses follow its own.
+      TaskSet set = taskSet;
+      if (set != null) {
+        taskSet = null;
+        set.ended(this);
+      }
     }
   }
 

@@ -34,6 +34,8 @@ final class Device {
   final java.util.Set<CoreSession> nexuses = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Whether resets establish BUS DEVICE RESET FUNCTION OCCURRED (the reset_ua attribute). */
   volatile boolean resetUnitAttention;
+  /** Orders the tasks by task attribute and limits each nexus's share. */
+  final TaskSet taskSet;
   /** The medium, when the device is removable. */
   final MediumRemoval.Medium medium = new MediumRemoval.Medium();
   /** The LBA ranges commands are using, which makes atomic operations atomic. */
@@ -75,6 +77,7 @@ final class Device {
     this.coreAttributes = coreAttributes;
     this.identity = identity;
     this.resetUnitAttention = "1".equals(coreAttributes.get(DeviceIdentity.RESET_UA));
+    this.taskSet = new TaskSet(depth(coreAttributes));
     this.detail = "handler " + conf.handler() + " is not registered";
   }
 
@@ -89,6 +92,11 @@ final class Device {
     coreAttributes = core;
     identity = id;
     resetUnitAttention = "1".equals(core.get(DeviceIdentity.RESET_UA));
+    taskSet.depth(depth(core));
+  }
+
+  private static int depth(Map<String, String> core) {
+    return Integer.parseInt(core.getOrDefault(DeviceIdentity.MAX_TGT_DEV_COMMANDS, "128"));
   }
 
   /** Records a handler attribute changed in place on the open backend. */

@@ -29,6 +29,9 @@ record DeviceIdentity(
   /** The attribute that turns on the unit attention of resets (see {@link Device}). */
   static final String RESET_UA = "reset_ua";
 
+  /** The attribute limiting the tasks of one I_T_L nexus (see {@link TaskSet}). */
+  static final String MAX_TGT_DEV_COMMANDS = "max_tgt_dev_commands";
+
   static final List<AttributeDescriptor> ATTRIBUTES = List.of(
       AttributeDescriptor.builder("t10_vend_id", AttributeType.STRING).writable().defaultValue("KARST")
           .description("T10 vendor identification in INQUIRY data, up to 8 characters").build(),
@@ -56,7 +59,12 @@ record DeviceIdentity(
       AttributeDescriptor.builder(RESET_UA, AttributeType.BOOLEAN).defaultValue("0").writable()
           .description("After a logical unit or target reset, establish BUS DEVICE RESET "
               + "FUNCTION OCCURRED on every I_T nexus of the device, as SAM-5 says; off by "
-              + "default, as in tgt (docs/unit-attentions.md)").build());
+              + "default, as in tgt (docs/unit-attentions.md)").build(),
+      AttributeDescriptor.builder(MAX_TGT_DEV_COMMANDS, AttributeType.INTEGER)
+          .defaultValue("128")
+          .description("Tasks one initiator may have in the device's task set at once, 1 to "
+              + "65536; beyond, TASK SET FULL (docs/task-attributes.md). At least the iSCSI "
+              + "queue_depth, so that a well-behaved initiator never meets it").build());
 
   /** Core's attributes of a device, canonical; throws with the attribute's name on a bad value. */
   static DeviceIdentity of(String device, Map<String, String> attributes) {
@@ -71,6 +79,11 @@ record DeviceIdentity(
     int threads = Integer.parseInt(attributes.getOrDefault("threads_num", "2"));
     if (threads < 1 || threads > 64) {
       throw new IllegalArgumentException("threads_num: " + threads + " is not from 1 to 64");
+    }
+    int depth = Integer.parseInt(attributes.getOrDefault(MAX_TGT_DEV_COMMANDS, "128"));
+    if (depth < 1 || depth > 65536) {
+      throw new IllegalArgumentException(
+          MAX_TGT_DEV_COMMANDS + ": " + depth + " is not from 1 to 65536");
     }
     return new DeviceIdentity(vendor, product, revision, deviceId, serial, naa,
         "1".equals(attributes.get("read_only")), threads,

@@ -5,6 +5,7 @@ import io.karst.api.device.BlockBackend;
 import io.karst.api.device.CommandBackend;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
+import io.karst.api.scsi.Status;
 import java.lang.System.Logger.Level;
 
 /**
@@ -14,9 +15,8 @@ import java.lang.System.Logger.Level;
  * device's state, then SPC and SBC emulation for block backends or the backend itself for
  * command-level ones.
  *
- * <p>Task attributes are accepted and every task runs as it arrives, concurrently with the
- * others: SIMPLE semantics for all. ORDERED and HEAD OF QUEUE ordering come with task
- * management.
+ * <p>Between the LUN lookup and the rest, the task joins its logical unit's {@link TaskSet},
+ * which starts it at once or later, by task attribute, or refuses it.
  */
 final class Pipeline {
 
@@ -31,12 +31,45 @@ final class Pipeline {
         throw new SenseException(Sense.INVALID_COMMAND_OPERATION_CODE);
       }
       Cdb.checkFrame(cdb);
-      int opcode = Cdb.u8(cdb, 0);
       Lun lun = task.session.lun(task.lun());
       if (lun == null) {
-        Spc.withoutLogicalUnit(task, opcode);
+        Spc.withoutLogicalUnit(task, Cdb.u8(cdb, 0));
         return;
       }
+      if (lun.device().taskSet.admit(task)) {
+        run(task, lun);
+      }
+    } catch (SenseException e) {
+      task.fail(e.sense());
+    } catch (RuntimeException e) {
+      failed(task, e);
+    }
+  }
+
+  /** Starts a task its task set held back; an abort may have come while it waited. */
+  static void start(CoreTask task) {
+    if (task.aborted()) {
+      task.finish(Status.TASK_ABORTED, null, null);
+      return;
+    }
+    try {
+      Lun lun = task.session.lun(task.lun());
+      if (lun == null) {
+        Spc.withoutLogicalUnit(task, Cdb.u8(task.cdb(), 0));
+      } else {
+        run(task, lun);
+      }
+    } catch (SenseException e) {
+      task.fail(e.sense());
+    } catch (RuntimeException e) {
+      failed(task, e);
+    }
+  }
+
+  private static void run(CoreTask task, Lun lun) {
+    try {
+      byte[] cdb = task.cdb();
+      int opcode = Cdb.u8(cdb, 0);
       if (opcode == Spc.REPORT_LUNS) {
         Spc.reportLuns(task);
         return;
@@ -71,9 +104,13 @@ final class Pipeline {
     } catch (SenseException e) {
       task.fail(e.sense());
     } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "task " + task.tag() + " of " + task.session.describe() + " failed", e);
-      task.fail(Sense.INTERNAL_TARGET_FAILURE);
+      failed(task, e);
     }
+  }
+
+  private static void failed(CoreTask task, RuntimeException e) {
+    LOG.log(Level.ERROR, "task " + task.tag() + " of " + task.session.describe() + " failed", e);
+    task.fail(Sense.INTERNAL_TARGET_FAILURE);
   }
 
   private static void executeCommand(CoreTask task, CommandBackend backend)

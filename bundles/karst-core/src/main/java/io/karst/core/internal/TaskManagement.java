@@ -24,7 +24,7 @@ final class TaskManagement {
       TaskManagementFunction function, long lun, long tag) {
     if (function == TaskManagementFunction.ABORT_TASK) {
       for (Lun l : session.luns().values()) {
-        for (CoreTask t : l.device().tasks) {
+        for (CoreTask t : members(l.device())) {
           if (t.session == session && t.tag() == tag) {
             // A task that finished before the abort keeps its status: there was no task to
             // abort (RFC 7143 11.6.1), and the answer follows the task's own.
@@ -46,7 +46,7 @@ final class TaskManagement {
         || function == TaskManagementFunction.TARGET_RESET;
     List<CoreTask> affected = new ArrayList<>();
     for (Lun l : luns) {
-      for (CoreTask t : l.device().tasks) {
+      for (CoreTask t : members(l.device())) {
         if (function != TaskManagementFunction.ABORT_TASK_SET || t.session == session) {
           affected.add(t);
         }
@@ -63,6 +63,16 @@ final class TaskManagement {
     // A reset tells every nexus by its own unit attention, when configured to (reset_ua).
     return abort(affected, reset ? null : session)
         .thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+  }
+
+  /**
+   * The tasks of a logical unit's task set: dormant ones youngest first, so that aborting one
+   * never lets a younger one about to be aborted start, then those at the device.
+   */
+  private static List<CoreTask> members(Device device) {
+    List<CoreTask> all = device.taskSet.dormant();
+    all.addAll(device.tasks);
+    return all;
   }
 
   private static List<Lun> single(Lun lun) {

@@ -52,6 +52,8 @@ final class UnitAttention {
   /** BUS DEVICE RESET FUNCTION OCCURRED (SAM-5 6.3.3): a logical unit or target reset. */
   static final Sense BUS_DEVICE_RESET_FUNCTION_OCCURRED =
       new Sense(SenseKey.UNIT_ATTENTION, 0x29, 0x03);
+  /** I_T NEXUS LOSS OCCURRED (SAM-5 6.3.4): the session replaces a lost one. */
+  static final Sense I_T_NEXUS_LOSS_OCCURRED = new Sense(SenseKey.UNIT_ATTENTION, 0x29, 0x07);
   /** INQUIRY DATA HAS CHANGED (SPC-4 6.6.1). */
   static final Sense INQUIRY_DATA_HAS_CHANGED = new Sense(SenseKey.UNIT_ATTENTION, 0x3F, 0x03);
 

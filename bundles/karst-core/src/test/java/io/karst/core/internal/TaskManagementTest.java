@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.karst.api.scsi.DataDirection;
 import io.karst.api.scsi.Status;
-import io.karst.api.scsi.Task;
 import io.karst.api.scsi.TaskAttribute;
 import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.scsi.TaskManagementResponse;
@@ -20,22 +19,10 @@ import org.junit.jupiter.api.Test;
 
 class TaskManagementTest extends BedTest {
 
-  /** A transport that never sends Data-Out and records how each task ended. */
-  private static final class Recorder implements TaskTransport {
+  /** How a task ended, through a transport that never sends Data-Out. */
+  private static final class Recorder {
     final CompletableFuture<Status> status = new CompletableFuture<>();
-
-    @Override
-    public ByteBuffer allocate(Task task, int length) {
-      return ByteBuffer.allocate(length);
-    }
-
-    @Override
-    public void receiveDataOut(Task task, ByteBuffer buffer) {}
-
-    @Override
-    public void complete(Task task) {
-      status.complete(task.status());
-    }
+    final TaskTransport transport = Transports.ending(task -> status.complete(task.status()));
   }
 
   @Override
@@ -59,7 +46,7 @@ class TaskManagementTest extends BedTest {
 
   private static Recorder submit(Session s, long lun, long tag, byte[] cdb, DataDirection d) {
     Recorder r = new Recorder();
-    s.newTask(r, tag, lun, cdb, TaskAttribute.SIMPLE, d, 512).submit();
+    s.newTask(r.transport, tag, lun, cdb, TaskAttribute.SIMPLE, d, 512).submit();
     return r;
   }
 

@@ -174,4 +174,16 @@ class UnitAttentionTest extends BedTest {
     assertThat(TestBed.send(again, 0, TEST_UNIT_READY, null, 0).good())
         .as("a new nexus starts without the old one's conditions").isTrue();
   }
+
+  @Test
+  void aNexusThatContinuesALostOneHearsOfItOnEveryLun() throws Exception {
+    ProbeDriver probe = new ProbeDriver("probe");
+    bed.engine.addDriver(probe);
+    bed.engine.settle();
+    CoreSession s = (CoreSession) probe.context.openSession("p", "iqn.test:probe", r -> { });
+    s.nexusLost();
+    assertThat(codes(s.attentions.queued(0))).containsExactly("29/7");
+    assertThat(codes(s.attentions.queued(1))).containsExactly("29/7");
+    assertThat(bed.send(0, TEST_UNIT_READY, null, 0).good()).as("another nexus").isTrue();
+  }
 }

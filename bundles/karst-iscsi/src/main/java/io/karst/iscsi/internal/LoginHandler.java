@@ -204,7 +204,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     List<IscsiConnection> reinstated = params.discovery ? List.of()
         : service.reinstated(connection, params, isid);
     if (reinstated.isEmpty()) {
-      admit(ctx, itt, stage, answers);
+      admit(ctx, itt, stage, answers, false);
       return;
     }
     // Session reinstatement (RFC 7143 6.3.5): the old session ends before the new one is
@@ -216,18 +216,24 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
             return;
           }
           try {
-            admit(ctx, itt, stage, answers);
+            admit(ctx, itt, stage, answers, true);
           } catch (LoginRefusal refusal) {
             refuse(ctx, itt, stage, refusal);
           }
         }));
   }
 
-  /** Opens the session and enters the full feature phase with the final login response. */
-  private void admit(ChannelHandlerContext ctx, int itt, int stage, Map<String, String> answers)
-      throws LoginRefusal {
+  /**
+   * Opens the session and enters the full feature phase with the final login response; a
+   * session that reinstates another continues its I_T nexus, which core tells of the loss.
+   */
+  private void admit(ChannelHandlerContext ctx, int itt, int stage, Map<String, String> answers,
+      boolean reinstating) throws LoginRefusal {
     Params params = negotiation.result;
     Session nexus = params.discovery ? null : openSession(params);
+    if (nexus != null && reinstating) {
+      nexus.nexusLost();
+    }
     IscsiSession session = new IscsiSession(isid, service.nextTsih(), params, nexus, window);
     Pdu response = response(ctx, itt, TRANSIT | stage, answers);
     response.set16(14, session.tsih);

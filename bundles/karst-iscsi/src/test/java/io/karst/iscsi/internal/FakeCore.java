@@ -67,6 +67,8 @@ final class FakeCore implements DriverContext {
   final List<byte[]> written = java.util.Collections.synchronizedList(new ArrayList<>());
   final List<FakeTask> tasks = java.util.Collections.synchronizedList(new ArrayList<>());
   boolean closed;
+  /** The sessions told they continue a lost nexus, in the order they were opened. */
+  int nexusLosses;
   /** Whether core refuses sessions for want of resources. */
   boolean full;
   /** The initiator names sessions were opened for. */
@@ -151,6 +153,11 @@ final class FakeCore implements DriverContext {
           TaskManagementFunction function, long lun, long tag) {
         managed.add(function + ":" + lun + ":" + tag);
         return tmf;
+      }
+
+      @Override
+      public void nexusLost() {
+        nexusLosses++;
       }
 
       @Override

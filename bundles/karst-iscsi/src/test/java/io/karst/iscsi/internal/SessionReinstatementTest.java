@@ -56,6 +56,7 @@ class SessionReinstatementTest {
     assertThat(response.u16(14)).isNotZero().isNotEqualTo(oldTsih);
     assertThat(again.connection.session()).isNotNull();
     assertThat(core.initiators).hasSize(2);
+    assertThat(core.nexusLosses).as("the new session continues the lost nexus").isEqualTo(1);
   }
 
   @Test
@@ -66,6 +67,7 @@ class SessionReinstatementTest {
     assertThat(core.managed).as("nothing to abort").isEmpty();
     assertThat(first.channel.isOpen()).isFalse();
     assertThat(service.connections()).containsExactly(again.connection);
+    assertThat(core.nexusLosses).isEqualTo(1);
   }
 
   @Test
@@ -80,6 +82,7 @@ class SessionReinstatementTest {
     assertThat(List.of(first, second, discovery)).allSatisfy(i ->
         assertThat(i.channel.isOpen()).isTrue());
     assertThat(core.closed).isFalse();
+    assertThat(core.nexusLosses).as("no nexus was lost").isZero();
     // Both sessions serve commands.
     for (Initiator i : List.of(first, second)) {
       i.command(5, 0xC0, 1, 512, new byte[0]);
