@@ -252,7 +252,7 @@ class ManagementTest {
               + "[attribute=value; ...]");
       assertThatThrownBy(() -> m.execute("/handlers/memory", "add_device disk3 colour=red"))
           .hasMessageContaining("has no attribute colour");
-      assertThat(m.execute("/targets/local", "add_target t2 enabled=1"))
+      assertThat(m.execute("/targets/local", "add_target t2 enabled=on"))
           .isEqualTo("target t2 added to driver local");
       m.execute("/targets/local/t2/luns", "add 0 disk2");
       LocalSession s2 = bed.driver.login("t2", "iqn.test:other");
@@ -353,7 +353,7 @@ class ManagementTest {
   void targetsAndDriversAreEnabledAndDisabledAndSessionsClosed() throws Exception {
     try (TestBed bed = new TestBed(dir)) {
       var m = bed.engine;
-      m.set("/targets/local/off", "enabled", "1");
+      m.set("/targets/local/off", "enabled", "yes");
       LocalSession s = bed.driver.login("off", "iqn.test:x");
       assertThat(m.sessions()).hasSize(2);
       m.set("/targets/local/off", "enabled", "0");
