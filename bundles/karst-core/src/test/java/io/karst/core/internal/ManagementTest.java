@@ -79,7 +79,8 @@ class ManagementTest {
       assertThat(bed.handler.closed).hasValue(0);
       assertThat(inquiryVendor(bed.session, 3)).isEqualTo("ACME");
       assertThat(inquiryVendor(bed.session, 0)).isEqualTo("KARST");
-      assertThat(attentions(bed.session, 3)).as("INQUIRY DATA HAS CHANGED").containsExactly("3F/03");
+      assertThat(attentions(bed.session, 3)).as("INQUIRY DATA HAS CHANGED")
+          .containsExactly("3F/03");
       assertThat(attentions(bed.session, 0)).isEmpty();
       assertThat(bed.engine.sessions()).hasSize(1);
     }
