@@ -131,8 +131,10 @@ public interface Management {
    *
    * @param path the node's absolute path
    * @param kind what the node is: handler, device, driver, target, luns, lun, ini_groups,
-   *     ini_group, initiators, sessions, session, device_groups, device_group,
-   *     target_groups, target_group, or a container of these ({@code handlers}, ...)
+   *     ini_group, initiators, initiator, sessions, session, device_groups, device_group,
+   *     target_groups, target_group, target_port (a target of a target group), {@code root}
+   *     for {@code /}, or a container of these ({@code handlers}, {@code devices},
+   *     {@code targets}: the first level, and a device group's devices)
    * @param attributes in the order their owner describes them
    * @param commands the management commands the node accepts
    * @param children the names of the child nodes, in configuration order

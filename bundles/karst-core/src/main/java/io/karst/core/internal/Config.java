@@ -205,9 +205,18 @@ record Config(List<HandlerConf> handlers, List<DriverConf> drivers,
     }
 
     boolean enabled() {
-      Value v = attributes.get("enabled");
-      return v != null && v.text().equals("1");
+      return Config.enabled(attributes);
     }
+  }
+
+  /**
+   * Whether an {@code enabled} attribute is on, in any spelling a boolean takes (the parser
+   * writes 0 or 1; management commands may give yes, true or on).
+   */
+  static boolean enabled(Map<String, Value> attributes) {
+    Value v = attributes.get("enabled");
+    return v != null && List.of("1", "yes", "true", "on")
+        .contains(v.text().trim().toLowerCase(java.util.Locale.ROOT));
   }
 
   record TargetConf(
@@ -230,8 +239,7 @@ record Config(List<HandlerConf> handlers, List<DriverConf> drivers,
     }
 
     boolean enabled() {
-      Value v = attributes.get("enabled");
-      return v != null && v.text().equals("1");
+      return Config.enabled(attributes);
     }
   }
 

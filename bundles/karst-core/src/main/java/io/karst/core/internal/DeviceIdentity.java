@@ -33,30 +33,40 @@ record DeviceIdentity(
   static final String MAX_TGT_DEV_COMMANDS = "max_tgt_dev_commands";
 
   static final List<AttributeDescriptor> ATTRIBUTES = List.of(
-      AttributeDescriptor.builder("t10_vend_id", AttributeType.STRING).writable().defaultValue("KARST")
+      AttributeDescriptor.builder("t10_vend_id", AttributeType.STRING)
+          .writable().defaultValue("KARST")
           .description("T10 vendor identification in INQUIRY data, up to 8 characters").build(),
-      AttributeDescriptor.builder("t10_prod_id", AttributeType.STRING).writable()
+      AttributeDescriptor.builder("t10_prod_id", AttributeType.STRING)
+          .writable()
           .description("Product identification in INQUIRY data, up to 16 characters; "
               + "the device name by default").build(),
-      AttributeDescriptor.builder("prod_rev_lvl", AttributeType.STRING).writable().defaultValue("0100")
+      AttributeDescriptor.builder("prod_rev_lvl", AttributeType.STRING)
+          .writable().defaultValue("0100")
           .description("Product revision level in INQUIRY data, up to 4 characters").build(),
-      AttributeDescriptor.builder("t10_dev_id", AttributeType.STRING).writable()
+      AttributeDescriptor.builder("t10_dev_id", AttributeType.STRING)
+          .writable()
           .description("The vendor specific part of the T10 vendor ID designator (VPD 83h); "
               + "the device name by default").build(),
-      AttributeDescriptor.builder("usn", AttributeType.STRING).writable()
+      AttributeDescriptor.builder("usn", AttributeType.STRING)
+          .writable()
           .description("Unit serial number (VPD 80h); derived from the device name by default")
           .build(),
-      AttributeDescriptor.builder("naa_id", AttributeType.STRING).writable()
+      AttributeDescriptor.builder("naa_id", AttributeType.STRING)
+          .writable()
           .description("NAA designator (VPD 83h), 16 or 32 hex digits; derived from the "
               + "device name by default").build(),
-      AttributeDescriptor.builder("threads_num", AttributeType.INTEGER).createParameter().defaultValue("2")
+      AttributeDescriptor.builder("threads_num", AttributeType.INTEGER)
+          .createParameter().defaultValue("2")
           .description("Threads for the device's blocking I/O").build(),
-      AttributeDescriptor.builder("read_only", AttributeType.BOOLEAN).createParameter().defaultValue("0")
+      AttributeDescriptor.builder("read_only", AttributeType.BOOLEAN)
+          .createParameter().defaultValue("0")
           .description("Refuse writes on every LUN of the device").build(),
-      AttributeDescriptor.builder("removable", AttributeType.BOOLEAN).createParameter().defaultValue("0")
+      AttributeDescriptor.builder("removable", AttributeType.BOOLEAN)
+          .createParameter().defaultValue("0")
           .description("A removable medium (INQUIRY RMB): START STOP UNIT ejects and loads "
               + "it, PREVENT ALLOW MEDIUM REMOVAL locks it in").build(),
-      AttributeDescriptor.builder(RESET_UA, AttributeType.BOOLEAN).defaultValue("0").writable()
+      AttributeDescriptor.builder(RESET_UA, AttributeType.BOOLEAN).defaultValue("0")
+          .writable()
           .description("After a logical unit or target reset, establish BUS DEVICE RESET "
               + "FUNCTION OCCURRED on every I_T nexus of the device, as SAM-5 says; off by "
               + "default, as in tgt (docs/unit-attentions.md)").build(),

@@ -274,7 +274,7 @@ final class ManagementTree {
       List<String> ports = t.targets().stream().map(TargetPortConf::name).toList();
       String port = known(p, 4, ports, "target of target group " + tg);
       if (p.size() == 5) {
-        return node(at, "target_group_target", List.of(info(PORT_REL_TGT_ID,
+        return node(at, "target_port", List.of(info(PORT_REL_TGT_ID,
             String.valueOf(t.targets().get(ports.indexOf(port)).relTgtId()), false)),
             List.of(), List.of());
       }

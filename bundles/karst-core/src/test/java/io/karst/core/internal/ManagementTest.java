@@ -79,7 +79,8 @@ class ManagementTest {
       assertThat(bed.handler.closed).hasValue(0);
       assertThat(inquiryVendor(bed.session, 3)).isEqualTo("ACME");
       assertThat(inquiryVendor(bed.session, 0)).isEqualTo("KARST");
-      assertThat(attentions(bed.session, 3)).as("INQUIRY DATA HAS CHANGED").containsExactly("3F/03");
+      assertThat(attentions(bed.session, 3)).as("INQUIRY DATA HAS CHANGED")
+          .containsExactly("3F/03");
       assertThat(attentions(bed.session, 0)).isEmpty();
       assertThat(bed.engine.sessions()).hasSize(1);
     }
@@ -252,7 +253,7 @@ class ManagementTest {
               + "[attribute=value; ...]");
       assertThatThrownBy(() -> m.execute("/handlers/memory", "add_device disk3 colour=red"))
           .hasMessageContaining("has no attribute colour");
-      assertThat(m.execute("/targets/local", "add_target t2 enabled=1"))
+      assertThat(m.execute("/targets/local", "add_target t2 enabled=on"))
           .isEqualTo("target t2 added to driver local");
       m.execute("/targets/local/t2/luns", "add 0 disk2");
       LocalSession s2 = bed.driver.login("t2", "iqn.test:other");
@@ -353,7 +354,7 @@ class ManagementTest {
   void targetsAndDriversAreEnabledAndDisabledAndSessionsClosed() throws Exception {
     try (TestBed bed = new TestBed(dir)) {
       var m = bed.engine;
-      m.set("/targets/local/off", "enabled", "1");
+      m.set("/targets/local/off", "enabled", "yes");
       LocalSession s = bed.driver.login("off", "iqn.test:x");
       assertThat(m.sessions()).hasSize(2);
       m.set("/targets/local/off", "enabled", "0");
