@@ -79,7 +79,16 @@ public final class IscsiTargetDriver implements TargetDriver {
       incomingUser("the target"),
       outgoingUser("the target"),
       digest(LoginHandler.HEADER_DIGEST, "header"),
-      digest(LoginHandler.DATA_DIGEST, "data"));
+      digest(LoginHandler.DATA_DIGEST, "data"),
+      integer(LoginHandler.MAX_CONNECTIONS, Integer.toString(LoginHandler.DEFAULT_MAX_CONNECTIONS),
+          "The most connections a session may have (the target's offer for MaxConnections), "
+          + "1 to 65535"),
+      integer(LoginHandler.MAX_SESSIONS, "0", "The most sessions the target admits at once, "
+          + "0 to 65535; 0 for no limit"),
+      AttributeDescriptor.builder(LoginHandler.QUEUED_COMMANDS, AttributeType.INTEGER)
+          .description("Commands an initiator may have outstanding per session of this "
+              + "target (the CmdSN window), 1 to 65536; the driver's queue_depth when not set")
+          .build());
 
   /** How long {@link #stop()} waits for initiators to log out. */
   static final long LOGOUT_WAIT_MILLIS = 2000;

@@ -14,6 +14,8 @@ final class LoginRefusal extends Exception {
   static final int AUTHORIZATION_FAILURE = 0x0202;
   static final int NOT_FOUND = 0x0203;
   static final int UNSUPPORTED_VERSION = 0x0205;
+  /** The session has all the connections MaxConnections allows. */
+  static final int TOO_MANY_CONNECTIONS = 0x0206;
   static final int MISSING_PARAMETER = 0x0207;
   static final int SESSION_TYPE_NOT_SUPPORTED = 0x0209;
   static final int SESSION_DOES_NOT_EXIST = 0x020A;
