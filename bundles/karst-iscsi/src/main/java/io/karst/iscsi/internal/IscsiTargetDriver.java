@@ -85,6 +85,10 @@ public final class IscsiTargetDriver implements TargetDriver {
           + "1 to 65535"),
       integer(LoginHandler.MAX_SESSIONS, "0", "The most sessions the target admits at once, "
           + "0 to 65535; 0 for no limit"),
+      AttributeDescriptor.builder(AllowedPortals.ATTRIBUTE, AttributeType.STRING).multiValued()
+          .description("A portal address pattern (* any characters, ? one, ! before it to "
+              + "exclude), one per line: with any, the target is offered and accepts logins "
+              + "only on the portals that match").build(),
       AttributeDescriptor.builder(LoginHandler.QUEUED_COMMANDS, AttributeType.INTEGER)
           .description("Commands an initiator may have outstanding per session of this "
               + "target (the CmdSN window), 1 to 65536; the driver's queue_depth when not set")

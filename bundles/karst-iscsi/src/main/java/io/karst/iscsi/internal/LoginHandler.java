@@ -11,6 +11,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -361,6 +362,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
     target = service.context().target(p.targetName).orElseThrow(
         () -> new LoginRefusal(LoginRefusal.NOT_FOUND, "no target " + p.targetName));
+    InetSocketAddress portal = connection.localAddress();
+    if (!AllowedPortals.allows(target, portal == null ? null : portal.getAddress())) {
+      // As iscsi-scst answers: the target is not there for this portal.
+      throw new LoginRefusal(LoginRefusal.NOT_FOUND, "target " + p.targetName
+          + " is not offered on portal " + portal + " (" + AllowedPortals.ATTRIBUTE + ")");
+    }
     chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
     negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
     if (tsih != 0) {

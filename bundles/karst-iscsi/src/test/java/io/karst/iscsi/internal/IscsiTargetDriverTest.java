@@ -111,13 +111,15 @@ class IscsiTargetDriverTest {
         .containsEntry("initial_r2t", "0").containsEntry("queue_depth", "128");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
         .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser", "HeaderDigest",
-            "DataDigest", "MaxConnections", "MaxSessions", "QueuedCommands");
+            "DataDigest", "MaxConnections", "MaxSessions", "allowed_portal", "QueuedCommands");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::defaultValue)
-        .containsSubsequence("8", "0", null);
+        .containsSubsequence("8", "0", null, null);
     assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::secret)
         .extracting(AttributeDescriptor::name).containsExactly("IncomingUser", "OutgoingUser");
     assertThat(driver.attributes()).filteredOn(AttributeDescriptor::multiValued)
         .extracting(AttributeDescriptor::name).containsExactly("IncomingUser");
+    assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::multiValued)
+        .extracting(AttributeDescriptor::name).containsExactly("IncomingUser", "allowed_portal");
   }
 
   @Test
@@ -299,6 +301,49 @@ class IscsiTargetDriverTest {
       assertThat(core.tasks).extracting(t -> t.tag).as("core got them in CmdSN order")
           .isSortedAccordingTo((x, y) -> Long.compare(x % 100 * 2 + (x / 100 == 2 ? 0 : 1),
               y % 100 * 2 + (y / 100 == 2 ? 0 : 1)));
+    }
+  }
+
+  /** SendTargets=All in a discovery session through this client. */
+  private static String sendTargets(Client c) throws IOException {
+    assertThat(c.login("InitiatorName=iqn.test:i", "SessionType=Discovery").getShort(36))
+        .isZero();
+    ByteBuffer text = Client.bhs(0x44, 0x80, 9);
+    text.putInt(20, -1).putInt(24, c.cmdSN++);
+    c.send(text, Initiator.text("SendTargets=All"));
+    byte[][] data = new byte[1][];
+    c.read(data);
+    return new String(data[0], StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aTargetIsOfferedOnlyOnItsAllowedPortalsIpv4AndIpv6() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings("portals", "127.0.0.1:0,127.0.0.2:0,[::1]:0"));
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:two", true, true,
+        Map.of("allowed_portal", "127.0.0.2\n::1")));
+    driver.start(core);
+    List<InetSocketAddress> portals = driver.boundPortals();
+    int p1 = portals.get(0).getPort();
+    int p2 = portals.get(1).getPort();
+    int p6 = portals.get(2).getPort();
+    try (Client c = new Client(portals.get(0))) {
+      assertThat(sendTargets(c)).isEqualTo("TargetName=iqn.test:disk\0"
+          + "TargetAddress=127.0.0.1:" + p1 + ",7\0TargetAddress=127.0.0.2:" + p2 + ",7\0"
+          + "TargetAddress=[::1]:" + p6 + ",7\0");
+    }
+    try (Client c = new Client(portals.get(1))) {
+      assertThat(sendTargets(c)).contains("TargetName=iqn.test:two\0"
+          + "TargetAddress=127.0.0.2:" + p2 + ",7\0TargetAddress=[::1]:" + p6 + ",7\0");
+    }
+    try (Client c = new Client(portals.get(0))) {
+      assertThat(c.login("InitiatorName=iqn.test:i", "TargetName=iqn.test:two").getShort(36))
+          .as("not found on a portal it is not offered on").isEqualTo((short) 0x0203);
+    }
+    for (InetSocketAddress allowed : List.of(portals.get(1), portals.get(2))) {
+      try (Client c = new Client(allowed)) {
+        assertThat(c.login("InitiatorName=iqn.test:i", "TargetName=iqn.test:two")
+            .getShort(36)).isZero();
+      }
     }
   }
 
