@@ -50,6 +50,7 @@ final class IscsiService {
       Params.targetAttribute(t, LoginHandler.MAX_CONNECTIONS, 1, 65535, 1);
       Params.targetAttribute(t, LoginHandler.MAX_SESSIONS, 0, 65535, 0);
       Params.targetAttribute(t, LoginHandler.QUEUED_COMMANDS, 1, 1 << 16, 1);
+      Redirect.of(t);
     }
   }
 

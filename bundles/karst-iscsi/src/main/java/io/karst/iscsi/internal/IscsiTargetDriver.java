@@ -89,6 +89,10 @@ public final class IscsiTargetDriver implements TargetDriver {
           .description("A portal address pattern (* any characters, ? one, ! before it to "
               + "exclude), one per line: with any, the target is offered and accepts logins "
               + "only on the portals that match").build(),
+      AttributeDescriptor.builder(Redirect.ATTRIBUTE, AttributeType.STRING)
+          .description("address[:port] temp|perm (IPv6 in brackets): logins of normal "
+              + "sessions are redirected there, temporarily or permanently; none when empty")
+          .build(),
       AttributeDescriptor.builder(LoginHandler.QUEUED_COMMANDS, AttributeType.INTEGER)
           .description("Commands an initiator may have outstanding per session of this "
               + "target (the CmdSN window), 1 to 65536; the driver's queue_depth when not set")

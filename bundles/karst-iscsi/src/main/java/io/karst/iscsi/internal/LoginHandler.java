@@ -123,13 +123,14 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private void refuse(ChannelHandlerContext ctx, int itt, int stageFlags, LoginRefusal r) {
     // Failed authentications are what an administrator watches for (secrets being tried).
     LOG.log(r.status == LoginRefusal.AUTHENTICATION_FAILURE ? Level.WARNING : Level.INFO,
-        "login of " + connection.describe() + who() + " refused ("
+        "login of " + connection.describe() + who() + (r.status < 0x0200 ? " redirected ("
+            : " refused (")
         + String.format("0x%04x", r.status) + "): " + r.getMessage());
     refused = true;
     // The response is made when it is sent: a delayed one whose event loop shuts down first
     // (the driver stopping) then holds no buffer.
     Runnable answer = () -> {
-      Pdu response = response(ctx, itt, stageFlags, Map.of());
+      Pdu response = response(ctx, itt, stageFlags, r.keys);
       response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     };
@@ -367,6 +368,15 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       // As iscsi-scst answers: the target is not there for this portal.
       throw new LoginRefusal(LoginRefusal.NOT_FOUND, "target " + p.targetName
           + " is not offered on portal " + portal + " (" + AllowedPortals.ATTRIBUTE + ")");
+    }
+    Redirect redirect;
+    try {
+      redirect = Redirect.of(target);
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
+    }
+    if (redirect != null && !redirect.reached(portal)) {
+      throw redirect.refusal(p.targetName);
     }
     chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
     negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));

@@ -1,8 +1,11 @@
 package io.karst.iscsi.internal;
 
+import java.util.Map;
+
 /**
- * A login that cannot go on: the Status-Class and Status-Detail of the final Login Response
- * (RFC 7143 11.13.5), after which the target closes the connection.
+ * A login that cannot go on here: the Status-Class and Status-Detail of the final Login
+ * Response (RFC 7143 11.13.5), a redirection or an error, after which the target closes the
+ * connection.
  */
 final class LoginRefusal extends Exception {
   private static final long serialVersionUID = 1L;
@@ -26,9 +29,16 @@ final class LoginRefusal extends Exception {
   static final int OUT_OF_RESOURCES = 0x0302;
 
   final int status;
+  /** Keys the response carries: the TargetAddress of a redirection. */
+  final Map<String, String> keys;
 
   LoginRefusal(int status, String message) {
+    this(status, message, Map.of());
+  }
+
+  LoginRefusal(int status, String message, Map<String, String> keys) {
     super(message, null, false, false);
     this.status = status;
+    this.keys = keys;
   }
 }
