@@ -259,16 +259,21 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private void admit(ChannelHandlerContext ctx, int itt, int stage, Map<String, String> answers)
       throws LoginRefusal {
     Params params = negotiation.result;
-    if (!params.discovery) {
+    IscsiSession session;
+    if (params.discovery) {
+      session = service.open(t -> new IscsiSession(service, isid, t, params, null, window));
+    } else {
       int max = targetAttribute(target, MAX_SESSIONS, 0, 65535, 0);
-      if (max > 0 && service.sessionsOf(target.name()) >= max) {
-        throw new LoginRefusal(LoginRefusal.OUT_OF_RESOURCES, "the target has " + max
-            + " sessions, its " + MAX_SESSIONS);
+      // Counted and registered at once, so that logins at the same time cannot pass the limit.
+      synchronized (service) {
+        if (max > 0 && service.sessionsOf(target.name()) >= max) {
+          throw new LoginRefusal(LoginRefusal.OUT_OF_RESOURCES, "the target has " + max
+              + " sessions, its " + MAX_SESSIONS);
+        }
+        Session nexus = openSession(params);
+        session = service.open(t -> new IscsiSession(service, isid, t, params, nexus, window));
       }
     }
-    Session nexus = params.discovery ? null : openSession(params);
-    IscsiSession session = service.open(t -> new IscsiSession(service, isid, t, params, nexus,
-        window));
     session.join(connection, new ArrayList<>());
     enter(ctx, itt, stage, answers, session);
   }
