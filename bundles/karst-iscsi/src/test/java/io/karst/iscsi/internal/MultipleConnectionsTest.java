@@ -226,6 +226,28 @@ class MultipleConnectionsTest {
   }
 
   @Test
+  void taskManagementReachesTasksOfOtherConnectionsAndAColdResetClosesThemAll() {
+    Initiator second = join(1);
+    core.behaviour = t -> { };
+    command(second, 1, 21, false, 0, 1, new byte[0]);
+    ByteBuf abort = Initiator.bhs(0x02, 0x80 | 1, 0x90);
+    abort.setInt(20, 21);
+    abort.setInt(24, 2);
+    first.send(abort, new byte[0]);
+    Pdu r = first.read();
+    assertThat(r.opcode()).isEqualTo(Opcode.TASK_MANAGEMENT_RESPONSE);
+    assertThat(r.u8(2)).as("function complete").isZero();
+    assertThat(core.managed).containsExactly("ABORT_TASK:0:21");
+
+    ByteBuf cold = Initiator.bhs(0x02, 0x80 | 7, 0x91);
+    cold.setInt(24, 3);
+    first.send(cold, new byte[0]);
+    assertThat(first.read().u8(2)).isZero();
+    assertThat(first.channel.isOpen()).isFalse();
+    assertThat(second.channel.isOpen()).isFalse();
+  }
+
+  @Test
   void aFailedConnectionsTasksEndWhileTheSessionGoesOn() {
     Initiator second = join(1);
     command(second, 1, 21, true, 0, 16, new byte[0]);
