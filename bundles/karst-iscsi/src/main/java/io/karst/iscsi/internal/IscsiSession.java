@@ -55,24 +55,23 @@ final class IscsiSession {
     return nexus == null;
   }
 
-  /** Why a connection cannot join: a login status and its reason. */
-  record Refusal(int status, String reason) {}
-
   /**
    * Adds a connection with its CID. A connection of the same CID that is still there is
    * replaced (connection reinstatement, RFC 7143 6.3.4) and returned in {@code replaced}, to
    * be ended by the caller; no connection beyond MaxConnections is admitted. The connection
    * leaves the session when its channel closes.
    *
-   * @return null when the connection joined, else why not
+   * @throws LoginRefusal "session does not exist" once the session has ended, "too many
+   *     connections" beyond MaxConnections
    */
-  synchronized Refusal join(IscsiConnection connection, List<IscsiConnection> replaced) {
+  synchronized void join(IscsiConnection connection, List<IscsiConnection> replaced)
+      throws LoginRefusal {
     if (ended) {
-      return new Refusal(LoginRefusal.SESSION_DOES_NOT_EXIST, describe() + " has ended");
+      throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, describe() + " has ended");
     }
     IscsiConnection old = connection(connection.cid);
     if (old == null && connections.size() >= params.maxConnections) {
-      return new Refusal(LoginRefusal.TOO_MANY_CONNECTIONS, describe() + " has "
+      throw new LoginRefusal(LoginRefusal.TOO_MANY_CONNECTIONS, describe() + " has "
           + connections.size() + " connections, the MaxConnections it negotiated");
     }
     if (old != null) {
@@ -81,7 +80,6 @@ final class IscsiSession {
     }
     connections.add(connection);
     connection.channel.closeFuture().addListener(f -> leave(connection));
-    return null;
   }
 
   /** The connection of this CID, or null. */

@@ -286,10 +286,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private void addConnection(ChannelHandlerContext ctx, int itt, int stage,
       Map<String, String> answers) throws LoginRefusal {
     List<IscsiConnection> replaced = new ArrayList<>();
-    IscsiSession.Refusal r = joining.join(connection, replaced);
-    if (r != null) {
-      throw new LoginRefusal(r.status(), r.reason());
-    }
+    joining.join(connection, replaced);
     if (replaced.isEmpty()) {
       enter(ctx, itt, stage, answers, joining);
       return;
