@@ -34,6 +34,12 @@ final class IscsiConnection {
   private Params params;
   /** The connection ID the login gave (RFC 7143 11.12.8). */
   volatile int cid;
+  /**
+   * Seconds of silence before a NOP-In ping (0 for none), and to wait for its answer: the
+   * driver's, or the target's NopInInterval and NopInTimeout, set by the login.
+   */
+  int nopInInterval;
+  int nopInTimeout;
   private int statSN;
   private int transferTag;
   /** Whether the connection's tasks were ended in core, which is done once. */
@@ -42,6 +48,8 @@ final class IscsiConnection {
   IscsiConnection(IscsiService service, Channel channel) {
     this.service = service;
     this.channel = channel;
+    this.nopInInterval = service.nopInInterval();
+    this.nopInTimeout = service.nopInTimeout();
   }
 
   /**

@@ -51,6 +51,8 @@ final class IscsiService {
       Params.targetAttribute(t, LoginHandler.MAX_SESSIONS, 0, 65535, 0);
       Params.targetAttribute(t, LoginHandler.QUEUED_COMMANDS, 1, 1 << 16, 1);
       Redirect.of(t);
+      Params.targetAttribute(t, LoginHandler.NOP_IN_INTERVAL, 0, 3600, 0);
+      Params.targetAttribute(t, LoginHandler.NOP_IN_TIMEOUT, 1, 3600, 1);
     }
   }
 

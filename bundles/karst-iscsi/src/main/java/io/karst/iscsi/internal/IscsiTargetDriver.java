@@ -89,6 +89,13 @@ public final class IscsiTargetDriver implements TargetDriver {
           .description("A portal address pattern (* any characters, ? one, ! before it to "
               + "exclude), one per line: with any, the target is offered and accepts logins "
               + "only on the portals that match").build(),
+      AttributeDescriptor.builder(LoginHandler.NOP_IN_INTERVAL, AttributeType.INTEGER)
+          .description("Seconds of silence before a NOP-In ping on a connection to this "
+              + "target, 0 to 3600, 0 for none; the driver's nop_in_interval when not set")
+          .build(),
+      AttributeDescriptor.builder(LoginHandler.NOP_IN_TIMEOUT, AttributeType.INTEGER)
+          .description("Seconds to wait for the answer to a ping before closing the "
+              + "connection, 1 to 3600; the driver's nop_in_timeout when not set").build(),
       AttributeDescriptor.builder(Redirect.ATTRIBUTE, AttributeType.STRING)
           .description("address[:port] temp|perm (IPv6 in brackets): logins of normal "
               + "sessions are redirected there, temporarily or permanently; none when empty")

@@ -49,6 +49,9 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   static final String MAX_CONNECTIONS = "MaxConnections";
   static final String MAX_SESSIONS = "MaxSessions";
   static final String QUEUED_COMMANDS = "QueuedCommands";
+  /** The target attributes of iscsi-scst's names that override the driver's keepalive. */
+  static final String NOP_IN_INTERVAL = "NopInInterval";
+  static final String NOP_IN_TIMEOUT = "NopInTimeout";
   static final int DEFAULT_MAX_CONNECTIONS = 8;
   /** The Login Request's CID field (RFC 7143 11.12.8). */
   private static final int CID = 20;
@@ -382,6 +385,10 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
     chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
     negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
+    connection.nopInInterval = targetAttribute(target, NOP_IN_INTERVAL, 0, 3600,
+        service.nopInInterval());
+    connection.nopInTimeout = targetAttribute(target, NOP_IN_TIMEOUT, 1, 3600,
+        service.nopInTimeout());
     if (tsih != 0) {
       joining = service.session(tsih);
       if (joining == null || !Arrays.equals(joining.isid, isid)
@@ -481,7 +488,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     connection.channel.pipeline().get(PduDecoder.class)
         .maxDataSegmentLength(connection.params().maxRecvDataSegmentLength);
     ChannelPipeline p = ctx.pipeline();
-    int interval = service.nopInInterval();
+    int interval = connection.nopInInterval;
     if (interval > 0) {
       p.addLast("idle", new IdleStateHandler(interval, 0, 0));
     }

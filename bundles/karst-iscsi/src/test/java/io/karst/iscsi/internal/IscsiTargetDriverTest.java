@@ -111,10 +111,10 @@ class IscsiTargetDriverTest {
         .containsEntry("initial_r2t", "0").containsEntry("queue_depth", "128");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
         .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser", "HeaderDigest",
-            "DataDigest", "MaxConnections", "MaxSessions", "allowed_portal", "redirect",
-            "QueuedCommands");
+            "DataDigest", "MaxConnections", "MaxSessions", "allowed_portal", "NopInInterval",
+            "NopInTimeout", "redirect", "QueuedCommands");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::defaultValue)
-        .containsSubsequence("8", "0", null, null, null);
+        .containsSubsequence("8", "0", null, null, null, null, null);
     assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::secret)
         .extracting(AttributeDescriptor::name).containsExactly("IncomingUser", "OutgoingUser");
     assertThat(driver.attributes()).filteredOn(AttributeDescriptor::multiValued)

@@ -120,4 +120,21 @@ class KeepaliveTest {
     assertThat(log).singleElement().asString()
         .contains("iqn.test:initiator", "no answer to NOP-In in 4 s; closing the connection");
   }
+
+  @Test
+  void aTargetsNopInIntervalAndTimeoutOverrideTheDrivers() {
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:quick", true, true,
+        java.util.Map.of("NopInInterval", "3", "NopInTimeout", "2")));
+    Initiator quick = new Initiator(core, initiator.connection.service);
+    quick.isid = new byte[] {0x40, 0, 0, 0, 0, 2};
+    assertThat(quick.loginNormal("iqn.test:quick").u16(36)).isZero();
+    quick.channel.advanceTimeBy(3, TimeUnit.SECONDS);
+    quick.channel.runScheduledPendingTasks();
+    assertThat(quick.drain()).extracting(Pdu::opcode).containsExactly(Opcode.NOP_IN);
+    quick.channel.advanceTimeBy(2, TimeUnit.SECONDS);
+    quick.channel.runScheduledPendingTasks();
+    assertThat(quick.channel.isOpen()).isFalse();
+    assertThat(log).singleElement().asString().contains("no answer to NOP-In in 2 s");
+    assertThat(initiator.channel.isOpen()).as("the driver's 10 s elsewhere").isTrue();
+  }
 }
