@@ -40,6 +40,8 @@ final class IscsiConnection {
    */
   int nopInInterval;
   int nopInTimeout;
+  /** Seconds a task waits for Data-Out before the connection is closed (RspTimeout). */
+  int rspTimeout = LoginHandler.DEFAULT_RSP_TIMEOUT;
   private int statSN;
   private int transferTag;
   /** Whether the connection's tasks were ended in core, which is done once. */

@@ -53,6 +53,7 @@ final class IscsiService {
       Redirect.of(t);
       Params.targetAttribute(t, LoginHandler.NOP_IN_INTERVAL, 0, 3600, 0);
       Params.targetAttribute(t, LoginHandler.NOP_IN_TIMEOUT, 1, 3600, 1);
+      Params.targetAttribute(t, LoginHandler.RSP_TIMEOUT, 2, 65535, 2);
     }
   }
 

@@ -96,6 +96,9 @@ public final class IscsiTargetDriver implements TargetDriver {
       AttributeDescriptor.builder(LoginHandler.NOP_IN_TIMEOUT, AttributeType.INTEGER)
           .description("Seconds to wait for the answer to a ping before closing the "
               + "connection, 1 to 3600; the driver's nop_in_timeout when not set").build(),
+      integer(LoginHandler.RSP_TIMEOUT, Integer.toString(LoginHandler.DEFAULT_RSP_TIMEOUT),
+          "Seconds a command waits for the initiator's Data-Out before the connection is "
+          + "closed, 2 to 65535"),
       AttributeDescriptor.builder(Redirect.ATTRIBUTE, AttributeType.STRING)
           .description("address[:port] temp|perm (IPv6 in brackets): logins of normal "
               + "sessions are redirected there, temporarily or permanently; none when empty")

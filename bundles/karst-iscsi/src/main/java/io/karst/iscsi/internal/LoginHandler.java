@@ -52,6 +52,8 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   /** The target attributes of iscsi-scst's names that override the driver's keepalive. */
   static final String NOP_IN_INTERVAL = "NopInInterval";
   static final String NOP_IN_TIMEOUT = "NopInTimeout";
+  static final String RSP_TIMEOUT = "RspTimeout";
+  static final int DEFAULT_RSP_TIMEOUT = 90;
   static final int DEFAULT_MAX_CONNECTIONS = 8;
   /** The Login Request's CID field (RFC 7143 11.12.8). */
   private static final int CID = 20;
@@ -389,6 +391,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
         service.nopInInterval());
     connection.nopInTimeout = targetAttribute(target, NOP_IN_TIMEOUT, 1, 3600,
         service.nopInTimeout());
+    connection.rspTimeout = targetAttribute(target, RSP_TIMEOUT, 2, 65535, DEFAULT_RSP_TIMEOUT);
     if (tsih != 0) {
       joining = service.session(tsih);
       if (joining == null || !Arrays.equals(joining.isid, isid)

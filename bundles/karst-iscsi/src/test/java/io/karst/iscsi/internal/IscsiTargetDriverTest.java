@@ -112,9 +112,9 @@ class IscsiTargetDriverTest {
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
         .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser", "HeaderDigest",
             "DataDigest", "MaxConnections", "MaxSessions", "allowed_portal", "NopInInterval",
-            "NopInTimeout", "redirect", "QueuedCommands");
+            "NopInTimeout", "RspTimeout", "redirect", "QueuedCommands");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::defaultValue)
-        .containsSubsequence("8", "0", null, null, null, null, null);
+        .containsSubsequence("8", "0", null, null, null, "90", null, null);
     assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::secret)
         .extracting(AttributeDescriptor::name).containsExactly("IncomingUser", "OutgoingUser");
     assertThat(driver.attributes()).filteredOn(AttributeDescriptor::multiValued)
