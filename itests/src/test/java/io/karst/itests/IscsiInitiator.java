@@ -25,12 +25,20 @@ final class IscsiInitiator implements AutoCloseable {
   private static final int SCSI_RESPONSE = 0x21;
   private static final int DATA_IN = 0x25;
 
-  /** The session's command numbering, which all its connections take from. */
+  /**
+   * The session's command numbering and task tags, which all its connections take from: tags
+   * are unique in a session, not only in a connection (RFC 7143 11.2.1.8).
+   */
   private static final class Numbering {
     private int cmdSN = 1;
+    private int itt = 1;
 
     synchronized int next() {
       return cmdSN++;
+    }
+
+    synchronized int tag() {
+      return itt++;
     }
 
     synchronized int current() {
@@ -49,7 +57,6 @@ final class IscsiInitiator implements AutoCloseable {
   private final DataInputStream in;
   private final OutputStream out;
   private int expStatSN;
-  private int itt = 1;
 
   /** Logs in to {@code target} as the initiator port {@code name} with this ISID. */
   IscsiInitiator(int port, String name, long isid, String target) throws IOException {
@@ -75,7 +82,7 @@ final class IscsiInitiator implements AutoCloseable {
     // Immediate; transit from the security stage straight to full feature phase.
     bhs.put(0, (byte) (0x40 | LOGIN_REQUEST)).put(1, (byte) 0x83);
     bhs.putShort(8, (short) (isid >>> 32)).putInt(10, (int) isid).putShort(14, (short) tsih);
-    bhs.putInt(16, itt++).putShort(20, (short) cid).putInt(24, numbering.current());
+    bhs.putInt(16, numbering.tag()).putShort(20, (short) cid).putInt(24, numbering.current());
     send(bhs, tsih == 0
         ? text("InitiatorName=" + name, "TargetName=" + target, "SessionType=Normal",
             "AuthMethod=None", "HeaderDigest=None", "DataDigest=None", "ImmediateData=Yes",
@@ -115,7 +122,7 @@ final class IscsiInitiator implements AutoCloseable {
     if (dataIn > 0) {
       flags |= 0x40;
     }
-    int tag = itt++;
+    int tag = numbering.tag();
     bhs.put(0, (byte) SCSI_COMMAND).put(1, (byte) flags).putInt(16, tag)
         .putInt(20, Math.max(dataIn, dataOut.length)).putInt(24, numbering.next())
         .putInt(28, expStatSN).put(32, cdb);
