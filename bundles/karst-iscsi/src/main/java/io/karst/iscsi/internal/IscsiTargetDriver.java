@@ -89,13 +89,10 @@ public final class IscsiTargetDriver implements TargetDriver {
           .description("A portal address pattern (* any characters, ? one, ! before it to "
               + "exclude), one per line: with any, the target is offered and accepts logins "
               + "only on the portals that match").build(),
-      AttributeDescriptor.builder(LoginHandler.NOP_IN_INTERVAL, AttributeType.INTEGER)
-          .description("Seconds of silence before a NOP-In ping on a connection to this "
-              + "target, 0 to 3600, 0 for none; the driver's nop_in_interval when not set")
-          .build(),
-      AttributeDescriptor.builder(LoginHandler.NOP_IN_TIMEOUT, AttributeType.INTEGER)
-          .description("Seconds to wait for the answer to a ping before closing the "
-              + "connection, 1 to 3600; the driver's nop_in_timeout when not set").build(),
+      overriding(LoginHandler.NOP_IN_INTERVAL, "nop_in_interval", "Seconds of silence before "
+          + "a NOP-In ping on a connection to this target, 0 to 3600, 0 for none"),
+      overriding(LoginHandler.NOP_IN_TIMEOUT, "nop_in_timeout", "Seconds to wait for the "
+          + "answer to a ping before closing the connection, 1 to 3600"),
       integer(LoginHandler.RSP_TIMEOUT, Integer.toString(LoginHandler.DEFAULT_RSP_TIMEOUT),
           "Seconds a command waits for the initiator's Data-Out before the connection is "
           + "closed, 2 to 65535"),
@@ -103,10 +100,8 @@ public final class IscsiTargetDriver implements TargetDriver {
           .description("address[:port] temp|perm (IPv6 in brackets): logins of normal "
               + "sessions are redirected there, temporarily or permanently; none when empty")
           .build(),
-      AttributeDescriptor.builder(LoginHandler.QUEUED_COMMANDS, AttributeType.INTEGER)
-          .description("Commands an initiator may have outstanding per session of this "
-              + "target (the CmdSN window), 1 to 65536; the driver's queue_depth when not set")
-          .build());
+      overriding(LoginHandler.QUEUED_COMMANDS, "queue_depth", "Commands an initiator may "
+          + "have outstanding per session of this target (the CmdSN window), 1 to 65536"));
 
   /** How long {@link #stop()} waits for initiators to log out. */
   static final long LOGOUT_WAIT_MILLIS = 2000;
@@ -119,6 +114,14 @@ public final class IscsiTargetDriver implements TargetDriver {
   private static AttributeDescriptor integer(String name, String value, String description) {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
         .description(description).build();
+  }
+
+  /** An integer target attribute that, when not set, is the driver's attribute of its use. */
+  private static AttributeDescriptor overriding(String name, String driverAttribute,
+      String description) {
+    return AttributeDescriptor.builder(name, AttributeType.INTEGER)
+        .description(description + "; the driver's " + driverAttribute + " when not set")
+        .build();
   }
 
   private static AttributeDescriptor digest(String name, String what) {
