@@ -8,9 +8,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Just enough of an iSCSI initiator (RFC 7143) on a plain socket for commands no packaged
- * tool sends, such as PERSISTENT RESERVE OUT: a normal session logged in with one request,
- * then one command at a time, Data-Out as immediate data only.
+ * Just enough of an iSCSI initiator (RFC 7143) on a plain socket for what no packaged tool
+ * does, such as PERSISTENT RESERVE OUT or several connections in one session: a normal
+ * session logged in with one request, then one command at a time per connection, Data-Out as
+ * immediate data only. {@link #connect} adds a connection to the session; the connections
+ * share the session's CmdSN numbering.
  */
 final class IscsiInitiator implements AutoCloseable {
 
@@ -30,15 +32,55 @@ final class IscsiInitiator implements AutoCloseable {
   private static final int SCSI_RESPONSE = 0x21;
   private static final int DATA_IN = 0x25;
 
+  /**
+   * The session's command numbering and task tags, which all its connections take from: tags
+   * are unique in a session, not only in a connection (RFC 7143 11.2.1.8).
+   */
+  private static final class Numbering {
+    private int cmdSN = 1;
+    private int itt = 1;
+
+    synchronized int next() {
+      return cmdSN++;
+    }
+
+    synchronized int tag() {
+      return itt++;
+    }
+
+    synchronized int current() {
+      return cmdSN;
+    }
+  }
+
+  private final int port;
+  private final String name;
+  private final long isid;
+  private final String target;
+  private final Numbering numbering;
+  /** The session's TSIH, which the target gave the first connection. */
+  final int tsih;
   private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
-  private int cmdSN = 1;
   private int expStatSN;
-  private int itt = 1;
 
   /** Logs in to {@code target} as the initiator port {@code name} with this ISID. */
   IscsiInitiator(int port, String name, long isid, String target) throws IOException {
+    this(port, name, isid, target, 0, 0, new Numbering());
+  }
+
+  /**
+   * Logs in a connection: a new session with TSIH 0, else a connection with this CID added to
+   * the session of that TSIH.
+   */
+  private IscsiInitiator(int port, String name, long isid, String target, int tsih, int cid,
+      Numbering numbering) throws IOException {
+    this.port = port;
+    this.name = name;
+    this.isid = isid;
+    this.target = target;
+    this.numbering = numbering;
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(30_000);
     in = new DataInputStream(socket.getInputStream());
@@ -46,17 +88,27 @@ final class IscsiInitiator implements AutoCloseable {
     ByteBuffer bhs = ByteBuffer.allocate(48);
     // Immediate; transit from the security stage straight to full feature phase.
     bhs.put(0, (byte) (0x40 | LOGIN_REQUEST)).put(1, (byte) 0x83);
-    bhs.putShort(8, (short) (isid >>> 32)).putInt(10, (int) isid);
-    bhs.putInt(16, itt++).putInt(24, cmdSN);
-    send(bhs, text("InitiatorName=" + name, "TargetName=" + target, "SessionType=Normal",
-        "AuthMethod=None", "HeaderDigest=None", "DataDigest=None", "ImmediateData=Yes",
-        "InitialR2T=No", "FirstBurstLength=65536", "MaxRecvDataSegmentLength=65536"));
+    bhs.putShort(8, (short) (isid >>> 32)).putInt(10, (int) isid).putShort(14, (short) tsih);
+    bhs.putInt(16, numbering.tag()).putShort(20, (short) cid).putInt(24, numbering.current());
+    send(bhs, tsih == 0
+        ? text("InitiatorName=" + name, "TargetName=" + target, "SessionType=Normal",
+            "AuthMethod=None", "HeaderDigest=None", "DataDigest=None", "ImmediateData=Yes",
+            "InitialR2T=No", "FirstBurstLength=65536", "MaxRecvDataSegmentLength=65536",
+            "MaxConnections=4")
+        : text("InitiatorName=" + name, "TargetName=" + target, "AuthMethod=None",
+            "HeaderDigest=None", "DataDigest=None", "MaxRecvDataSegmentLength=65536"));
     Pdu login = receive();
     if ((login.bhs.get(0) & 0x3F) != 0x23 || login.bhs.get(36) != 0) {
       throw new IOException("login refused: status class " + login.bhs.get(36) + " detail "
           + login.bhs.get(37));
     }
     expStatSN = login.bhs.getInt(24) + 1;
+    this.tsih = login.bhs.getShort(14) & 0xFFFF;
+  }
+
+  /** Adds a connection with this CID to the session (RFC 7143 6.3.1). */
+  IscsiInitiator connect(int cid) throws IOException {
+    return new IscsiInitiator(port, name, isid, target, tsih, cid, numbering);
   }
 
   private static byte[] text(String... pairs) {
@@ -85,10 +137,10 @@ final class IscsiInitiator implements AutoCloseable {
     if (dataIn > 0) {
       flags |= 0x40;
     }
-    int tag = itt++;
+    int tag = numbering.tag();
     bhs.put(0, (byte) SCSI_COMMAND).put(1, (byte) flags).putShort(8, (short) lun)
         .putInt(16, tag)
-        .putInt(20, Math.max(dataIn, dataOut.length)).putInt(24, cmdSN++)
+        .putInt(20, Math.max(dataIn, dataOut.length)).putInt(24, numbering.next())
         .putInt(28, expStatSN).put(32, cdb);
     send(bhs, dataOut);
     byte[] data = new byte[dataIn];

@@ -123,4 +123,56 @@ class SessionsE2EIT {
     }
     return all.toString();
   }
+
+  /**
+   * One session with two connections (RFC 7143 3.4), neither libiscsi nor QEMU does: the
+   * connections write their halves of a range at the same time, commands numbered from the
+   * session's one CmdSN sequence, then each reads back the other's half.
+   */
+  @Test
+  void aSessionWithTwoConnectionsWritesOnBothAndEachReadsTheOthersData() throws Exception {
+    String name = "iqn.2026-11.io.karst.test:mcs-host";
+    int blocks = 128;
+    long base = 16L << 20 >> 9;
+    try (IscsiInitiator first = new IscsiInitiator(PORT, name, 0x400000000077L, IQN);
+        IscsiInitiator second = first.connect(1)) {
+      assertThat(second.tsih).isEqualTo(first.tsih);
+      List<IscsiInitiator> connections = List.of(first, second);
+      CompletableFuture<?>[] writes = new CompletableFuture<?>[2];
+      for (int c = 0; c < 2; c++) {
+        IscsiInitiator conn = connections.get(c);
+        long start = base + (long) c * blocks * 16;
+        int pattern = 0x30 + c;
+        writes[c] = CompletableFuture.runAsync(() -> {
+          try {
+            for (int i = 0; i < 16; i++) {
+              byte[] data = new byte[blocks * 512];
+              java.util.Arrays.fill(data, (byte) (pattern + i));
+              assertThat(conn.command(cdb10(0x2A, start + (long) i * blocks, blocks), data, 0)
+                  .status()).isZero();
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+      }
+      CompletableFuture.allOf(writes).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      for (int c = 0; c < 2; c++) {
+        IscsiInitiator reader = connections.get(1 - c);
+        long start = base + (long) c * blocks * 16;
+        for (int i = 0; i < 16; i++) {
+          IscsiInitiator.Response r = reader.command(cdb10(0x28, start + (long) i * blocks,
+              blocks), new byte[0], blocks * 512);
+          assertThat(r.status()).isZero();
+          assertThat(r.data()).hasSize(blocks * 512).containsOnly((byte) (0x30 + c + i));
+        }
+      }
+    }
+  }
+
+  /** READ (10) or WRITE (10). */
+  private static byte[] cdb10(int opcode, long lba, int blocks) {
+    return java.nio.ByteBuffer.allocate(10).put((byte) opcode).put((byte) 0).putInt((int) lba)
+        .put((byte) 0).putShort((short) blocks).put((byte) 0).array();
+  }
 }

@@ -24,15 +24,21 @@ enum ChapAlgorithm {
   }
 
   /**
-   * The strongest algorithm of a CHAP_A list (numbers separated by commas); null when none is
-   * one of these. Values that are not numbers are ignored, as an unknown algorithm is.
+   * The strongest algorithm of a CHAP_A list (numbers separated by commas, each decimal or
+   * hexadecimal with 0x as RFC 7143 6.1 allows); null when none is one of these. Values that
+   * are not numbers are ignored, as an unknown algorithm is.
    */
   static ChapAlgorithm strongest(String offered) {
     ChapAlgorithm best = null;
     for (String n : offered.split(",")) {
+      int number;
+      try {
+        number = Negotiation.number(n.trim(), 0, Integer.MAX_VALUE);
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
       for (ChapAlgorithm a : values()) {
-        if (n.trim().equals(Integer.toString(a.number))
-            && (best == null || a.ordinal() > best.ordinal())) {
+        if (number == a.number && (best == null || a.ordinal() > best.ordinal())) {
           best = a;
         }
       }

@@ -10,6 +10,9 @@ package io.karst.iscsi.internal;
  * never has more than the depth outstanding, whether they wait in core or in the window. As
  * initiators ignore a MaxCmdSN lower than one they have seen, it is never lowered: it waits
  * for ExpCmdSN to catch up instead.
+ *
+ * <p>The connections of a session share the window, each on its own event loop, hence the
+ * lock.
  */
 final class CommandWindow {
 
@@ -30,12 +33,12 @@ final class CommandWindow {
     return b - a > 0;
   }
 
-  int expCmdSN() {
+  synchronized int expCmdSN() {
     return expCmdSN;
   }
 
   /** The MaxCmdSN to advertise now. */
-  int maxCmdSN() {
+  synchronized int maxCmdSN() {
     int max = expCmdSN + Math.max(0, depth - inProgress) - 1;
     if (before(maxCmdSN, max)) {
       maxCmdSN = max;
@@ -44,27 +47,27 @@ final class CommandWindow {
   }
 
   /** Whether a CmdSN is the next to deliver, and the initiator was allowed to send it. */
-  boolean expected(int cmdSN) {
+  synchronized boolean expected(int cmdSN) {
     return cmdSN == expCmdSN && !before(maxCmdSN, cmdSN);
   }
 
   /** Whether a CmdSN lies in the window beyond ExpCmdSN: one to hold until its turn. */
-  boolean ahead(int cmdSN) {
+  synchronized boolean ahead(int cmdSN) {
     return before(expCmdSN, cmdSN) && !before(maxCmdSN, cmdSN);
   }
 
   /** The expected command was delivered. */
-  void advance() {
+  synchronized void advance() {
     expCmdSN++;
   }
 
   /** A command went to core. */
-  void started() {
+  synchronized void started() {
     inProgress++;
   }
 
   /** A command's answer was sent, or dropped with its connection. */
-  void finished() {
+  synchronized void finished() {
     inProgress--;
   }
 }

@@ -7,17 +7,19 @@ import io.netty.channel.ChannelFuture;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One TCP connection of a session (RFC 7143 3.3), shared by the handlers of its pipeline:
+ * its CID, its parameters (the session's, with its own MaxRecvDataSegmentLength and digests),
  * its StatSN, its task table and transfer tags, and the stamping of the sequence numbers every
  * target PDU carries. A connection exists from accept; it joins an {@link IscsiSession} when
- * its login succeeds. Everything but {@link #execute} and {@link #requestLogout} runs on the
- * channel's event loop.
+ * its login succeeds, and leaves it when its channel closes. Everything but {@link #execute},
+ * the task table (which the session's other connections look into) and the methods that say
+ * so runs on the channel's event loop.
  */
 final class IscsiConnection {
 
@@ -26,20 +28,39 @@ final class IscsiConnection {
   final IscsiService service;
   final Channel channel;
   /** The commands of this connection that core has not answered, by initiator task tag. */
-  final Map<Integer, IscsiTask> tasks = new HashMap<>();
+  final Map<Integer, IscsiTask> tasks = new ConcurrentHashMap<>();
   /** Set on the event loop; read from others when a login looks for a session to reinstate. */
   private volatile IscsiSession session;
+  private Params params;
+  /** The connection ID the login gave (RFC 7143 11.12.8). */
+  volatile int cid;
+  /**
+   * Seconds of silence before a NOP-In ping (0 for none), and to wait for its answer: the
+   * driver's, or the target's NopInInterval and NopInTimeout, set by the login.
+   */
+  int nopInInterval;
+  int nopInTimeout;
+  /** Seconds a task waits for Data-Out before the connection is closed (RspTimeout). */
+  int rspTimeout = LoginHandler.DEFAULT_RSP_TIMEOUT;
   private int statSN;
   private int transferTag;
+  /** Whether the connection's tasks were ended in core, which is done once. */
+  private volatile boolean tasksTerminated;
 
   IscsiConnection(IscsiService service, Channel channel) {
     this.service = service;
     this.channel = channel;
+    this.nopInInterval = service.nopInInterval();
+    this.nopInTimeout = service.nopInTimeout();
   }
 
-  /** The login succeeded: the connection serves this session, numbering status from here. */
-  void join(IscsiSession s, int nextStatSN) {
+  /**
+   * The login succeeded: the connection serves this session with these parameters, numbering
+   * status from here.
+   */
+  void enter(IscsiSession s, Params p, int nextStatSN) {
     this.session = s;
+    this.params = p;
     this.statSN = nextStatSN;
   }
 
@@ -49,7 +70,7 @@ final class IscsiConnection {
   }
 
   Params params() {
-    return session.params;
+    return params;
   }
 
   ByteBufAllocator alloc() {
@@ -133,38 +154,50 @@ final class IscsiConnection {
     });
   }
 
-  /**
-   * Ends this connection's session because a new login of the same initiator and ISID to the
-   * same target reinstates it (RFC 7143 6.3.5): the connection stops reading, its tasks are
-   * aborted in core (ABORT TASK SET on every LUN they address, which completes once none of
-   * them can touch the medium any more), then the connection closes and the nexus ends. The
-   * stage completes after that, so that the new session starts with nothing of the old one
-   * still running.
-   */
-  CompletableFuture<Void> reinstate() {
-    CompletableFuture<Void> ended = new CompletableFuture<>();
-    boolean queued = execute(() -> {
-      LOG.log(Level.INFO, describe() + " is reinstated by a new login; ending it");
+  /** Stops reading PDUs; the stage completes on the event loop once it has. */
+  CompletableFuture<Void> stopReading() {
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
+    if (!execute(() -> {
       channel.config().setAutoRead(false);
-      IscsiSession s = session;
-      CompletableFuture<?>[] aborts = tasks.values().stream()
-          .mapToLong(t -> ScsiCommandHandler.lun(t.lunField)).filter(lun -> lun >= 0).distinct()
-          .boxed()
-          .map(lun -> s.nexus.manage(TaskManagementFunction.ABORT_TASK_SET, lun, 0)
-              .toCompletableFuture())
-          .toArray(CompletableFuture<?>[]::new);
-      CompletableFuture.allOf(aborts).whenComplete((r, e) -> execute(() ->
-          channel.close().addListener(f -> {
-            s.close();
-            ended.complete(null);
-          })));
-    });
-    if (!queued) {
-      // The event loop is gone, and the connection with it.
-      session.close();
-      ended.complete(null);
+      stopped.complete(null);
+    })) {
+      stopped.complete(null);
     }
-    return ended;
+    return stopped;
+  }
+
+  /** Closes the channel; the stage completes once it is closed. */
+  CompletableFuture<Void> close() {
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+    channel.close().addListener(f -> closed.complete(null));
+    return closed;
+  }
+
+  /**
+   * Aborts in core every task of this connection (ABORT TASK by tag, which completes once the
+   * task can no longer touch the medium): what RFC 7143 11.14.1 calls the implicit
+   * termination of the tasks allegiant to a connection that is closed or fails at
+   * ErrorRecoveryLevel 0 while its session goes on.
+   */
+  CompletableFuture<Void> terminateTasks() {
+    IscsiSession s = session;
+    if (tasksTerminated || tasks.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    tasksTerminated = true;
+    CompletableFuture<?>[] aborts = tasks.values().stream()
+        .map(t -> s.nexus.manage(TaskManagementFunction.ABORT_TASK,
+            ScsiCommandHandler.lun(t.lunField), t.itt & 0xFFFFFFFFL).toCompletableFuture())
+        .toArray(CompletableFuture<?>[]::new);
+    return CompletableFuture.allOf(aborts);
+  }
+
+  /**
+   * Ends this connection while its session goes on (logout of the connection, connection
+   * reinstatement): reading stops, its tasks are aborted, then it closes.
+   */
+  CompletableFuture<Void> terminate() {
+    return stopReading().thenCompose(v -> terminateTasks()).thenCompose(v -> close());
   }
 
   /**
@@ -182,7 +215,7 @@ final class IscsiConnection {
   }
 
   String describe() {
-    return (session == null ? "connection" : session.describe()) + " from "
+    return (session == null ? "connection" : session.describe() + ", CID " + cid) + " from "
         + channel.remoteAddress();
   }
 }

@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the connections of a started driver share: core's context, the driver's settings, the
- * portals, TSIH allocation, and the live connections, which {@link IscsiTargetDriver#stop()}
- * asks to log out.
+ * portals, the normal sessions by TSIH (which new connections join, and new logins
+ * reinstate), and the live connections, which {@link IscsiTargetDriver#stop()} asks to log
+ * out.
  */
 final class IscsiService {
 
@@ -27,6 +28,7 @@ final class IscsiService {
   private final int nopInTimeout;
   private volatile List<InetSocketAddress> portals;
   private final AtomicInteger tsih = new AtomicInteger();
+  private final Map<Integer, IscsiSession> sessions = new ConcurrentHashMap<>();
   private final Set<IscsiConnection> connections = ConcurrentHashMap.newKeySet();
 
   IscsiService(DriverContext context, List<InetSocketAddress> portals) {
@@ -37,7 +39,7 @@ final class IscsiService {
     this.queueDepth = Params.attribute(a, "queue_depth", 1, 1 << 16);
     this.nopInInterval = Params.attribute(a, "nop_in_interval", 0, 3600);
     this.nopInTimeout = Params.attribute(a, "nop_in_timeout", 1, 3600);
-    // CHAP credentials and digest lists are checked now, so that a short secret keeps the
+    // CHAP credentials, digest lists and limits are checked now, so that a short secret keeps the
     // driver stopped with a clear reason instead of failing logins later.
     ChapUsers.of(a, "TARGET_DRIVER iscsi");
     for (Target t : context.targets()) {
@@ -45,6 +47,13 @@ final class IscsiService {
       for (String key : List.of(LoginHandler.HEADER_DIGEST, LoginHandler.DATA_DIGEST)) {
         Negotiation.accepted(t, key);
       }
+      Params.targetAttribute(t, LoginHandler.MAX_CONNECTIONS, 1, 65535, 1);
+      Params.targetAttribute(t, LoginHandler.MAX_SESSIONS, 0, 65535, 0);
+      Params.targetAttribute(t, LoginHandler.QUEUED_COMMANDS, 1, 1 << 16, 1);
+      Redirect.of(t);
+      Params.targetAttribute(t, LoginHandler.NOP_IN_INTERVAL, 0, 3600, 0);
+      Params.targetAttribute(t, LoginHandler.NOP_IN_TIMEOUT, 1, 3600, 1);
+      Params.targetAttribute(t, LoginHandler.RSP_TIMEOUT, 2, 65535, 2);
     }
   }
 
@@ -133,13 +142,37 @@ final class IscsiService {
     return nopInTimeout;
   }
 
-  /** A session identifying handle (RFC 7143 11.12.6), never 0. */
-  int nextTsih() {
-    int t;
-    do {
-      t = tsih.incrementAndGet() & 0xFFFF;
-    } while (t == 0);
-    return t;
+  /**
+   * Registers a new normal session under a session identifying handle (RFC 7143 11.12.6) that
+   * no live session has, never 0.
+   */
+  IscsiSession open(java.util.function.IntFunction<IscsiSession> session) {
+    while (true) {
+      int t = tsih.incrementAndGet() & 0xFFFF;
+      if (t == 0 || sessions.containsKey(t)) {
+        continue;
+      }
+      IscsiSession s = session.apply(t);
+      if (s.discovery() || sessions.putIfAbsent(t, s) == null) {
+        return s;
+      }
+    }
+  }
+
+  /** The normal session of this TSIH, or null. */
+  IscsiSession session(int tsih) {
+    return sessions.get(tsih);
+  }
+
+  /** A session's last connection left. */
+  void ended(IscsiSession session) {
+    sessions.remove(session.tsih, session);
+  }
+
+  /** How many normal sessions a target has. */
+  long sessionsOf(String targetName) {
+    return sessions.values().stream().filter(s -> s.params.targetName.equals(targetName))
+        .count();
   }
 
   /** Tracks a new connection until its channel closes. */
@@ -149,16 +182,13 @@ final class IscsiService {
   }
 
   /**
-   * The other logged-in connections of the normal session that a login with these parameters
-   * and ISID reinstates (RFC 7143 6.3.5): same initiator name, ISID and target.
+   * The normal sessions that a leading login with these parameters and ISID reinstates (RFC
+   * 7143 6.3.5): same initiator name, ISID and target.
    */
-  List<IscsiConnection> reinstated(IscsiConnection login, Params p, byte[] isid) {
-    return connections.stream().filter(c -> {
-      IscsiSession s = c.session();
-      return c != login && s != null && !s.discovery() && Arrays.equals(s.isid, isid)
-          && s.params.initiatorName.equals(p.initiatorName)
-          && s.params.targetName.equals(p.targetName);
-    }).toList();
+  List<IscsiSession> reinstated(Params p, byte[] isid) {
+    return sessions.values().stream().filter(s -> Arrays.equals(s.isid, isid)
+        && s.params.initiatorName.equals(p.initiatorName)
+        && s.params.targetName.equals(p.targetName)).toList();
   }
 
   /** The connections whose channels are still open. */

@@ -79,7 +79,29 @@ public final class IscsiTargetDriver implements TargetDriver {
       incomingUser("the target"),
       outgoingUser("the target"),
       digest(LoginHandler.HEADER_DIGEST, "header"),
-      digest(LoginHandler.DATA_DIGEST, "data"));
+      digest(LoginHandler.DATA_DIGEST, "data"),
+      integer(LoginHandler.MAX_CONNECTIONS, Integer.toString(LoginHandler.DEFAULT_MAX_CONNECTIONS),
+          "The most connections a session may have (the target's offer for MaxConnections), "
+          + "1 to 65535"),
+      integer(LoginHandler.MAX_SESSIONS, "0", "The most sessions the target admits at once, "
+          + "0 to 65535; 0 for no limit"),
+      AttributeDescriptor.builder(AllowedPortals.ATTRIBUTE, AttributeType.STRING).multiValued()
+          .description("A portal address pattern (* any characters, ? one, ! before it to "
+              + "exclude), one per line: with any, the target is offered and accepts logins "
+              + "only on the portals that match").build(),
+      overriding(LoginHandler.NOP_IN_INTERVAL, "nop_in_interval", "Seconds of silence before "
+          + "a NOP-In ping on a connection to this target, 0 to 3600, 0 for none"),
+      overriding(LoginHandler.NOP_IN_TIMEOUT, "nop_in_timeout", "Seconds to wait for the "
+          + "answer to a ping before closing the connection, 1 to 3600"),
+      integer(LoginHandler.RSP_TIMEOUT, Integer.toString(LoginHandler.DEFAULT_RSP_TIMEOUT),
+          "Seconds a command waits for the initiator's Data-Out before the connection is "
+          + "closed, 2 to 65535"),
+      AttributeDescriptor.builder(Redirect.ATTRIBUTE, AttributeType.STRING)
+          .description("address[:port] temp|perm (IPv6 in brackets): logins of normal "
+              + "sessions are redirected there, temporarily or permanently; none when empty")
+          .build(),
+      overriding(LoginHandler.QUEUED_COMMANDS, "queue_depth", "Commands an initiator may "
+          + "have outstanding per session of this target (the CmdSN window), 1 to 65536"));
 
   /** How long {@link #stop()} waits for initiators to log out. */
   static final long LOGOUT_WAIT_MILLIS = 2000;
@@ -92,6 +114,14 @@ public final class IscsiTargetDriver implements TargetDriver {
   private static AttributeDescriptor integer(String name, String value, String description) {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
         .description(description).build();
+  }
+
+  /** An integer target attribute that, when not set, is the driver's attribute of its use. */
+  private static AttributeDescriptor overriding(String name, String driverAttribute,
+      String description) {
+    return AttributeDescriptor.builder(name, AttributeType.INTEGER)
+        .description(description + "; the driver's " + driverAttribute + " when not set")
+        .build();
   }
 
   private static AttributeDescriptor digest(String name, String what) {

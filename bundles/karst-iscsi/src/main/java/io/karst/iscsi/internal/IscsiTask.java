@@ -7,11 +7,14 @@ import io.karst.api.scsi.Task;
 import io.karst.api.scsi.TaskTransport;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
+import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One SCSI command of a connection, as the transport of its core task: the pooled buffer core
@@ -31,6 +34,8 @@ import java.util.Map;
  * connection's event loop.
  */
 final class IscsiTask implements TaskTransport {
+
+  private static final System.Logger LOG = System.getLogger(IscsiTask.class.getName());
 
   /** ABORTED COMMAND, 47h/05h: what a command whose data failed its digest ends with. */
   static final Sense PROTOCOL_SERVICE_CRC_ERROR =
@@ -78,6 +83,11 @@ final class IscsiTask implements TaskTransport {
   /** Why Data-Out that came before core asked for it broke the rules, or null. */
   private String earlyFailure;
   private final Map<Integer, Burst> outstanding = new HashMap<>();
+  /** While Data-Out is awaited: the check that the initiator still sends (RspTimeout). */
+  private ScheduledFuture<?> responseTimer;
+  /** Whether Data-Out came since the timer last looked, and how often it found none. */
+  private boolean dataOutSinceCheck;
+  private int silentChecks;
 
   IscsiTask(IscsiConnection connection, int itt, long lunField, int expectedLength,
       boolean unsolicitedFollows, ByteBuf immediateData) {
@@ -236,8 +246,10 @@ final class IscsiTask implements TaskTransport {
    * MaxOutstandingR2T R2Ts out for the rest.
    */
   private void progress() {
+    dataOutSinceCheck = true;
     if (received >= needed) {
       dataOutDone = true;
+      stopWaiting();
       outstanding.clear();
       if (dataDigestError) {
         task.dataOutFailed(new SenseException(PROTOCOL_SERVICE_CRC_ERROR));
@@ -257,6 +269,41 @@ final class IscsiTask implements TaskTransport {
       sendR2T(ttt, nextOffset, length);
       nextOffset += length;
     }
+    if (responseTimer == null) {
+      scheduleResponseCheck();
+    }
+  }
+
+  /**
+   * RspTimeout (iscsi-scst's name): an initiator that sends none of the Data-Out the task
+   * waits for in that many seconds has stopped; its connection is closed, which ends the task.
+   * The timer looks every half RspTimeout whether Data-Out came meanwhile, so that Data-Out
+   * costs no timer of its own: silence is found after one to one and a half RspTimeout.
+   */
+  private void scheduleResponseCheck() {
+    long half = connection.rspTimeout * 500L;
+    responseTimer = connection.channel.eventLoop().schedule(() -> {
+      if (dataOutDone) {
+        return;
+      }
+      silentChecks = dataOutSinceCheck ? 0 : silentChecks + 1;
+      dataOutSinceCheck = false;
+      if (silentChecks < 2) {
+        scheduleResponseCheck();
+        return;
+      }
+      LOG.log(Level.WARNING, connection.describe() + ": no Data-Out for task 0x"
+          + Integer.toHexString(itt) + " in " + connection.rspTimeout
+          + " s (RspTimeout); closing the connection");
+      connection.channel.close();
+    }, half, TimeUnit.MILLISECONDS);
+  }
+
+  private void stopWaiting() {
+    if (responseTimer != null) {
+      responseTimer.cancel(false);
+      responseTimer = null;
+    }
   }
 
   /** An R2T (RFC 7143 11.8): it reports the StatSN without taking it. */
@@ -274,6 +321,7 @@ final class IscsiTask implements TaskTransport {
   }
 
   private void fail(String why) {
+    stopWaiting();
     if (!dataOutDone) {
       dataOutDone = true;
       outstanding.clear();

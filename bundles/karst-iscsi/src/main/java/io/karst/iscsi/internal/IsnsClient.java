@@ -121,7 +121,11 @@ final class IsnsClient {
       }
       for (Target t : enabled) {
         int tag = Integer.parseInt(t.attributes().getOrDefault("tpgt", "1"));
+        // A portal the target is not offered on gets no portal group of it.
         for (InetSocketAddress p : registered) {
+          if (!AllowedPortals.allows(t, p.getAddress())) {
+            continue;
+          }
           a.string(Isns.PG_ISCSI_NAME, t.name()).address(Isns.PG_PORTAL_IP_ADDR, p.getAddress())
               .tcpPort(Isns.PG_PORTAL_PORT, p.getPort()).u32(Isns.PG_TAG, tag);
         }

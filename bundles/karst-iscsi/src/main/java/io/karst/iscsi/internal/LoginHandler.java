@@ -11,6 +11,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +45,18 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   /** The target attributes, named as the keys, that say which digests a target accepts. */
   static final String HEADER_DIGEST = "HeaderDigest";
   static final String DATA_DIGEST = "DataDigest";
+  /** The target attributes of SCST's names that bound sessions and connections. */
+  static final String MAX_CONNECTIONS = "MaxConnections";
+  static final String MAX_SESSIONS = "MaxSessions";
+  static final String QUEUED_COMMANDS = "QueuedCommands";
+  /** The target attributes of iscsi-scst's names that override the driver's keepalive. */
+  static final String NOP_IN_INTERVAL = "NopInInterval";
+  static final String NOP_IN_TIMEOUT = "NopInTimeout";
+  static final String RSP_TIMEOUT = "RspTimeout";
+  static final int DEFAULT_RSP_TIMEOUT = 90;
+  static final int DEFAULT_MAX_CONNECTIONS = 8;
+  /** The Login Request's CID field (RFC 7143 11.12.8). */
+  private static final int CID = 20;
   /** Flags of a Login Request or Response. */
   private static final int TRANSIT = 0x80;
   private static final int CONTINUE = 0x40;
@@ -60,6 +75,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private final Negotiation negotiation;
   private final ByteBuf text = Unpooled.buffer();
   private byte[] isid;
+  /** The TSIH of the leading request: 0 for a new session, else the session to join. */
+  private int tsih;
+  /** The session this login adds a connection to, once found. */
+  private IscsiSession joining;
+  /** The target of a normal session, once known. */
+  private Target target;
   private CommandWindow window;
   private int statSN;
   private boolean identified;
@@ -107,13 +128,14 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private void refuse(ChannelHandlerContext ctx, int itt, int stageFlags, LoginRefusal r) {
     // Failed authentications are what an administrator watches for (secrets being tried).
     LOG.log(r.status == LoginRefusal.AUTHENTICATION_FAILURE ? Level.WARNING : Level.INFO,
-        "login of " + connection.describe() + who() + " refused ("
+        "login of " + connection.describe() + who() + (r.status < 0x0200 ? " redirected ("
+            : " refused (")
         + String.format("0x%04x", r.status) + "): " + r.getMessage());
     refused = true;
     // The response is made when it is sent: a delayed one whose event loop shuts down first
     // (the driver stopping) then holds no buffer.
     Runnable answer = () -> {
-      Pdu response = response(ctx, itt, stageFlags, Map.of());
+      Pdu response = response(ctx, itt, stageFlags, r.keys);
       response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     };
@@ -201,26 +223,41 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     Params params = negotiation.result;
     int itt = pdu.itt();
     int stage = (csg << 2) | FULL_FEATURE;
-    List<IscsiConnection> reinstated = params.discovery ? List.of()
-        : service.reinstated(connection, params, isid);
+    if (joining != null) {
+      addConnection(ctx, itt, stage, answers);
+      return;
+    }
+    List<IscsiSession> reinstated = params.discovery ? List.of()
+        : service.reinstated(params, isid);
     if (reinstated.isEmpty()) {
       admit(ctx, itt, stage, answers, false);
       return;
     }
     // Session reinstatement (RFC 7143 6.3.5): the old session ends before the new one is
     // admitted; until then the initiator waits for the final response.
+    waitThenAdmit(ctx, itt, stage, CompletableFuture.allOf(reinstated.stream()
+        .map(IscsiSession::reinstate).toArray(CompletableFuture<?>[]::new)),
+        () -> admit(ctx, itt, stage, answers, true));
+  }
+
+  /** An admission that has to wait: a PDU from the initiator meanwhile closes the connection. */
+  private interface Admission {
+    void run() throws LoginRefusal;
+  }
+
+  private void waitThenAdmit(ChannelHandlerContext ctx, int itt, int stage,
+      CompletableFuture<?> ended, Admission admission) {
     admitting = true;
-    CompletableFuture.allOf(reinstated.stream().map(IscsiConnection::reinstate)
-        .toArray(CompletableFuture<?>[]::new)).whenComplete((r, e) -> connection.execute(() -> {
-          if (!connection.active()) {
-            return;
-          }
-          try {
-            admit(ctx, itt, stage, answers, true);
-          } catch (LoginRefusal refusal) {
-            refuse(ctx, itt, stage, refusal);
-          }
-        }));
+    ended.whenComplete((r, e) -> connection.execute(() -> {
+      if (!connection.active()) {
+        return;
+      }
+      try {
+        admission.run();
+      } catch (LoginRefusal refusal) {
+        refuse(ctx, itt, stage, refusal);
+      }
+    }));
   }
 
   /**
@@ -230,14 +267,54 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private void admit(ChannelHandlerContext ctx, int itt, int stage, Map<String, String> answers,
       boolean reinstating) throws LoginRefusal {
     Params params = negotiation.result;
-    Session nexus = params.discovery ? null : openSession(params);
-    if (nexus != null && reinstating) {
-      nexus.nexusLost();
+    IscsiSession session;
+    if (params.discovery) {
+      session = service.open(t -> new IscsiSession(service, isid, t, params, null, window));
+    } else {
+      int max = targetAttribute(target, MAX_SESSIONS, 0, 65535, 0);
+      // Counted and registered at once, so that logins at the same time cannot pass the limit.
+      synchronized (service) {
+        if (max > 0 && service.sessionsOf(target.name()) >= max) {
+          throw new LoginRefusal(LoginRefusal.OUT_OF_RESOURCES, "the target has " + max
+              + " sessions, its " + MAX_SESSIONS);
+        }
+        Session nexus = openSession(params);
+        if (reinstating) {
+          nexus.nexusLost();
+        }
+        session = service.open(t -> new IscsiSession(service, isid, t, params, nexus, window));
+      }
     }
-    IscsiSession session = new IscsiSession(isid, service.nextTsih(), params, nexus, window);
+    session.join(connection, new ArrayList<>());
+    enter(ctx, itt, stage, answers, session);
+  }
+
+  /**
+   * Adds this connection to the session of its TSIH (RFC 7143 6.3.1), up to the session's
+   * MaxConnections. A connection of the same CID that is still there is reinstated (6.3.4):
+   * its tasks are aborted and it closes before this one gets its final response.
+   */
+  private void addConnection(ChannelHandlerContext ctx, int itt, int stage,
+      Map<String, String> answers) throws LoginRefusal {
+    List<IscsiConnection> replaced = new ArrayList<>();
+    joining.join(connection, replaced);
+    if (replaced.isEmpty()) {
+      enter(ctx, itt, stage, answers, joining);
+      return;
+    }
+    LOG.log(Level.INFO, replaced.get(0).describe() + " is reinstated by a new login of its CID;"
+        + " ending it");
+    waitThenAdmit(ctx, itt, stage, replaced.get(0).terminate(),
+        () -> enter(ctx, itt, stage, answers, joining));
+  }
+
+  /** Sends the final login response and enters the full feature phase. */
+  private void enter(ChannelHandlerContext ctx, int itt, int stage, Map<String, String> answers,
+      IscsiSession session) {
+    Params params = negotiation.result;
     Pdu response = response(ctx, itt, TRANSIT | stage, answers);
     response.set16(14, session.tsih);
-    connection.join(session, statSN);
+    connection.enter(session, params, statSN);
     // The final response is the last PDU without digests; both directions use them from the
     // first full feature PDU on (RFC 7143 13.1).
     connection.channel.writeAndFlush(response);
@@ -247,6 +324,8 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
         params.dataDigest);
     enterFullFeature(ctx);
     LOG.log(Level.INFO, connection.describe() + " logged in"
+        + (joining != null ? " (connection " + session.connections().size() + " of at most "
+            + params.maxConnections + ")" : "")
         + (chap.user != null ? " as CHAP user " + chap.user : "")
         + (params.headerDigest ? ", header digest CRC32C" : "")
         + (params.dataDigest ? ", data digest CRC32C" : ""));
@@ -266,13 +345,11 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     pdu.bhs.getBytes(8, isid);
     statSN = pdu.u32(Pdu.EXP_STAT_SN);
     window = new CommandWindow(pdu.cmdSN(), service.queueDepth());
+    tsih = pdu.u16(14);
+    connection.cid = pdu.u16(CID);
     if (pdu.u8(3) > 0) {
       throw new LoginRefusal(LoginRefusal.UNSUPPORTED_VERSION,
           "VersionMin " + pdu.u8(3) + " (this target speaks version 0)");
-    }
-    if (pdu.u16(14) != 0) {
-      throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, "TSIH " + pdu.u16(14)
-          + ": adding a connection to a session is not supported (MaxConnections 1)");
     }
   }
 
@@ -287,20 +364,78 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       throw new LoginRefusal(LoginRefusal.MISSING_PARAMETER, "no InitiatorName");
     }
     if (p.discovery) {
+      if (tsih != 0) {
+        throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, "TSIH " + tsih
+            + " in a discovery login: discovery sessions have one connection");
+      }
       chap = new Chap(users(service.context().attributes(), "TARGET_DRIVER iscsi"));
       return;
     }
     if (p.targetName == null) {
       throw new LoginRefusal(LoginRefusal.MISSING_PARAMETER, "no TargetName in a normal session");
     }
-    Target target = service.context().target(p.targetName).orElseThrow(
+    target = service.context().target(p.targetName).orElseThrow(
         () -> new LoginRefusal(LoginRefusal.NOT_FOUND, "no target " + p.targetName));
+    InetSocketAddress portal = connection.localAddress();
+    if (!AllowedPortals.allows(target, portal == null ? null : portal.getAddress())) {
+      // As iscsi-scst answers: the target is not there for this portal.
+      throw new LoginRefusal(LoginRefusal.NOT_FOUND, "target " + p.targetName
+          + " is not offered on portal " + portal + " (" + AllowedPortals.ATTRIBUTE + ")");
+    }
+    Redirect redirect;
+    try {
+      redirect = Redirect.of(target);
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
+    }
+    if (redirect != null && !redirect.reached(portal)) {
+      throw redirect.refusal(p.targetName);
+    }
     chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
     negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
+    connection.nopInInterval = targetAttribute(target, NOP_IN_INTERVAL, 0, 3600,
+        service.nopInInterval());
+    connection.nopInTimeout = targetAttribute(target, NOP_IN_TIMEOUT, 1, 3600,
+        service.nopInTimeout());
+    connection.rspTimeout = targetAttribute(target, RSP_TIMEOUT, 2, 65535, DEFAULT_RSP_TIMEOUT);
+    if (tsih != 0) {
+      joining = service.session(tsih);
+      if (joining == null || !Arrays.equals(joining.isid, isid)
+          || !joining.params.initiatorName.equals(p.initiatorName)
+          || !joining.params.targetName.equals(p.targetName)) {
+        joining = null;
+        throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, "TSIH " + tsih
+            + ": no session of this initiator and ISID to this target has it");
+      }
+      negotiation.join(joining.params);
+      // The connection's responses report the session's window.
+      window = joining.window;
+    } else {
+      negotiation.allowConnections(targetAttribute(target, MAX_CONNECTIONS, 1, 65535,
+          DEFAULT_MAX_CONNECTIONS));
+      window = new CommandWindow(window.expCmdSN(), targetAttribute(target, QUEUED_COMMANDS,
+          1, 1 << 16, service.queueDepth()));
+    }
     answers.put("TargetPortalGroupTag", target.attributes().getOrDefault("tpgt", "1"));
     String alias = target.attributes().get("alias");
     if (alias != null && !alias.isEmpty()) {
       answers.put("TargetAlias", alias);
+    }
+  }
+
+  /**
+   * An integer attribute of a target within its range, or its default when the target has
+   * none.
+   *
+   * @throws LoginRefusal a target error naming the target and attribute, for a value out of
+   *     range (checked when the driver starts, but a target may come later)
+   */
+  static int targetAttribute(Target target, String name, int min, int max, int dflt)
+      throws LoginRefusal {
+    try {
+      return Params.targetAttribute(target, name, min, max, dflt);
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
     }
   }
 
@@ -343,7 +478,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private Session openSession(Params p) throws LoginRefusal {
     try {
       return service.context().openSession(p.targetName, p.initiatorName,
-          transportId(p.initiatorName, isid), reason -> connection.requestLogout());
+          transportId(p.initiatorName, isid), reason -> connection.session().requestLogout());
     } catch (SessionException e) {
       throw new LoginRefusal(switch (e.reason()) {
         case TARGET_NOT_FOUND -> LoginRefusal.NOT_FOUND;
@@ -362,7 +497,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     connection.channel.pipeline().get(PduDecoder.class)
         .maxDataSegmentLength(connection.params().maxRecvDataSegmentLength);
     ChannelPipeline p = ctx.pipeline();
-    int interval = service.nopInInterval();
+    int interval = connection.nopInInterval;
     if (interval > 0) {
       p.addLast("idle", new IdleStateHandler(interval, 0, 0));
     }

@@ -1,8 +1,11 @@
 package io.karst.iscsi.internal;
 
+import java.util.Map;
+
 /**
- * A login that cannot go on: the Status-Class and Status-Detail of the final Login Response
- * (RFC 7143 11.13.5), after which the target closes the connection.
+ * A login that cannot go on here: the Status-Class and Status-Detail of the final Login
+ * Response (RFC 7143 11.13.5), a redirection or an error, after which the target closes the
+ * connection.
  */
 final class LoginRefusal extends Exception {
   private static final long serialVersionUID = 1L;
@@ -14,6 +17,8 @@ final class LoginRefusal extends Exception {
   static final int AUTHORIZATION_FAILURE = 0x0202;
   static final int NOT_FOUND = 0x0203;
   static final int UNSUPPORTED_VERSION = 0x0205;
+  /** The session has all the connections MaxConnections allows. */
+  static final int TOO_MANY_CONNECTIONS = 0x0206;
   static final int MISSING_PARAMETER = 0x0207;
   static final int SESSION_TYPE_NOT_SUPPORTED = 0x0209;
   static final int SESSION_DOES_NOT_EXIST = 0x020A;
@@ -24,9 +29,16 @@ final class LoginRefusal extends Exception {
   static final int OUT_OF_RESOURCES = 0x0302;
 
   final int status;
+  /** Keys the response carries: the TargetAddress of a redirection. */
+  final Map<String, String> keys;
 
   LoginRefusal(int status, String message) {
+    this(status, message, Map.of());
+  }
+
+  LoginRefusal(int status, String message, Map<String, String> keys) {
     super(message, null, false, false);
     this.status = status;
+    this.keys = keys;
   }
 }

@@ -19,19 +19,29 @@ import java.util.Set;
  *       target accepts, CRC32C or None ({@link Crc32c}), as its attributes of those names
  *       say. AuthMethod and the CHAP keys are
  *       the security stage's ({@link Chap}).
- *   <li>Minimum: MaxConnections (1), MaxBurstLength, FirstBurstLength (never above
+ *   <li>Minimum: MaxConnections (at most the target's), MaxBurstLength, FirstBurstLength (never above
  *       MaxBurstLength), MaxOutstandingR2T, DefaultTime2Retain, ErrorRecoveryLevel (0).
  *   <li>Maximum: DefaultTime2Wait. Boolean OR: InitialR2T, DataPDUInOrder,
  *       DataSequenceInOrder. Boolean AND: ImmediateData, IFMarker, OFMarker (No: RFC 7143
  *       retired markers, so IFMarkInt and OFMarkInt are Irrelevant).
  *   <li>Keys only a target declares (TargetAlias, TargetAddress, TargetPortalGroupTag) and
  *       SendTargets, sent by an initiator at login, are Irrelevant; session-wide keys in a
- *       discovery session likewise.
+ *       discovery session likewise, and leading-only keys in a login that adds a
+ *       connection to a session.
  *   <li>Anything else, X- and X# extension keys included, is NotUnderstood; a value outside
  *       its key's syntax or range is answered Reject.
  * </ul>
  */
 final class Negotiation {
+
+  /**
+   * Keys of the leading login only (RFC 7143 13, "LO"): a connection joining a session takes
+   * the session's values, and is answered Irrelevant for them.
+   */
+  private static final Set<String> LEADING_ONLY = Set.of("MaxConnections", "InitialR2T",
+      "ImmediateData", "MaxBurstLength", "FirstBurstLength", "DefaultTime2Wait",
+      "DefaultTime2Retain", "MaxOutstandingR2T", "DataPDUInOrder", "DataSequenceInOrder",
+      "ErrorRecoveryLevel");
 
   /** Keys that mean nothing in a discovery session (RFC 7143 13, "Irrelevant when..."). */
   private static final Set<String> NORMAL_ONLY = Set.of("MaxConnections", "InitialR2T",
@@ -47,6 +57,10 @@ final class Negotiation {
   private boolean declaredRecvLength;
   private List<String> headerDigests = DIGESTS;
   private List<String> dataDigests = DIGESTS;
+  /** The most connections the target allows a session, its answer's upper bound. */
+  private int maxConnections = 1;
+  /** Whether the login adds a connection to a session (TSIH not 0). */
+  private boolean joining;
 
   Negotiation(Params offers) {
     this.offers = offers;
@@ -88,6 +102,20 @@ final class Negotiation {
     this.dataDigests = dataDigests;
   }
 
+  /** Sets the most connections the target allows a session (its MaxConnections attribute). */
+  void allowConnections(int max) {
+    this.maxConnections = max;
+  }
+
+  /**
+   * The login adds a connection to this session: the session-wide keys keep the session's
+   * values, and the leading-only ones are answered Irrelevant.
+   */
+  void join(Params session) {
+    joining = true;
+    result.joinSession(session);
+  }
+
   /** Answers one request's keys, in their order, after {@link #declare}. */
   Map<String, String> answer(Map<String, String> keys) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -95,7 +123,8 @@ final class Negotiation {
       String key = e.getKey();
       String value = e.getValue();
       String answer;
-      if (result.discovery && NORMAL_ONLY.contains(key)) {
+      if ((result.discovery && NORMAL_ONLY.contains(key))
+          || (joining && LEADING_ONLY.contains(key))) {
         answer = "Irrelevant";
       } else {
         try {
@@ -132,8 +161,8 @@ final class Negotiation {
         return d;
       }
       case "MaxConnections" -> {
-        number(value, 1, 65535);
-        return "1";
+        result.maxConnections = Math.min(number(value, 1, 65535), maxConnections);
+        return Integer.toString(result.maxConnections);
       }
       case "InitialR2T" -> {
         result.initialR2T = bool(value) || offers.initialR2T;

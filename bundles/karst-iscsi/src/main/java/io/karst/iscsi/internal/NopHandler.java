@@ -9,9 +9,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * NOP-Out and NOP-In (RFC 7143 11.18, 11.19): the initiator's pings, echoed with their data
  * in a NOP-In of the same ITT; and the target's own keepalive, a NOP-In with a target
- * transfer tag after {@code nop_in_interval} seconds without traffic (an {@link
+ * transfer tag after {@code nop_in_interval} seconds without traffic (the target's
+ * NopInInterval if it has one; an {@link
  * io.netty.handler.timeout.IdleStateHandler} before the sequencer says when), which the
- * initiator must answer with a NOP-Out of that tag within {@code nop_in_timeout} seconds or
+ * initiator must answer with a NOP-Out of that tag within {@code nop_in_timeout} (or
+ * NopInTimeout) seconds or
  * lose the connection.
  */
 final class NopHandler extends RequestHandler {
@@ -64,7 +66,7 @@ final class NopHandler extends RequestHandler {
     ping.set32(Pdu.ITT, Pdu.RESERVED_TAG).set32(Pdu.TTT, pingTag)
         .set32(Pdu.STAT_SN, connection.statSN());
     ctx.channel().writeAndFlush(connection.window(ping));
-    int timeout = connection.service.nopInTimeout();
+    int timeout = connection.nopInTimeout;
     pingTimeout = ctx.executor().schedule(() -> {
       LOG.log(Level.WARNING, connection.describe() + ": no answer to NOP-In in " + timeout
           + " s; closing the connection");

@@ -3,10 +3,11 @@ package io.karst.iscsi.internal;
 import java.util.Map;
 
 /**
- * A session's operational parameters (RFC 7143 13): the target's offers from the driver's
- * attributes before login, the negotiated values after. Keys this target always answers the
- * same way (ErrorRecoveryLevel 0, DataPDUInOrder and DataSequenceInOrder Yes,
- * MaxConnections 1) have no field.
+ * A connection's operational parameters (RFC 7143 13): the target's offers from the driver's
+ * attributes before login, the negotiated values after. The session-wide ones are the leading
+ * connection's, which the others {@linkplain #joinSession copy}; MaxRecvDataSegmentLength and the
+ * digests are each connection's own. Keys this target always answers the same way
+ * (ErrorRecoveryLevel 0, DataPDUInOrder and DataSequenceInOrder Yes) have no field.
  */
 final class Params {
 
@@ -24,12 +25,29 @@ final class Params {
   int maxOutstandingR2T;
   int defaultTime2Wait = 2;
   int defaultTime2Retain = 20;
+  /** RFC 7143 13.2: one connection unless the initiator asks for more. */
+  int maxConnections = 1;
   /** Whether PDUs carry a CRC32C header digest, and a data digest, after login. */
   boolean headerDigest;
   boolean dataDigest;
   boolean discovery;
   String initiatorName;
   String targetName;
+
+  /**
+   * A connection joins a session: it takes the session-wide values the leading login
+   * negotiated, keeping its own connection-only ones.
+   */
+  void joinSession(Params session) {
+    maxBurstLength = session.maxBurstLength;
+    firstBurstLength = session.firstBurstLength;
+    initialR2T = session.initialR2T;
+    immediateData = session.immediateData;
+    maxOutstandingR2T = session.maxOutstandingR2T;
+    defaultTime2Wait = session.defaultTime2Wait;
+    defaultTime2Retain = session.defaultTime2Retain;
+    maxConnections = session.maxConnections;
+  }
 
   /** The largest length RFC 7143 13 allows for the length keys. */
   static final int MAX_LENGTH = (1 << 24) - 1;
@@ -58,6 +76,26 @@ final class Params {
       throw new IllegalArgumentException(name + " " + v + " is not " + min + " to " + max);
     }
     return (int) v;
+  }
+
+  /**
+   * An integer attribute of a target, checked against its range; {@code dflt} when the target
+   * has none.
+   *
+   * @throws IllegalArgumentException naming the target and the attribute
+   */
+  static int targetAttribute(io.karst.api.target.Target target, String name, int min, int max,
+      int dflt) {
+    String v = target.attributes().get(name);
+    if (v == null || v.isBlank()) {
+      return dflt;
+    }
+    try {
+      return Negotiation.number(v.trim(), min, max);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("TARGET " + target.name() + ": " + name + " '" + v
+          + "' is not " + min + " to " + max);
+    }
   }
 
   /**

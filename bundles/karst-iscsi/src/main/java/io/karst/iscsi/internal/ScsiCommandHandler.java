@@ -68,7 +68,7 @@ final class ScsiCommandHandler extends ChannelInboundHandlerAdapter {
     int expected = pdu.u32(EDTL);
     int immediate = pdu.dataLength();
     Params p = connection.params();
-    if (itt == Pdu.RESERVED_TAG || connection.tasks.containsKey(itt) || expected < 0
+    if (itt == Pdu.RESERVED_TAG || connection.session().hasTask(itt) || expected < 0
         || (immediate > 0 && (!p.immediateData || (flags & WRITE) == 0 || immediate > expected
             || immediate > p.firstBurstLength))) {
       connection.reject(pdu, Opcode.REJECT_INVALID_PDU_FIELD);

@@ -2,16 +2,16 @@ package io.karst.iscsi.internal;
 
 import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.scsi.TaskManagementResponse;
-import io.netty.channel.ChannelFutureListener;
 
 /**
  * Task Management Function Requests (RFC 7143 11.5, 11.6) of a normal session. ABORT TASK,
  * ABORT TASK SET, CLEAR TASK SET, LOGICAL UNIT RESET and TARGET WARM and COLD RESET go to
  * core ({@link io.karst.api.target.Session#manage}); the response leaves once core says the
  * tasks they ended can no longer touch the medium (those tasks' own answers are never sent,
- * see {@link TaskResponse}). A cold reset then closes the connection (11.5.1).
+ * see {@link TaskResponse}). A cold reset then closes the session's connections (11.5.1).
  *
- * <p>ABORT TASK for a task this connection has no more is settled here (11.6.1): "Function
+ * <p>A request may name a task of any connection of the session. ABORT TASK for a task the
+ * session has no more is settled here (11.6.1): "Function
  * complete" when the referenced CmdSN is in the window and before the request's own (the
  * command has not arrived yet, and counts as received and aborted), "Task does not exist"
  * otherwise. CLEAR ACA is "not supported" (no ACA); TASK REASSIGN is "reassignment not
@@ -55,7 +55,7 @@ final class TaskManagementHandler extends RequestHandler {
       respond(itt, function == TASK_REASSIGN ? REASSIGNMENT_NOT_SUPPORTED : NOT_SUPPORTED, false);
       return;
     }
-    if (f == TaskManagementFunction.ABORT_TASK && !connection.tasks.containsKey(referenced)) {
+    if (f == TaskManagementFunction.ABORT_TASK && !connection.session().hasTask(referenced)) {
       respond(itt, unknownTask(pdu), false);
       return;
     }
@@ -92,7 +92,7 @@ final class TaskManagementHandler extends RequestHandler {
     pdu.set8(2, response).set32(Pdu.ITT, itt);
     var sent = connection.respond(pdu);
     if (close) {
-      sent.addListener(ChannelFutureListener.CLOSE);
+      sent.addListener(f -> connection.session().connections().forEach(IscsiConnection::close));
     }
   }
 }

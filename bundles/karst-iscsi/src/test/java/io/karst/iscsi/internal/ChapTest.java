@@ -112,6 +112,23 @@ class ChapTest {
   }
 
   @Test
+  void algorithmsAndIdentifiersMayBeHexadecimal() throws Exception {
+    Initiator i = new Initiator(core);
+    Map<String, String> c = challenge(i, "iqn.test:chap", "0x5,0X06,junk");
+    assertThat(c).as("the target answers in decimal").containsEntry("CHAP_A", "6");
+    byte[] challenge = TextKeys.binary(c.get("CHAP_C"));
+    int id = Integer.parseInt(c.get("CHAP_I"));
+    byte[] mine = "another challenge of the initiator".getBytes(StandardCharsets.US_ASCII);
+    Pdu r = respond(i, "CHAP_N=joe", "CHAP_R=" + hex(expected(6, id, SECRET, challenge)),
+        "CHAP_I=0xc8", "CHAP_C=" + hex(mine));
+    assertThat(r.u16(36)).isZero();
+    assertThat(Initiator.keys(r)).containsEntry("CHAP_R",
+        hex(expected(6, 200, TARGET_SECRET, mine)));
+    assertThat(ChapAlgorithm.strongest("0x8")).isEqualTo(ChapAlgorithm.SHA3_256);
+    assertThat(ChapAlgorithm.strongest("0x,-5,5x")).isNull();
+  }
+
+  @Test
   void theStrongestOfferedAlgorithmIsTakenAndChallengesAreFresh() {
     Initiator a = new Initiator(core);
     Map<String, String> first = challenge(a, "iqn.test:chap", "5,7,6,99");

@@ -37,7 +37,7 @@ class DiscoveryTest {
     assertThat(r.u32(20)).isEqualTo(-1);
     assertThat(r.data.toString(StandardCharsets.UTF_8)).isEqualTo(
         "TargetName=iqn.test:disk\0TargetAddress=192.0.2.1:3260,7\0"
-            + "TargetAddress=[0:0:0:0:0:0:0:1]:3261,7\0");
+            + "TargetAddress=[::1]:3261,7\0");
   }
 
   @Test
@@ -101,11 +101,57 @@ class DiscoveryTest {
   }
 
   @Test
-  void aWildcardPortalIsAnnouncedWithTheConnectionAddress() throws Exception {
-    var any = IscsiService.parsePortals("0.0.0.0:3260,[::1]:3261");
+  void aWildcardPortalIsAnnouncedWithTheConnectionAddressThenTheHostsOthers() throws Exception {
+    var portals = IscsiService.parsePortals("0.0.0.0:3260,[::1]:3261,192.0.2.7:3262");
     var local = new InetSocketAddress("10.1.2.3", 3260);
-    assertThat(Discovery.address(any.get(0), local)).isEqualTo("10.1.2.3");
-    assertThat(Discovery.address(any.get(1), local)).isEqualTo("[0:0:0:0:0:0:0:1]");
-    assertThat(any.get(1).getPort()).isEqualTo(3261);
+    var announced = Discovery.portals(portals, local);
+    assertThat(announced.get(0)).isEqualTo(new InetSocketAddress("10.1.2.3", 3260));
+    assertThat(announced).contains(new InetSocketAddress("::1", 3261),
+        new InetSocketAddress("192.0.2.7", 3262));
+    // Whatever else the wildcard stands for: this host's own addresses, IPv4, not loopback.
+    var host = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())
+        .stream().flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+        .toList();
+    assertThat(announced.subList(1, announced.size() - 2)).allSatisfy(a -> {
+      assertThat(a.getPort()).isEqualTo(3260);
+      assertThat(a.getAddress()).isInstanceOf(java.net.Inet4Address.class)
+          .isIn(host).matches(x -> !x.isLoopbackAddress());
+    });
+    assertThat(announced).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void addressesAreWrittenShort() throws Exception {
+    assertThat(Discovery.host(java.net.InetAddress.getByName("::1"))).isEqualTo("::1");
+    assertThat(Discovery.host(java.net.InetAddress.getByName("2001:db8:0:0:1:0:0:1")))
+        .isEqualTo("2001:db8::1:0:0:1");
+    assertThat(Discovery.host(java.net.InetAddress.getByName("fe80::1%1"))).isEqualTo("fe80::1");
+    assertThat(Discovery.host(java.net.InetAddress.getByName("::"))).isEqualTo("::");
+    assertThat(Discovery.host(java.net.InetAddress.getByName("1:2:3:4:5:6:7:8")))
+        .isEqualTo("1:2:3:4:5:6:7:8");
+    assertThat(Discovery.address(new InetSocketAddress("::1", 3260))).isEqualTo("[::1]:3260");
+  }
+
+  @Test
+  void allowedPortalPatterns() throws Exception {
+    assertThat(AllowedPortals.matches("10.170.7?.*", "10.170.77.2")).isTrue();
+    assertThat(AllowedPortals.matches("10.170.7?.*", "10.170.67.2")).isFalse();
+    assertThat(AllowedPortals.matches("[FE80::*]", "fe80::1")).isTrue();
+    assertThat(AllowedPortals.matches("10.1.2.3", "10.1.2.33")).isFalse();
+    var t = new FakeCore.FakeTarget("t", true, true,
+        java.util.Map.of("allowed_portal", "10.170.*\n!10.170.67.2"));
+    assertThat(AllowedPortals.allows(t, java.net.InetAddress.getByName("10.170.77.2"))).isTrue();
+    assertThat(AllowedPortals.allows(t, java.net.InetAddress.getByName("10.170.67.2")))
+        .isFalse();
+    assertThat(AllowedPortals.allows(t, java.net.InetAddress.getByName("10.171.0.1")))
+        .isFalse();
+    var none = new FakeCore.FakeTarget("t", true, true, java.util.Map.of("allowed_portal", "!*"));
+    assertThat(AllowedPortals.allows(none, java.net.InetAddress.getByName("10.0.0.1"))).isFalse();
+    var only = new FakeCore.FakeTarget("t", true, true,
+        java.util.Map.of("allowed_portal", "!127.*"));
+    assertThat(AllowedPortals.allows(only, java.net.InetAddress.getByName("10.0.0.1"))).isTrue();
+    assertThat(AllowedPortals.allows(only, null)).as("no address matches nothing").isTrue();
+    assertThat(AllowedPortals.allows(t, null)).isFalse();
+    assertThat(AllowedPortals.allows(new FakeCore.FakeTarget("t", true, true), null)).isTrue();
   }
 }

@@ -111,11 +111,16 @@ class IscsiTargetDriverTest {
         .containsEntry("initial_r2t", "0").containsEntry("queue_depth", "128");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
         .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser", "HeaderDigest",
-            "DataDigest");
+            "DataDigest", "MaxConnections", "MaxSessions", "allowed_portal", "NopInInterval",
+            "NopInTimeout", "RspTimeout", "redirect", "QueuedCommands");
+    assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::defaultValue)
+        .containsSubsequence("8", "0", null, null, null, "90", null, null);
     assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::secret)
         .extracting(AttributeDescriptor::name).containsExactly("IncomingUser", "OutgoingUser");
     assertThat(driver.attributes()).filteredOn(AttributeDescriptor::multiValued)
         .extracting(AttributeDescriptor::name).containsExactly("IncomingUser");
+    assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::multiValued)
+        .extracting(AttributeDescriptor::name).containsExactly("IncomingUser", "allowed_portal");
   }
 
   @Test
@@ -248,6 +253,97 @@ class IscsiTargetDriverTest {
         nop.putInt(20, -1).putInt(24, c.cmdSN);
         c.send(nop, new byte[0]);
         assertThat(c.read(null).get(0) & 0x3F).as("still serving").isEqualTo(Opcode.NOP_IN);
+      }
+    }
+  }
+
+  @Test
+  void twoConnectionsOfOneSessionOnTheirOwnEventLoopsShareTheCommandOrder() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    core.behaviour = FakeCore::block;
+    InetSocketAddress portal = start(core);
+    try (Client a = new Client(portal); Client b = new Client(portal)) {
+      ByteBuffer r = a.login(1, "InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk",
+          "MaxConnections=2");
+      int tsih = r.getShort(14) & 0xFFFF;
+      ByteBuffer join = Client.bhs(0x43, 0x83, 2);
+      join.put(8, (byte) 0x40).put(13, (byte) 1).putShort(14, (short) tsih)
+          .putShort(20, (short) 1).putInt(24, 1);
+      b.send(join, Initiator.text("InitiatorName=iqn.test:initiator",
+          "TargetName=iqn.test:disk"));
+      ByteBuffer joined = b.read(null);
+      assertThat(joined.getShort(36)).isZero();
+      assertThat(joined.getShort(14) & 0xFFFF).isEqualTo(tsih);
+
+      // Many rounds, each with the later CmdSN sent first on the other connection.
+      int cmdSN = 1;
+      for (int round = 0; round < 50; round++) {
+        byte[] data = new byte[512];
+        java.util.Arrays.fill(data, (byte) round);
+        ByteBuffer write = Client.bhs(0x01, 0xA0, 100 + round);
+        write.putInt(20, 512).putInt(24, cmdSN + 1).put(32, (byte) 0x2A).putInt(34, round)
+            .putShort(39, (short) 1);
+        b.send(write, data);
+        ByteBuffer read = Client.bhs(0x01, 0xC0, 200 + round);
+        read.putInt(20, 512).putInt(24, cmdSN).put(32, (byte) 0x28)
+            .putInt(34, Math.max(0, round - 1)).putShort(39, (short) 1);
+        a.send(read, new byte[0]);
+        cmdSN += 2;
+        byte[][] in = new byte[1][];
+        ByteBuffer dataIn = a.read(in);
+        assertThat(dataIn.getInt(16)).isEqualTo(200 + round);
+        assertThat(in[0]).as("what the previous round wrote")
+            .containsOnly((byte) Math.max(0, round - 1));
+        ByteBuffer status = b.read(null);
+        assertThat(status.get(0) & 0x3F).isEqualTo(Opcode.SCSI_RESPONSE);
+        assertThat(status.getInt(16)).isEqualTo(100 + round);
+        assertThat(status.get(3)).isZero();
+      }
+      assertThat(core.tasks).extracting(t -> t.tag).as("core got them in CmdSN order")
+          .isSortedAccordingTo((x, y) -> Long.compare(x % 100 * 2 + (x / 100 == 2 ? 0 : 1),
+              y % 100 * 2 + (y / 100 == 2 ? 0 : 1)));
+    }
+  }
+
+  /** SendTargets=All in a discovery session through this client. */
+  private static String sendTargets(Client c) throws IOException {
+    assertThat(c.login("InitiatorName=iqn.test:i", "SessionType=Discovery").getShort(36))
+        .isZero();
+    ByteBuffer text = Client.bhs(0x44, 0x80, 9);
+    text.putInt(20, -1).putInt(24, c.cmdSN++);
+    c.send(text, Initiator.text("SendTargets=All"));
+    byte[][] data = new byte[1][];
+    c.read(data);
+    return new String(data[0], StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aTargetIsOfferedOnlyOnItsAllowedPortalsIpv4AndIpv6() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings("portals", "127.0.0.1:0,127.0.0.2:0,[::1]:0"));
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:two", true, true,
+        Map.of("allowed_portal", "127.0.0.2\n::1")));
+    driver.start(core);
+    List<InetSocketAddress> portals = driver.boundPortals();
+    int p1 = portals.get(0).getPort();
+    int p2 = portals.get(1).getPort();
+    int p6 = portals.get(2).getPort();
+    try (Client c = new Client(portals.get(0))) {
+      assertThat(sendTargets(c)).isEqualTo("TargetName=iqn.test:disk\0"
+          + "TargetAddress=127.0.0.1:" + p1 + ",7\0TargetAddress=127.0.0.2:" + p2 + ",7\0"
+          + "TargetAddress=[::1]:" + p6 + ",7\0");
+    }
+    try (Client c = new Client(portals.get(1))) {
+      assertThat(sendTargets(c)).contains("TargetName=iqn.test:two\0"
+          + "TargetAddress=127.0.0.2:" + p2 + ",7\0TargetAddress=[::1]:" + p6 + ",7\0");
+    }
+    try (Client c = new Client(portals.get(0))) {
+      assertThat(c.login("InitiatorName=iqn.test:i", "TargetName=iqn.test:two").getShort(36))
+          .as("not found on a portal it is not offered on").isEqualTo((short) 0x0203);
+    }
+    for (InetSocketAddress allowed : List.of(portals.get(1), portals.get(2))) {
+      try (Client c = new Client(allowed)) {
+        assertThat(c.login("InitiatorName=iqn.test:i", "TargetName=iqn.test:two")
+            .getShort(36)).isZero();
       }
     }
   }

@@ -126,6 +126,21 @@ class IsnsClientTest {
   }
 
   @Test
+  void aTargetHasPortalGroupsOnlyOnItsAllowedPortals() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
+        "127.0.0.1:" + server.getLocalPort(), "portals", "127.0.0.1:0,127.0.0.2:0"));
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:two", true, true,
+        java.util.Map.of("allowed_portal", "127.0.0.2")));
+    driver.start(core);
+    int second = driver.boundPortals().get(1).getPort();
+    Request r = requests.poll(10, TimeUnit.SECONDS);
+    List<String> a = r.attributes();
+    int group = a.indexOf("48=iqn.test:two");
+    assertThat(a.subList(group, a.size())).containsExactly("48=iqn.test:two",
+        "49=255,255:127.0.0.2", "50=" + second, "51=7");
+  }
+
+  @Test
   void aLongRequestIsSentInSeveralPdusAndAResponseIsGathered() throws Exception {
     Isns.Attributes a = new Isns.Attributes();
     for (int i = 0; i < 2000; i++) {

@@ -120,4 +120,57 @@ class KeepaliveTest {
     assertThat(log).singleElement().asString()
         .contains("iqn.test:initiator", "no answer to NOP-In in 4 s; closing the connection");
   }
+
+  @Test
+  void aTargetsNopInIntervalAndTimeoutOverrideTheDrivers() {
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:quick", true, true,
+        java.util.Map.of("NopInInterval", "3", "NopInTimeout", "2")));
+    Initiator quick = new Initiator(core, initiator.connection.service);
+    quick.isid = new byte[] {0x40, 0, 0, 0, 0, 2};
+    assertThat(quick.loginNormal("iqn.test:quick").u16(36)).isZero();
+    quick.channel.advanceTimeBy(3, TimeUnit.SECONDS);
+    quick.channel.runScheduledPendingTasks();
+    assertThat(quick.drain()).extracting(Pdu::opcode).containsExactly(Opcode.NOP_IN);
+    quick.channel.advanceTimeBy(2, TimeUnit.SECONDS);
+    quick.channel.runScheduledPendingTasks();
+    assertThat(quick.channel.isOpen()).isFalse();
+    assertThat(log).singleElement().asString().contains("no answer to NOP-In in 2 s");
+    assertThat(initiator.channel.isOpen()).as("the driver's 10 s elsewhere").isTrue();
+  }
+
+  @Test
+  void aWriteWhoseInitiatorStopsSendingDataOutClosesTheConnectionAfterRspTimeout() {
+    Logger taskLogger = Logger.getLogger(IscsiTask.class.getName());
+    taskLogger.addHandler(capture);
+    try {
+      core.targets.add(new FakeCore.FakeTarget("iqn.test:rsp", true, true,
+          java.util.Map.of("RspTimeout", "10", "NopInInterval", "0")));
+      Initiator w = new Initiator(core, initiator.connection.service);
+      w.isid = new byte[] {0x40, 0, 0, 0, 0, 3};
+      assertThat(w.loginNormal("iqn.test:rsp").u16(36)).isZero();
+      w.command(5, 0xA0, 32, 32 * 512, new byte[0]);
+      List<Pdu> r2ts = w.drain();
+      assertThat(r2ts).extracting(Pdu::opcode).containsOnly(Opcode.R2T);
+      Pdu r2t = r2ts.get(0);
+      for (int i = 0; i < 4; i++) {
+        // A Data-Out every 5 s keeps the task alive.
+        w.channel.advanceTimeBy(5, TimeUnit.SECONDS);
+        w.channel.runScheduledPendingTasks();
+        w.dataOut(5, r2t.ttt(), i, r2t.u32(40) + i * 512, new byte[512], false);
+        assertThat(w.channel.isOpen()).isTrue();
+      }
+      for (int i = 0; i < 2; i++) {
+        w.channel.advanceTimeBy(5, TimeUnit.SECONDS);
+        w.channel.runScheduledPendingTasks();
+      }
+      assertThat(w.channel.isOpen()).as("10 s of silence").isTrue();
+      w.channel.advanceTimeBy(5, TimeUnit.SECONDS);
+      w.channel.runScheduledPendingTasks();
+      assertThat(w.channel.isOpen()).as("15 s of silence").isFalse();
+      assertThat(log).anySatisfy(l -> assertThat(l).contains("no Data-Out for task 0x5 in 10 s"));
+      assertThat(initiator.channel.isOpen()).isTrue();
+    } finally {
+      taskLogger.removeHandler(capture);
+    }
+  }
 }

@@ -67,7 +67,7 @@ class LoginTest {
     assertThat(op.u32(24)).isEqualTo(78);
     assertThat(op.u16(14)).isNotZero();
     assertThat(Initiator.keys(op)).containsEntry("HeaderDigest", "CRC32C")
-        .containsEntry("MaxConnections", "1")
+        .containsEntry("MaxConnections", "4")
         .containsEntry("X-vendor.thing", "NotUnderstood")
         .containsEntry("X#private", "NotUnderstood").containsEntry("Bogus", "NotUnderstood")
         .containsEntry("MaxBurstLength", "4096").containsEntry("FirstBurstLength", "4096")

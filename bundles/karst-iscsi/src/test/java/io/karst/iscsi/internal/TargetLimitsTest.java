@@ -1,0 +1,86 @@
+package io.karst.iscsi.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A target's MaxSessions and QueuedCommands (iscsi-scst's names). */
+class TargetLimitsTest {
+
+  private final FakeCore core = new FakeCore(FakeCore.settings());
+
+  private Initiator initiator(IscsiService service, int isidQualifier) {
+    Initiator i = new Initiator(core, service);
+    i.isid = new byte[] {0x40, 0, 0, 0, 0, (byte) isidQualifier};
+    return i;
+  }
+
+  @Test
+  void maxSessionsRefusesOneMoreButNotAReinstatement() {
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:one", true, true,
+        Map.of("MaxSessions", "1")));
+    Initiator first = new Initiator(core);
+    IscsiService service = first.connection.service;
+    assertThat(first.loginNormal("iqn.test:one").u16(36)).isZero();
+
+    Initiator second = initiator(service, 2);
+    assertThat(second.loginNormal("iqn.test:one").u16(36)).as("out of resources")
+        .isEqualTo(0x0302);
+    assertThat(second.channel.isOpen()).isFalse();
+    assertThat(initiator(service, 3).loginNormal("iqn.test:disk").u16(36))
+        .as("other targets are not counted").isZero();
+
+    Initiator again = initiator(service, 1);
+    assertThat(again.loginNormal("iqn.test:one").u16(36)).as("a reinstatement replaces")
+        .isZero();
+    assertThat(first.channel.isOpen()).isFalse();
+
+    again.channel.close();
+    assertThat(initiator(service, 4).loginNormal("iqn.test:one").u16(36))
+        .as("a session that ended frees its place").isZero();
+  }
+
+  @Test
+  void queuedCommandsSetsTheWindowOfTheTargetsSessions() {
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:four", true, true,
+        Map.of("QueuedCommands", "4")));
+    Initiator i = new Initiator(core);
+    i.cmdSN = 10;
+    Pdu r = i.loginNormal("iqn.test:four");
+    assertThat(r.u32(28)).as("ExpCmdSN").isEqualTo(10);
+    assertThat(r.u32(32)).as("MaxCmdSN").isEqualTo(13);
+
+    Initiator other = initiator(i.connection.service, 2);
+    other.cmdSN = 10;
+    assertThat(other.loginNormal("iqn.test:disk").u32(32))
+        .as("the driver's queue_depth elsewhere").isEqualTo(25);
+
+    // A fifth command outside the window is dropped.
+    core.behaviour = t -> { };
+    for (int n = 0; n < 5; n++) {
+      ByteBuf b = Initiator.bhs(0x01, 0xC0, n);
+      b.setInt(20, 512);
+      b.setInt(24, 10 + n);
+      b.setByte(32, 0x08);
+      b.setByte(36, 1);
+      i.send(b, new byte[0]);
+    }
+    assertThat(core.tasks).hasSize(4);
+  }
+
+  @Test
+  void aLimitOutOfRangeKeepsTheDriverStoppedNamingIt() {
+    core.targets.add(new FakeCore.FakeTarget("iqn.test:bad", true, true,
+        Map.of("QueuedCommands", "0")));
+    assertThatThrownBy(() -> new IscsiTargetDriver().start(core))
+        .hasMessage("TARGET iqn.test:bad: QueuedCommands '0' is not 1 to 65536");
+    FakeCore other = new FakeCore(FakeCore.settings());
+    other.targets.add(new FakeCore.FakeTarget("iqn.test:bad", true, true,
+        Map.of("MaxConnections", "many")));
+    assertThatThrownBy(() -> new IscsiTargetDriver().start(other))
+        .hasMessage("TARGET iqn.test:bad: MaxConnections 'many' is not 1 to 65535");
+  }
+}
