@@ -77,7 +77,7 @@ class HotDeploymentE2EIT {
     Checked before = Checked.write(server.url(IQN, 0), 48L << 20, 0xa1);
 
     try (Load load = new Load(server.url(IQN, 1));
-        AckedWriter writer = new AckedWriter(server.url(IQN, 0), 0, 16L << 20)) {
+        AckedWriter writer = new AckedWriter(server.url(IQN, 0), 0, 24L << 20)) {
       writer.awaitRounds(20);
       server.shell("bundle:update " + vdiskId);
       awaitDevice("data", "ONLINE");
@@ -109,7 +109,7 @@ class HotDeploymentE2EIT {
     long logFrom = Files.size(log);
 
     try (Load load = new Load(server.url(IQN, 1));
-        AckedWriter writer = new AckedWriter(server.url(IQN, 0), 16L << 20, 16L << 20)) {
+        AckedWriter writer = new AckedWriter(server.url(IQN, 0), 24L << 20, 24L << 20)) {
       writer.awaitRounds(20);
       server.shell("feature:uninstall karst-iscsi");
       assertThat(server.listening()).as("the portal is closed").isFalse();
