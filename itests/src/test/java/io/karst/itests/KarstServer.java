@@ -22,8 +22,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class KarstServer implements AutoCloseable {
 
-  /** The administrator {@link #startWithShell} gives the server, password the same. */
-  private static final String SHELL_USER = "itest";
 
   final Path home;
   final int port;
@@ -54,44 +52,13 @@ final class KarstServer implements AutoCloseable {
   }
 
   /**
-   * As {@link #start}, with Karaf's SSH console on {@code port + 1000} and an administrator
-   * for {@link #shell}: the test's own user, in the test's own server.
+   * Unpacks a fresh server under target/{@code name} and writes its configuration, without
+   * starting it, for a test that changes more of {@code etc/} first ({@link #setting}). Karaf's
+   * own ports move with {@code port}, so that no server of a test meets another on Karaf's
+   * defaults: ssh on {@code port + 1000}, the JMX registry and server on {@code port + 2000}
+   * and {@code port + 3000}.
    */
-  static KarstServer startWithShell(String name, int port, String config) throws Exception {
-    KarstServer server = unpack(name, port, config);
-    Path etc = server.home.resolve("etc");
-    Path shell = etc.resolve("org.apache.karaf.shell.cfg");
-    Files.writeString(shell, Files.readString(shell)
-        .replaceAll("(?m)^sshPort *=.*$", "sshPort = " + server.sshPort()));
-    Files.writeString(etc.resolve("users.properties"), SHELL_USER
-        + " = " + SHELL_USER + ",_g_:admingroup\n"
-        + "_g_\\:admingroup = group,admin,manager,viewer,systembundles,ssh\n");
-    server.start();
-    return server;
-  }
-
-  private int sshPort() {
-    return port + 1000;
-  }
-
-  /**
-   * Runs commands in the server's Karaf shell as an administrator does over SSH ({@code
-   * bin/client}, commands from a file); the server must come from {@link #startWithShell}.
-   * Exit status 0 when every command succeeded.
-   */
-  Result shell(String... commands) throws Exception {
-    Path script = Files.createTempFile("karst-shell", ".txt");
-    try {
-      Files.writeString(script, String.join("\n", commands) + "\n");
-      return run(120, home.resolve("bin/client").toString(), "-a", String.valueOf(sshPort()),
-          "-h", "127.0.0.1", "-u", SHELL_USER, "-p", SHELL_USER, "-r", "30", "-f",
-          script.toString());
-    } finally {
-      Files.deleteIfExists(script);
-    }
-  }
-
-  private static KarstServer unpack(String name, int port, String config) throws Exception {
+  static KarstServer unpack(String name, int port, String config) throws Exception {
     Path work = Path.of("target", name).toAbsolutePath();
     deleteTree(work);
     Files.createDirectories(work);
@@ -102,7 +69,86 @@ final class KarstServer implements AutoCloseable {
       home = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
     }
     Files.writeString(home.resolve("etc/karst.conf"), config);
-    return new KarstServer(home, port);
+    KarstServer server = new KarstServer(home, port);
+    server.setting("org.apache.karaf.shell.cfg", "sshPort", String.valueOf(server.sshPort()));
+    server.setting("org.apache.karaf.management.cfg", "rmiRegistryPort",
+        String.valueOf(port + 2000));
+    server.setting("org.apache.karaf.management.cfg", "rmiServerPort",
+        String.valueOf(port + 3000));
+    return server;
+  }
+
+  private int sshPort() {
+    return port + 1000;
+  }
+
+  /** Sets {@code key} in the Karaf configuration file {@code etc/<file>}, replacing its line. */
+  void setting(String file, String key, String value) throws IOException {
+    Path cfg = home.resolve("etc").resolve(file);
+    List<String> lines = new ArrayList<>(Files.exists(cfg) ? Files.readAllLines(cfg) : List.of());
+    String line = key + " = " + value;
+    boolean found = false;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).matches("\\s*" + java.util.regex.Pattern.quote(key) + "\\s*[=:].*")) {
+        lines.set(i, line);
+        found = true;
+      }
+    }
+    if (!found) {
+      lines.add(line);
+    }
+    Files.write(cfg, lines);
+  }
+
+  /**
+   * Runs a Karaf shell command as an administrator's script does, through {@code bin/client}
+   * with the administration key the server generated at its first start, and returns what it
+   * printed (without colours). Waits for the shell to come up; fails on a command error.
+   */
+  String shell(String command) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (true) {
+      Result r = shellOnce(command);
+      String out = r.output().replaceAll("\u001B\\[[0-9;]*m", "")
+          .replaceAll("(?m)^client: JAVA_HOME not set.*\n", "");
+      boolean notUp = !Files.exists(home.resolve("etc/karst-admin.key"))
+          || out.contains("Failed to get the session") || out.contains("Connection refused");
+      if (!notUp) {
+        assertThat(out).as("karaf@karst> " + command).doesNotContain("Error executing command");
+        assertThat(r.exit()).as("karaf@karst> " + command + ": " + out).isZero();
+        return out;
+      }
+      assertThat(System.nanoTime()).as("the shell answers within 180 s: " + out)
+          .isLessThan(deadline);
+      Thread.sleep(1000);
+    }
+  }
+
+  private Result shellOnce(String command) throws Exception {
+    if (!Files.exists(home.resolve("etc/karst-admin.key"))) {
+      return new Result(1, "no administration key yet");
+    }
+    Path in = Files.createTempFile("karst-shell", ".in");
+    try {
+      Files.writeString(in, command + "\n");
+      Path out = Files.createTempFile("karst-shell", ".out");
+      try {
+        Process p = new ProcessBuilder(home.resolve("bin/client").toString(), "-u", "karst",
+            "-k", home.resolve("etc/karst-admin.key").toString(), "-p",
+            String.valueOf(sshPort()), "-b")
+            .directory(home.toFile()).redirectErrorStream(true)
+            .redirectInput(in.toFile()).redirectOutput(out.toFile()).start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          throw new AssertionError("karaf@karst> " + command + " did not finish in 300 s");
+        }
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+      } finally {
+        Files.deleteIfExists(out);
+      }
+    } finally {
+      Files.deleteIfExists(in);
+    }
   }
 
   /** Starts the unpacked server and waits until it listens. */
@@ -218,7 +264,7 @@ final class KarstServer implements AutoCloseable {
     return run(600, cmd.toArray(String[]::new));
   }
 
-  private boolean listening() {
+  boolean listening() {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 500);
       return true;

@@ -164,6 +164,62 @@ class LifecycleTest {
   }
 
   @Test
+  void anUpdatedHandlerANewInstanceReopensTheSameDevicesWithTheSameAttributesUnderTheSession()
+      throws Exception {
+    // bundle:update: the handler's service goes, and another instance of it comes.
+    HeldHandler before = new HeldHandler();
+    LocalTargetDriver driver = new LocalTargetDriver();
+    engine = new Engine(dir);
+    engine.load(CONFIG, "test.conf");
+    engine.addHandler(before);
+    engine.addDriver(driver);
+    engine.settle();
+    LocalSession session = driver.login("t", "iqn.test:a");
+    assertThat(get(session.execute(0, cdb(0, 0, 0, 0, 0, 0), null, 0).toCompletableFuture())
+        .good()).isTrue();
+
+    engine.removeHandler(before);
+    assertSense(get(session.execute(0, cdb(0, 0, 0, 0, 0, 0), null, 0).toCompletableFuture()),
+        Sense.LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION);
+    HeldHandler after = new HeldHandler();
+    engine.addHandler(after);
+    engine.settle();
+
+    assertThat(after.opened).isEqualTo(before.opened);
+    assertThat(before.closed).hasValue(1);
+    assertThat(engine.devices().get(0).state()).isEqualTo(DeviceState.ONLINE);
+    assertThat(get(session.execute(0, cdb(0, 0, 0, 0, 0, 0), null, 0).toCompletableFuture())
+        .good()).as("the same session goes on").isTrue();
+    assertThat(engine.sessions()).hasSize(1);
+  }
+
+  @Test
+  void aReturningDriverFindsItsTargetsLunsAndAccessAgain() throws Exception {
+    HeldHandler handler = new HeldHandler();
+    LocalTargetDriver first = new LocalTargetDriver();
+    engine = new Engine(dir);
+    engine.load(CONFIG, "test.conf");
+    engine.addHandler(handler);
+    engine.addDriver(first);
+    engine.settle();
+    first.login("t", "iqn.test:a");
+    assertThat(engine.sessions()).hasSize(1);
+
+    engine.removeDriver(first);
+    assertThat(engine.sessions()).as("the leaving driver's sessions end").isEmpty();
+    LocalTargetDriver second = new LocalTargetDriver();
+    engine.addDriver(second);
+    engine.settle();
+
+    assertThat(engine.drivers()).singleElement().satisfies(d -> assertThat(d.started()).isTrue());
+    LocalSession session = second.login("t", "iqn.test:b");
+    assertThat(get(session.execute(0, cdb(0, 0, 0, 0, 0, 0), null, 0).toCompletableFuture())
+        .good()).isTrue();
+    assertThat(engine.targets()).singleElement()
+        .satisfies(t -> assertThat(t.luns()).extracting(l -> l.device()).containsExactly("d0"));
+  }
+
+  @Test
   void devicesOpenAndDriversStartOnTheManagementThread() throws Exception {
     HeldHandler handler = new HeldHandler();
     List<String> startedOn = new CopyOnWriteArrayList<>();

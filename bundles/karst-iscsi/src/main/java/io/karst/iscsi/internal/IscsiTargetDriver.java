@@ -250,6 +250,7 @@ public final class IscsiTargetDriver implements TargetDriver {
       isns = null;
     }
     closeListeners();
+    int asked = service.connections().size();
     service.connections().forEach(IscsiConnection::requestLogout);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOGOUT_WAIT_MILLIS);
     while (!service.connections().isEmpty() && System.nanoTime() < deadline) {
@@ -260,7 +261,8 @@ public final class IscsiTargetDriver implements TargetDriver {
         break;
       }
     }
-    for (IscsiConnection c : List.copyOf(service.connections())) {
+    List<IscsiConnection> left = List.copyOf(service.connections());
+    for (IscsiConnection c : left) {
       c.channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
       c.execute(() -> {
         if (c.session() != null) {
@@ -269,7 +271,10 @@ public final class IscsiTargetDriver implements TargetDriver {
       });
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
-    LOG.log(Level.INFO, "iSCSI stopped");
+    // What an administrator checks after taking the driver away under load: whether the
+    // initiators left cleanly or had their connections cut.
+    LOG.log(Level.INFO, "iSCSI stopped: " + (asked - left.size()) + " of " + asked
+        + " connection(s) logged out when asked, " + left.size() + " closed");
     group = null;
     service = null;
   }
