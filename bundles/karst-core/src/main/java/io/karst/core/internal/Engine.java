@@ -913,21 +913,33 @@ public final class Engine implements Management, AutoCloseable {
             + "and applied when it registers");
       }
       boolean wasEnabled = old != null && old.enabled();
+      DriverConf merged = d;
       if (d.enabled() && !wasEnabled) {
         plan.add(Plan.ENABLE_DRIVERS, "enable driver " + d.name()
             + (driver == null ? " (starts when it registers)" : ""));
       } else if (!d.enabled() && wasEnabled) {
         plan.remove(Plan.ENABLE_DRIVERS, "disable driver " + d.name() + " (its sessions end)");
       } else if (!without(attributes, "enabled").equals(without(was, "enabled"))) {
-        if (running.containsKey(d.name())) {
+        if (running.containsKey(d.name()) && force) {
           restart.add(d.name());
           plan.add(Plan.ENABLE_DRIVERS, "restart driver " + d.name()
               + ": its attributes changed (its sessions end; initiators log in again)");
+        } else if (running.containsKey(d.name())) {
+          // A restart ends every session of every target of the driver: as for a target's
+          // create-time attributes, only an explicit force does that (a file that merely
+          // omits the portals must not move the listener and log everyone out).
+          notApplied.add("driver " + d.name() + ": its attributes can only change by "
+              + "restarting it, which ends all its sessions; apply with force to do so");
+          Map<String, Value> kept = new LinkedHashMap<>(old.attributes());
+          kept.remove("enabled");
+          if (d.attributes().containsKey("enabled")) {
+            kept.put("enabled", d.attributes().get("enabled"));
+          }
+          merged = d.with(Map.copyOf(kept));
         } else {
           plan.add(Plan.ENABLE_DRIVERS, "set attributes of driver " + d.name());
         }
       }
-      DriverConf merged = d;
       for (TargetConf t : d.targets()) {
         String where = "target " + d.name() + "/" + t.name();
         Map<String, String> ta = targetAttributes(t, driver, src);

@@ -202,4 +202,33 @@ class EngineTest {
       assertThat(probe.context).isNull();
     }
   }
+
+  @Test
+  void aRunningDriverIsRestartedForChangedAttributesOnlyWithForce() throws Exception {
+    ProbeDriver probe = new ProbeDriver("probe");
+    probe.attributes = List.of(AttributeDescriptor.builder("port", AttributeType.INTEGER)
+        .defaultValue("1").build());
+    String config = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n port 7\n}\n";
+    try (TestBed bed = new TestBed(dir, config)) {
+      bed.engine.addDriver(probe);
+      bed.engine.settle();
+      var started = probe.context;
+      assertThat(started.attributes()).containsEntry("port", "7");
+
+      // A file that leaves the port out means the default, but restarting the driver would
+      // end every session: without force it is reported, and the driver runs on as it was.
+      String omitted = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n}\n";
+      var report = bed.engine.apply(omitted, "edit.conf", false, false);
+      bed.engine.settle();
+      assertThat(report.notApplied()).anyMatch(n -> n.startsWith("driver probe: its attributes "
+          + "can only change by restarting it"));
+      assertThat(probe.context).isSameAs(started);
+      assertThat(bed.engine.write(false)).contains("port 7");
+
+      bed.engine.apply(omitted, "edit.conf", true, false);
+      bed.engine.settle();
+      assertThat(probe.context).isNotSameAs(started);
+      assertThat(probe.context.attributes()).containsEntry("port", "1");
+    }
+  }
 }
