@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
  * other path gets ASYMMETRIC ACCESS STATE CHANGED on its next command and the new states in
  * REPORT TARGET PORT GROUPS; {@code karst:alua-state} in the administrator's shell moves it
  * back, and every session is told. No packaged tool here sends those two SCSI commands
- * (sg3-utils is not installed), so they go through {@link IscsiInitiator}.
+ * (sg3-utils is not installed), so they go through {@link IscsiInitiator}, and libiscsi itself
+ * sees the changes through {@link LibiscsiSession}. A session libiscsi holds open follows its
+ * initiator name into another group when an administrator moves the name's pattern.
  */
 class AccessControlE2EIT {
 
@@ -33,17 +35,23 @@ class AccessControlE2EIT {
   private static final String OUTSIDER = "iqn.2026-11.io.karst.test:outsider";
   /** Initiators of the ALUA paths' group, so that the others' iscsi-ls never meets a standby. */
   private static final String HOST = "iqn.2026-11.io.karst.test:multipath-";
+  /** A target whose initiator names an administrator moves from one group to the other. */
+  private static final String MOVING = "iqn.2026-11.io.karst:moving";
+  private static final String MOVER = "iqn.2026-11.io.karst.test:mover-1";
 
   private static KarstServer server;
 
   @BeforeAll
   static void startServer() throws Exception {
-    KarstServer.requireTools("iscsi-ls", "qemu-io");
+    KarstServer.requireTools("iscsi-ls", "qemu-io", "python3");
     String members = "GROUP members {\n      LUN 0 mine\n      LUN 1 shelf {\n"
         + "        read_only 1\n      }\n      INITIATOR iqn.2026-11.io.karst.test:member-*\n"
         + "    }";
     String paths = "GROUP paths {\n      LUN 0 paths\n"
         + "      INITIATOR iqn.2026-11.io.karst.test:multipath-*\n    }";
+    String moving = "GROUP first {\n      LUN 0 common\n      LUN 1 shelf\n"
+        + "      INITIATOR iqn.2026-11.io.karst.test:mover-*\n    }\n"
+        + "    GROUP second {\n      LUN 0 mine\n      LUN 3 shelf\n    }";
     server = KarstServer.start("access", PORT, KarstServer.handler("vdisk_fileio",
             KarstServer.device("common", 8L << 20), KarstServer.device("mine", 16L << 20),
             KarstServer.device("shelf", 4L << 20), KarstServer.device("paths", 8L << 20))
@@ -51,7 +59,8 @@ class AccessControlE2EIT {
             KarstServer.target(MASKED, "LUN 0 common", members),
             KarstServer.target(MEMBERS_ONLY, members),
             KarstServer.target(PATH_A, paths),
-            KarstServer.target(PATH_B, paths))
+            KarstServer.target(PATH_B, paths),
+            KarstServer.target(MOVING, moving))
         + """
         DEVICE_GROUP dg {
           DEVICE paths
@@ -139,8 +148,10 @@ class AccessControlE2EIT {
     try (IscsiInitiator observer = new IscsiInitiator(PORT, HOST + "1", 0x40_00_00_00_00_02L,
             PATH_A);
         IscsiInitiator changer = new IscsiInitiator(PORT, HOST + "2", 0x40_00_00_00_00_03L,
-            PATH_B)) {
+            PATH_B);
+        LibiscsiSession libiscsi = new LibiscsiSession(PORT, PATH_A, HOST + "libiscsi", 0)) {
       assertThat(observer.command(new byte[6], new byte[0], 0).status()).isZero();
+      assertThat(libiscsi.send("rtpg 0")).isEqualTo("group 1 active/optimized, group 2 standby");
       // SET TARGET PORT GROUPS: near (1) standby, far (2) active/optimized.
       byte[] descriptors = ByteBuffer.allocate(12).putInt(0).put((byte) 0x02).put((byte) 0)
           .putShort((short) 1).put((byte) 0x00).put((byte) 0).putShort((short) 2).array();
@@ -160,6 +171,11 @@ class AccessControlE2EIT {
       assertThat(groups.get(16) & 0x0F).as("far is active/optimized").isZero();
       assertThat(observer.command(new byte[6], new byte[0], 0).senseCode())
           .as("then its port's standby state").isEqualTo("2/04/0b");
+      assertThat(libiscsi.send("tur 0")).as("libiscsi is told too")
+          .isEqualTo("status 2 sense 6/2a/06");
+      assertThat(libiscsi.send("rtpg 0"))
+          .isEqualTo("group 1 standby (set), group 2 active/optimized (set)");
+      assertThat(libiscsi.send("tur 0")).isEqualTo("status 2 sense 2/04/0b");
       assertThat(KarstServer.qemuIoWithOptions(pathB, List.of("read 0 4k")).output())
           .contains("read 4096/4096");
       assertThat(KarstServer.qemuIoWithOptions(pathA, List.of("read 0 4k")).output())
@@ -171,6 +187,10 @@ class AccessControlE2EIT {
       for (IscsiInitiator i : List.of(observer, changer)) {
         assertThat(i.command(new byte[6], new byte[0], 0).senseCode()).isEqualTo("6/2a/06");
       }
+      assertThat(libiscsi.send("tur 0")).isEqualTo("status 2 sense 6/2a/06");
+      assertThat(libiscsi.send("rtpg 0"))
+          .isEqualTo("group 1 active/optimized (implicit), group 2 standby (implicit)");
+      assertThat(libiscsi.send("tur 0")).isEqualTo("good");
       groups = ByteBuffer.wrap(observer.command(maintenance(0xA3, 256), new byte[0], 256)
           .data());
       assertThat(groups.get(4) & 0x0F).as("near is active/optimized").isZero();
@@ -180,6 +200,33 @@ class AccessControlE2EIT {
     }
     assertThat(KarstServer.qemuIoWithOptions(pathA, List.of("read 0 4k")).output())
         .contains("read 4096/4096");
+  }
+
+  /**
+   * An administrator moves an initiator's pattern to another group of the target: the session
+   * it has open follows, on the same nexus, and is told by REPORTED LUNS DATA HAS CHANGED. Had
+   * libiscsi lost the connection and logged in again, its first command would have met the new
+   * session's POWER ON, RESET OR BUS DEVICE RESET OCCURRED instead.
+   */
+  @Test
+  void aSessionMovesToAnotherGroupWhenItsPatternDoesWithoutLoggingInAgain() throws Exception {
+    try (LibiscsiSession session = new LibiscsiSession(PORT, MOVING, MOVER, 0)) {
+      assertThat(session.send("luns")).isEqualTo("0 1");
+      assertThat(session.send("tur 1")).isEqualTo("good");
+
+      server.shell("karst:initiator-move " + MOVING + " first iqn.2026-11.io.karst.test:mover-* "
+          + "second");
+
+      assertThat(session.send("tur 0")).isEqualTo("status 2 sense 6/3f/0e");
+      assertThat(session.send("tur 3")).as("told on every LUN of its new map")
+          .isEqualTo("status 2 sense 6/3f/0e");
+      assertThat(session.send("luns")).as("exactly the second group's").isEqualTo("0 3");
+      assertThat(session.send("tur 0")).isEqualTo("good");
+      assertThat(session.send("tur 3")).isEqualTo("good");
+      assertThat(session.send("tur 1")).as("no longer mapped")
+          .isEqualTo("status 2 sense 5/25/00");
+      assertThat(server.shell("karst:session-list")).contains(MOVER);
+    }
   }
 
   /** MAINTENANCE IN or OUT, service action 0Ah (target port groups), with this length. */
