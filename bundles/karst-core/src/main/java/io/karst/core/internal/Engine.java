@@ -220,14 +220,9 @@ public final class Engine implements Management, AutoCloseable {
    * Config#relativeTargetPortIds}).
    */
   private Device device(DeviceConf d, String sourceName) throws ConfigException {
-    Map<String, String> core = coreAttributes(d, sourceName);
-    try {
-      return new Device(d, Map.copyOf(core), DeviceIdentity.of(d.name(), core),
-          new PrState(d.name(), new PrStore(dataDirectory, d.name()), () -> ports));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(at(sourceName, d.line()) + "DEVICE " + d.name() + ": "
-          + e.getMessage());
-    }
+    Map<String, String> core = identityChecked(d, sourceName);
+    return new Device(d, Map.copyOf(core), DeviceIdentity.of(d.name(), core),
+        new PrState(d.name(), new PrStore(dataDirectory, d.name()), () -> ports));
   }
 
   /** "source:line: ", or "source: " for what was not read from a text. */

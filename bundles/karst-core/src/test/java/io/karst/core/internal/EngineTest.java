@@ -192,9 +192,7 @@ class EngineTest {
 
   @Test
   void aSingleValuedAttributeWrittenTwiceKeepsTheDriverStopped() throws Exception {
-    ProbeDriver probe = new ProbeDriver("probe");
-    probe.attributes = List.of(AttributeDescriptor.builder("port", AttributeType.INTEGER)
-        .defaultValue("1").build());
+    ProbeDriver probe = portProbe();
     String config = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n port 1\n port 2\n}\n";
     try (TestBed bed = new TestBed(dir, config)) {
       bed.engine.addDriver(probe);
@@ -205,9 +203,7 @@ class EngineTest {
 
   @Test
   void aRunningDriverIsRestartedForChangedAttributesOnlyWithForce() throws Exception {
-    ProbeDriver probe = new ProbeDriver("probe");
-    probe.attributes = List.of(AttributeDescriptor.builder("port", AttributeType.INTEGER)
-        .defaultValue("1").build());
+    ProbeDriver probe = portProbe();
     String config = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n port 7\n}\n";
     try (TestBed bed = new TestBed(dir, config)) {
       bed.engine.addDriver(probe);
@@ -230,5 +226,13 @@ class EngineTest {
       assertThat(probe.context).isNotSameAs(started);
       assertThat(probe.context.attributes()).containsEntry("port", "1");
     }
+  }
+
+  /** A driver named probe with one attribute, an integer port whose default is 1. */
+  private static ProbeDriver portProbe() {
+    ProbeDriver probe = new ProbeDriver("probe");
+    probe.attributes = List.of(AttributeDescriptor.builder("port", AttributeType.INTEGER)
+        .defaultValue("1").build());
+    return probe;
   }
 }

@@ -122,6 +122,15 @@ class LifecycleTest {
     }
   }
 
+  /** An engine with CONFIG and this handler and driver registered, once they have settled. */
+  private void serve(DeviceHandler handler, TargetDriver driver) throws Exception {
+    engine = new Engine(dir);
+    engine.load(CONFIG, "test.conf");
+    engine.addHandler(handler);
+    engine.addDriver(driver);
+    engine.settle();
+  }
+
   private static LocalResult get(CompletableFuture<LocalResult> f) throws Exception {
     return f.get(10, TimeUnit.SECONDS);
   }
@@ -131,11 +140,7 @@ class LifecycleTest {
       throws Exception {
     HeldHandler handler = new HeldHandler();
     LocalTargetDriver driver = new LocalTargetDriver();
-    engine = new Engine(dir);
-    engine.load(CONFIG, "test.conf");
-    engine.addHandler(handler);
-    engine.addDriver(driver);
-    engine.settle();
+    serve(handler, driver);
     LocalSession session = driver.login("t", "iqn.test:a");
     CompletableFuture<LocalResult> read =
         session.execute(0, read10(0, 1), null, 512).toCompletableFuture();
@@ -169,11 +174,7 @@ class LifecycleTest {
     // bundle:update: the handler's service goes, and another instance of it comes.
     HeldHandler before = new HeldHandler();
     LocalTargetDriver driver = new LocalTargetDriver();
-    engine = new Engine(dir);
-    engine.load(CONFIG, "test.conf");
-    engine.addHandler(before);
-    engine.addDriver(driver);
-    engine.settle();
+    serve(before, driver);
     LocalSession session = driver.login("t", "iqn.test:a");
     assertThat(get(session.execute(0, cdb(0, 0, 0, 0, 0, 0), null, 0).toCompletableFuture())
         .good()).isTrue();
@@ -197,11 +198,7 @@ class LifecycleTest {
   void aReturningDriverFindsItsTargetsLunsAndAccessAgain() throws Exception {
     HeldHandler handler = new HeldHandler();
     LocalTargetDriver first = new LocalTargetDriver();
-    engine = new Engine(dir);
-    engine.load(CONFIG, "test.conf");
-    engine.addHandler(handler);
-    engine.addDriver(first);
-    engine.settle();
+    serve(handler, first);
     first.login("t", "iqn.test:a");
     assertThat(engine.sessions()).hasSize(1);
 

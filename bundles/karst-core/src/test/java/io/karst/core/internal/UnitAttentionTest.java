@@ -149,11 +149,7 @@ class UnitAttentionTest extends BedTest {
 
   @Test
   void oneSessionCanBeToldThatItsLunsChanged() throws Exception {
-    ProbeDriver probe = new ProbeDriver("probe");
-    bed.engine.addDriver(probe);
-    bed.engine.settle();
-    CoreSession session = (CoreSession) probe.context.openSession("p", "iqn.test:probe",
-        reason -> { });
+    CoreSession session = probeSession();
     UnitAttention.raise(session, Sense.REPORTED_LUNS_DATA_HAS_CHANGED);
     assertThat(codes(session.attentions.queued(0))).containsExactly("3f/e");
     assertThat(codes(session.attentions.queued(1))).containsExactly("3f/e");
@@ -177,13 +173,18 @@ class UnitAttentionTest extends BedTest {
 
   @Test
   void aNexusThatContinuesALostOneHearsOfItOnEveryLun() throws Exception {
-    ProbeDriver probe = new ProbeDriver("probe");
-    bed.engine.addDriver(probe);
-    bed.engine.settle();
-    CoreSession s = (CoreSession) probe.context.openSession("p", "iqn.test:probe", r -> { });
+    CoreSession s = probeSession();
     s.nexusLost();
     assertThat(codes(s.attentions.queued(0))).containsExactly("29/7");
     assertThat(codes(s.attentions.queued(1))).containsExactly("29/7");
     assertThat(bed.send(0, TEST_UNIT_READY, null, 0).good()).as("another nexus").isTrue();
+  }
+
+  /** A session of target p opened through a second driver, probe, as a driver opens one. */
+  private CoreSession probeSession() throws Exception {
+    ProbeDriver probe = new ProbeDriver("probe");
+    bed.engine.addDriver(probe);
+    bed.engine.settle();
+    return (CoreSession) probe.context.openSession("p", "iqn.test:probe", reason -> { });
   }
 }
