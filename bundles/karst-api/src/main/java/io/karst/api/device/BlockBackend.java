@@ -36,6 +36,26 @@ public interface BlockBackend extends Backend {
     return true;
   }
 
+  /**
+   * The LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT of READ CAPACITY(16), 0 to 15: a physical
+   * block holds 2<sup>n</sup> logical blocks, the first of them at LBA 0. Initiators align
+   * partitions and I/O to physical blocks; core also reports them as the optimal transfer and
+   * unmap granularities of the Block Limits VPD page.
+   */
+  default int physicalBlockExponent() {
+    return 0;
+  }
+
+  /**
+   * Whether the logical unit is a placeholder (SCST's {@code dummy}): INQUIRY reports
+   * peripheral qualifier 001b and device type 1Fh, so initiators list the LUN but attach no
+   * device to it; meant for a LUN 0 an administrator does not want to expose. Every other
+   * command is served as usual.
+   */
+  default boolean placeholder() {
+    return false;
+  }
+
   /** Whether the medium rotates (reported in the Block Device Characteristics VPD page). */
   default boolean rotational() {
     return false;

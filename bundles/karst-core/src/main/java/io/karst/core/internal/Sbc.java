@@ -203,10 +203,19 @@ final class Sbc {
     byte[] cdb = task.cdb();
     ByteBuffer b = ByteBuffer.allocate(32);
     b.putLong(backend.blockCount() - 1).putInt(backend.blockSize());
+    b.put(13, (byte) physicalBlockExponent(backend)); // the lowest aligned LBA is 0
     if (Unmap.thin(backend)) {
       b.put(14, (byte) 0xC0); // LBPME, LBPRZ
     }
     task.respond(b.array(), (int) Math.min(Cdb.u32(cdb, 10), Integer.MAX_VALUE));
+  }
+
+  /**
+   * The backend's LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT, kept within the four bits READ
+   * CAPACITY(16) has for it.
+   */
+  static int physicalBlockExponent(BlockBackend backend) {
+    return Math.max(0, Math.min(15, backend.physicalBlockExponent()));
   }
 
   /** SYNCHRONIZE CACHE: a range of zero blocks means to the end of the medium. */

@@ -43,7 +43,9 @@ final class MemoryHandler implements DeviceHandler {
         AttributeDescriptor.builder("blocksize", AttributeType.INTEGER).defaultValue("512")
             .build(),
         AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build(),
-        AttributeDescriptor.builder("thin", AttributeType.BOOLEAN).defaultValue("0").build());
+        AttributeDescriptor.builder("thin", AttributeType.BOOLEAN).defaultValue("0").build(),
+        AttributeDescriptor.builder("lbppbe", AttributeType.INTEGER).defaultValue("0").build(),
+        AttributeDescriptor.builder("dummy", AttributeType.BOOLEAN).defaultValue("0").build());
   }
 
   @Override
@@ -57,6 +59,8 @@ final class MemoryHandler implements DeviceHandler {
     configs.put(config.name(), config);
     boolean wce = "1".equals(config.attribute("wce"));
     boolean thin = "1".equals(config.attribute("thin"));
+    int lbppbe = Integer.parseInt(config.attribute("lbppbe"));
+    boolean dummy = "1".equals(config.attribute("dummy"));
     return new BlockBackend() {
       @Override
       public int blockSize() {
@@ -85,6 +89,16 @@ final class MemoryHandler implements DeviceHandler {
       @Override
       public boolean writeCacheEnabled() {
         return wce;
+      }
+
+      @Override
+      public int physicalBlockExponent() {
+        return lbppbe;
+      }
+
+      @Override
+      public boolean placeholder() {
+        return dummy;
       }
 
       @Override

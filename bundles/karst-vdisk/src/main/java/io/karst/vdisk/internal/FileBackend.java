@@ -66,6 +66,7 @@ final class FileBackend implements BlockBackend {
   private final FileChannel channel;
   private final Geometry geometry;
   private final long blockCount;
+  private final int physicalBlockExponent;
   private final Options options;
   private final Executor io;
   private final Executor bulk;
@@ -77,19 +78,22 @@ final class FileBackend implements BlockBackend {
   private volatile boolean punching;
 
   /**
+   * @param physicalBlockExponent what READ CAPACITY(16) reports of the physical block
    * @param io where reads, writes and flushes run: the device's I/O threads or {@link #INLINE}
    * @param bulk where unmap runs: the device's I/O threads, never a caller's thread
    * @param holes how unmap deallocates, or null to write zeros; closed with the backend
    * @param store the file system of a thin file, or null
    */
-  FileBackend(FileChannel channel, Geometry geometry, long blockCount, Options options,
-      Executor io, Executor bulk, HolePunch holes, FileStore store) {
+  FileBackend(FileChannel channel, Geometry geometry, long blockCount,
+      int physicalBlockExponent, Options options, Executor io, Executor bulk, HolePunch holes,
+      FileStore store) {
     this.channel = channel;
     this.store = store;
     this.holes = holes;
     this.punching = holes != null;
     this.geometry = geometry;
     this.blockCount = blockCount;
+    this.physicalBlockExponent = physicalBlockExponent;
     this.options = options;
     this.io = io;
     this.bulk = bulk;
@@ -103,6 +107,11 @@ final class FileBackend implements BlockBackend {
   @Override
   public long blockCount() {
     return blockCount;
+  }
+
+  @Override
+  public int physicalBlockExponent() {
+    return physicalBlockExponent;
   }
 
   @Override

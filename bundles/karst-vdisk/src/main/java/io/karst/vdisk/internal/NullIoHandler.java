@@ -19,6 +19,12 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>{@code size} defaults to 1 TiB: nothing is allocated whatever the size, so the default
  * may as well leave a benchmark all the room it wants.
+ *
+ * <p>With {@code thin_provisioned 1} it offers UNMAP and WRITE SAME with UNMAP, which have
+ * nothing to deallocate: every block already reads as zeros, as SBC requires of unmapped
+ * blocks (LBPRZ), so {@code read_zero 0} cannot be thin. With {@code dummy 1} (SCST's) the LUN
+ * is a placeholder that initiators list but do not attach, for a target whose LUN 0 should not
+ * be a disk ({@link BlockBackend#placeholder()}).
  */
 @Component(service = DeviceHandler.class)
 public final class NullIoHandler implements DeviceHandler {
@@ -28,9 +34,22 @@ public final class NullIoHandler implements DeviceHandler {
           .createParameter().description("Reads return zeros; with 0 the data is not touched")
           .build();
 
+  static final AttributeDescriptor THIN_PROVISIONED =
+      AttributeDescriptor.builder("thin_provisioned", AttributeType.BOOLEAN).defaultValue("0")
+          .createParameter()
+          .description("Offer UNMAP and WRITE SAME with UNMAP, accepted with nothing to do: "
+              + "every block reads as zeros (needs read_zero 1)").build();
+  static final AttributeDescriptor DUMMY =
+      AttributeDescriptor.builder("dummy", AttributeType.BOOLEAN).defaultValue("0")
+          .createParameter()
+          .description("A placeholder LUN: INQUIRY reports peripheral qualifier 1 (not "
+              + "connected) and device type 1Fh, so initiators attach no device to it")
+          .build();
+  static final AttributeDescriptor LB_PER_PB_EXP = Geometry.lbPerPbExp("0", "4096 bytes");
+
   private static final List<AttributeDescriptor> ATTRIBUTES = List.of(
       Geometry.size("1T", "Capacity in bytes (K, M, G, T suffixes)"), Geometry.BLOCKSIZE,
-      Geometry.READ_ONLY, READ_ZERO);
+      Geometry.READ_ONLY, READ_ZERO, THIN_PROVISIONED, DUMMY, LB_PER_PB_EXP);
 
   @Override
   public String name() {
@@ -45,17 +64,28 @@ public final class NullIoHandler implements DeviceHandler {
   @Override
   public Backend open(DeviceConfig config) throws DeviceException {
     Geometry g = Geometry.of(config);
-    return new NullBackend(g, g.blocks(config.name(), g.size()),
-        Geometry.flag(config, READ_ZERO));
+    boolean readZero = Geometry.flag(config, READ_ZERO);
+    boolean thin = Geometry.flag(config, THIN_PROVISIONED);
+    if (thin && !readZero) {
+      throw new DeviceException(config.name() + ": thin_provisioned 1 needs read_zero 1: "
+          + "unmapped blocks must read as zeros");
+    }
+    return new NullBackend(g, g.blocks(config.name(), g.size()), readZero, thin,
+        Geometry.flag(config, DUMMY));
   }
 
   /** The null device. */
-  private record NullBackend(Geometry geometry, long blockCount, boolean readZero)
-      implements BlockBackend {
+  private record NullBackend(Geometry geometry, long blockCount, boolean readZero,
+      boolean thin, boolean placeholder) implements BlockBackend {
 
     @Override
     public int blockSize() {
       return geometry.blockSize();
+    }
+
+    @Override
+    public int physicalBlockExponent() {
+      return geometry.physicalBlockExponent(Geometry.PAGE);
     }
 
     @Override
@@ -89,10 +119,9 @@ public final class NullIoHandler implements DeviceHandler {
       completion.completed();
     }
 
-    /** Thin when reads return zeros: deallocated blocks then read as SBC says they must. */
     @Override
     public boolean supportsUnmap() {
-      return readZero;
+      return thin;
     }
 
     @Override

@@ -69,10 +69,21 @@ class FileIoHandlerTest {
   void describesScstAttributes() {
     assertThat(handler.deviceAttributes()).extracting(d -> d.name()).containsExactly(
         "filename", "size", "create", "blocksize", "read_only", "nv_cache", "write_through",
-        "o_direct", "rotational", "thin_provisioned");
+        "o_direct", "rotational", "thin_provisioned", "lb_per_pb_exp");
     assertThat(FileIoHandler.FILENAME.required()).isTrue();
     assertThat(FileIoHandler.THIN_PROVISIONED.defaultValue()).as("UNMAP only on request")
         .isEqualTo("0");
+  }
+
+  @Test
+  void lbPerPbExpReportsAPageAsAFilesPhysicalBlock() throws Exception {
+    for (String[] c : new String[][] {{"512", "3"}, {"1024", "2"}, {"4096", "0"}}) {
+      try (BlockBackend b = open("filename", "p" + c[0] + ".img", "size", "1M", "create", "1",
+          "blocksize", c[0], "lb_per_pb_exp", "1")) {
+        assertThat(b.physicalBlockExponent()).as("blocksize " + c[0])
+            .isEqualTo(Integer.parseInt(c[1]));
+      }
+    }
   }
 
   @Test
@@ -83,6 +94,7 @@ class FileIoHandlerTest {
       assertThat(b.readOnly()).isFalse();
       assertThat(b.writeCacheEnabled()).isTrue();
       assertThat(b.rotational()).isFalse();
+      assertThat(b.physicalBlockExponent()).as("lb_per_pb_exp 0 by default").isZero();
     }
     Path file = dir.resolve("d.img");
     assertThat(Files.size(file)).isEqualTo(1L << 30);
