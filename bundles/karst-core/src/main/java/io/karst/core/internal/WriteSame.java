@@ -95,16 +95,13 @@ final class WriteSame {
   }
 
   /**
-   * With UNMAP, a block of zeros is what unmapped blocks read as (LBPRZ), so the range is
-   * deallocated; any other block is written, as SBC-3 allows.
+   * With UNMAP the range is deallocated, and reads as zeros (LBPRZ), whatever the block holds:
+   * SBC-4 lets the device server unmap rather than write, and LIO and SCST do so (libiscsi's
+   * WriteSame10/16.UnmapUntilEnd send a block of ones and expect zeros back).
    */
   private static void fill(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block,
       boolean unmap, RangeLock.Hold hold) {
-    boolean zeros = true;
-    for (int i = block.position(); i < block.limit() && zeros; i++) {
-      zeros = block.get(i) == 0;
-    }
-    if (unmap && zeros) {
+    if (unmap) {
       int size = backend.blockSize();
       backend.unmap(r.lba() * size, r.blocks() * size,
           hold.ending(task.io(true, r.lba(), task::good)));
