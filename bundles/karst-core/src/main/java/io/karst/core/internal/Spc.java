@@ -30,7 +30,7 @@ final class Spc {
    * ({@link BlockBackend#placeholder()}), which initiators list but do not attach, as SCST's
    * {@code dummy} answers.
    */
-  static final int PLACEHOLDER = 0x3F;
+  private static final int PLACEHOLDER = 0x3F;
   static final int DIRECT_ACCESS = 0x00;
 
   /** Version descriptors: SAM-5, SPC-4, SBC-3, iSCSI (SPC-4 table 145). */

@@ -11,7 +11,8 @@ import io.karst.api.mgmt.AttributeType;
  * checked.
  *
  * <p>The handlers differ only in {@code size}: {@code vdisk_fileio} takes the file's length when
- * it is not given, {@code vdisk_nullio} has a default. So {@link #size} builds that descriptor
+ * it is not given, {@code vdisk_nullio} has a default; and in what {@code lb_per_pb_exp}
+ * defaults to and reports. So {@link #size} and {@link #lbPerPbExp} build those descriptors
  * per handler, and {@link #size()} is -1 when a device has no size at all.
  *
  * @param size the capacity in bytes, or -1 when neither given nor defaulted
@@ -26,6 +27,7 @@ record Geometry(long size, int blockSize, boolean readOnly, boolean lbPerPbExp) 
    * the unit in which the page cache and most file systems write.
    */
   static final int PAGE = 4096;
+  private static final String LB_PER_PB_EXP = "lb_per_pb_exp";
 
   static final AttributeDescriptor BLOCKSIZE =
       AttributeDescriptor.builder("blocksize", AttributeType.INTEGER).defaultValue("512")
@@ -41,7 +43,7 @@ record Geometry(long size, int blockSize, boolean readOnly, boolean lbPerPbExp) 
    * physical block of the medium, {@code medium} saying what that is; with 0 it is 0.
    */
   static AttributeDescriptor lbPerPbExp(String defaultValue, String medium) {
-    return AttributeDescriptor.builder("lb_per_pb_exp", AttributeType.BOOLEAN)
+    return AttributeDescriptor.builder(LB_PER_PB_EXP, AttributeType.BOOLEAN)
         .defaultValue(defaultValue).createParameter()
         .description("Report the physical block (" + medium + ") in READ CAPACITY(16) as "
             + "the logical blocks per physical block exponent; 0 reports 0").build();
@@ -62,7 +64,7 @@ record Geometry(long size, int blockSize, boolean readOnly, boolean lbPerPbExp) 
     }
     String size = config.attribute("size");
     return new Geometry(size == null ? -1 : Long.parseLong(size), blockSize,
-        flag(config, READ_ONLY), "1".equals(config.attribute("lb_per_pb_exp")));
+        flag(config, READ_ONLY), "1".equals(config.attribute(LB_PER_PB_EXP)));
   }
 
   /**
