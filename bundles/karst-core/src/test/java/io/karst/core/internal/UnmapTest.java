@@ -82,6 +82,13 @@ class UnmapTest extends BedTest {
   }
 
   @Test
+  void writeSameWithUnmapOfZeroBlocksDeallocatesToTheLastBlock() throws Exception {
+    byte[] ndob = cdb(0x93, 0x09, 0, 0, 0, 0, 0, 0, 0x07, 0xF8, 0, 0, 0, 0, 0, 0);
+    assertThat(bed.send(0, ndob, null, 0).good()).isTrue();
+    assertThat(bed.handler.unmapped).containsExactly(2040 * 512 + "+" + 8 * 512);
+  }
+
+  @Test
   void writeSameWithUnmapDeallocatesWhateverTheBlockHolds() throws Exception {
     byte[] ws16 = cdb(0x93, 0x08, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 8, 0, 0);
     assertThat(bed.send(0, ws16, new byte[512], 0).good()).isTrue();
