@@ -25,6 +25,8 @@ final class MemoryHandler implements DeviceHandler {
   /** While set, reads and writes wait in {@link #parked} until the test runs them. */
   volatile boolean park;
   final List<Runnable> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** While set, writes and unmaps wait in {@link #parked} too. */
+  volatile boolean parkWrites;
   final AtomicInteger closed = new AtomicInteger();
   final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What each device was last opened with, to call back into core. */
@@ -108,6 +110,13 @@ final class MemoryHandler implements DeviceHandler {
       @Override
       public void write(long offset, ByteBuffer src, boolean fua, IoCompletion completion) {
         byte[] m = medium[0];
+        if (parkWrites) {
+          parked.add(() -> {
+            src.get(m, (int) offset, src.remaining());
+            completion.completed();
+          });
+          return;
+        }
         if (failure != null) {
           completion.failed(failure);
           return;
@@ -134,9 +143,18 @@ final class MemoryHandler implements DeviceHandler {
       @Override
       public void unmap(long offset, long length, IoCompletion completion) {
         byte[] m = medium[0];
-        java.util.Arrays.fill(m, (int) offset, (int) (offset + length), (byte) 0);
-        unmapped.add(offset + "+" + length);
-        completion.completed();
+        Runnable deallocate = () -> {
+          java.util.Arrays.fill(m, (int) offset, (int) (offset + length), (byte) 0);
+          unmapped.add(offset + "+" + length);
+          completion.completed();
+        };
+        if (parkWrites) {
+          parked.add(deallocate);
+        } else if (failure != null) {
+          completion.failed(failure);
+        } else {
+          deallocate.run();
+        }
       }
 
       @Override
