@@ -59,6 +59,8 @@ final class MemoryHandler implements DeviceHandler {
     configs.put(config.name(), config);
     boolean wce = "1".equals(config.attribute("wce"));
     boolean thin = "1".equals(config.attribute("thin"));
+    // A thin device's allocation, per 512 bytes: set by writes, cleared by unmaps.
+    java.util.BitSet allocated = new java.util.BitSet();
     return new BlockBackend() {
       @Override
       public int blockSize() {
@@ -110,19 +112,18 @@ final class MemoryHandler implements DeviceHandler {
       @Override
       public void write(long offset, ByteBuffer src, boolean fua, IoCompletion completion) {
         byte[] m = medium[0];
+        Runnable store = () -> {
+          allocated.set((int) (offset / 512), (int) ((offset + src.remaining()) / 512));
+          src.get(m, (int) offset, src.remaining());
+          completion.completed();
+        };
         if (parkWrites) {
-          parked.add(() -> {
-            src.get(m, (int) offset, src.remaining());
-            completion.completed();
-          });
-          return;
-        }
-        if (failure != null) {
+          parked.add(store);
+        } else if (failure != null) {
           completion.failed(failure);
-          return;
+        } else {
+          store.run();
         }
-        src.get(m, (int) offset, src.remaining());
-        completion.completed();
       }
 
       @Override
@@ -141,10 +142,21 @@ final class MemoryHandler implements DeviceHandler {
       }
 
       @Override
+      public long findAllocation(long offset, boolean data) {
+        if (!thin) {
+          return -1;
+        }
+        int from = (int) (offset / 512);
+        int found = data ? allocated.nextSetBit(from) : allocated.nextClearBit(from);
+        return found < 0 ? medium[0].length : Math.min(medium[0].length, found * 512L);
+      }
+
+      @Override
       public void unmap(long offset, long length, IoCompletion completion) {
         byte[] m = medium[0];
         Runnable deallocate = () -> {
           java.util.Arrays.fill(m, (int) offset, (int) (offset + length), (byte) 0);
+          allocated.clear((int) (offset / 512), (int) ((offset + length) / 512));
           unmapped.add(offset + "+" + length);
           completion.completed();
         };

@@ -25,12 +25,17 @@ final class HolePunch implements AutoCloseable {
   private static final int FALLOC_FL_KEEP_SIZE = 0x01;
   private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
   private static final int EOPNOTSUPP = 95;
+  private static final int ENXIO = 6;
+  private static final int SEEK_DATA = 3;
+  private static final int SEEK_HOLE = 4;
 
   /** The C library functions used, bound by JNA. */
   interface LibC extends Library {
     int open(String path, int flags) throws LastErrorException;
 
     int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+    long lseek(int fd, long offset, int whence) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
   }
@@ -85,6 +90,20 @@ final class HolePunch implements AutoCloseable {
       }
       throw new IOException("fallocate(PUNCH_HOLE) at " + offset + " for " + length
           + " bytes failed: errno " + e.getErrorCode(), e);
+    }
+  }
+
+  /**
+   * The first offset at or after {@code offset} that holds data ({@code data}) or is a hole,
+   * at most {@code end}, where the file's length ends both; -1 when the file system cannot
+   * tell.
+   */
+  long seek(long offset, boolean data, long end) {
+    try {
+      return Math.min(end, LIBC.lseek(fd, offset, data ? SEEK_DATA : SEEK_HOLE));
+    } catch (LastErrorException e) {
+      // ENXIO: no data from the offset to the end of the file.
+      return e.getErrorCode() == ENXIO ? (data ? end : offset) : -1;
     }
   }
 
