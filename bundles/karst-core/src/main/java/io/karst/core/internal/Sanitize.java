@@ -294,9 +294,8 @@ final class Sanitize {
   }
 
   /**
-   * One sanitize operation: its passes over the medium, chunk after chunk. A backend may
-   * complete inline, so the loop runs iteratively while completions come back on the calling
-   * thread, and resumes from the completion when they come from elsewhere.
+   * One sanitize operation: its passes over the medium, chunk after chunk, each one a task of
+   * the device's I/O threads, which the completion of the one before submits.
    */
   static final class Run implements IoCompletion {
     private final Device device;
@@ -311,14 +310,14 @@ final class Sanitize {
     private volatile CoreTask waiter;
     /** Bytes of all passes done, for the progress indication. */
     private volatile long done;
+    // Handed from chunk to chunk through the executor, one chunk at a time.
+    private Executor io;
     private RangeLock.Hold hold;
     private ByteBuffer chunk;
     private boolean chunkInverted;
     private int pass;
     private long offset;
     private long issued;
-    private boolean inCall;
-    private boolean completedInline;
 
     Run(Device device, BlockBackend backend, boolean unrestricted, byte[] block, int passes,
         boolean invert) {
@@ -344,44 +343,37 @@ final class Sanitize {
 
     private void begin(RangeLock.Hold granted) {
       hold = granted;
-      Executor io = device.ioExecutor();
+      io = device.ioExecutor();
       if (io == null) {
         end(new IOException("the device went offline"));
         return;
       }
+      schedule();
+    }
+
+    private void schedule() {
       try {
-        io.execute(this::next);
+        io.execute(this::step);
       } catch (RejectedExecutionException e) {
         end(e);
       }
     }
 
-    private void next() {
+    /** Issues the next chunk, or ends the pass. */
+    private void step() {
       try {
-        while (true) {
-          releaseAbortedWaiter();
-          if (offset == capacity) {
-            endPass();
-            return;
-          }
-          long at = offset;
-          issued = Math.min(CHUNK, capacity - at);
-          offset += issued;
-          synchronized (this) {
-            completedInline = false;
-            inCall = true;
-          }
-          if (block == null) {
-            backend.unmap(at, issued, this);
-          } else {
-            backend.write(at, pattern((int) issued), false, this);
-          }
-          synchronized (this) {
-            inCall = false;
-            if (!completedInline) {
-              return;
-            }
-          }
+        releaseAbortedWaiter();
+        if (offset == capacity) {
+          endPass();
+          return;
+        }
+        long at = offset;
+        issued = Math.min(CHUNK, capacity - at);
+        offset += issued;
+        if (block == null) {
+          backend.unmap(at, issued, this);
+        } else {
+          backend.write(at, pattern((int) issued), false, this);
         }
       } catch (RuntimeException e) {
         end(e);
@@ -415,7 +407,7 @@ final class Sanitize {
             end(null);
           } else {
             offset = 0;
-            next();
+            schedule();
           }
         }
 
@@ -446,13 +438,7 @@ final class Sanitize {
     @Override
     public void completed() {
       done += issued;
-      synchronized (this) {
-        if (inCall) {
-          completedInline = true;
-          return;
-        }
-      }
-      next();
+      schedule();
     }
 
     @Override

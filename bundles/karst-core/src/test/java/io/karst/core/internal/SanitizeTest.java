@@ -91,6 +91,17 @@ class SanitizeTest extends BedTest {
     }
   }
 
+  /** Lets the parked chunks and the rest of the operation run, and waits for its end. */
+  private void drain() throws Exception {
+    bed.handler.parkWrites = false;
+    while (bed.send(0, TUR, null, 0).status() != Status.GOOD) {
+      while (!bed.handler.parked.isEmpty()) {
+        bed.handler.parked.remove(0).run();
+      }
+      Thread.sleep(5);
+    }
+  }
+
   private static int progress(Sense s) {
     assertThat(s.senseKeySpecific() & 0x800000).as("SKSV").isNotZero();
     return s.senseKeySpecific() & 0xFFFF;
@@ -219,11 +230,7 @@ class SanitizeTest extends BedTest {
     assertThat(((sense[16] & 0xFF) << 8) | (sense[17] & 0xFF)).as("a quarter done")
         .isEqualTo(0x4000);
 
-    bed.handler.parkWrites = false;
-    while (!bed.handler.parked.isEmpty()) {
-      bed.handler.parked.remove(0).run();
-    }
-    assertThat(bed.send(0, TUR, null, 0).good()).isTrue();
+    drain();
     assertMedium(0x55);
   }
 
@@ -250,12 +257,8 @@ class SanitizeTest extends BedTest {
     s.close();
     assertSense(bed.send(0, TUR, null, 0), Sanitize.IN_PROGRESS);
 
-    bed.handler.parkWrites = false;
-    while (!bed.handler.parked.isEmpty()) {
-      bed.handler.parked.remove(0).run();
-    }
-    // A reset with reset_ua 0 raises nothing, so the unit is simply ready again.
-    assertThat(bed.send(0, TUR, null, 0).good()).isTrue();
+    // A reset with reset_ua 0 raises nothing, so the unit is simply ready again when done.
+    drain();
     assertThat(bed.handler.unmapped).hasSize(4);
   }
 
