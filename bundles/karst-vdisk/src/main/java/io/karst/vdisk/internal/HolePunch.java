@@ -13,6 +13,9 @@ import java.nio.file.Path;
  * read as zeros, the file keeps its length. It works on a descriptor of its own for the file,
  * opened next to the device's {@link java.nio.channels.FileChannel}: both name the same inode.
  *
+ * <p>The same descriptor tells where the file's data and holes are ({@link #seek}, lseek's
+ * SEEK_DATA and SEEK_HOLE), for GET LBA STATUS.
+ *
  * <p>{@link #open} answers null where punching cannot work (not Linux, no native access, a
  * file that cannot be opened for writing), and {@link #punch} false where the file system does
  * not support it (EOPNOTSUPP); the caller then writes zeros instead.
