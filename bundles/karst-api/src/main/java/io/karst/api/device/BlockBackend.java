@@ -88,6 +88,17 @@ public interface BlockBackend extends Backend {
   }
 
   /**
+   * For a thin backend, where its allocation changes, as {@code lseek} with SEEK_DATA or
+   * SEEK_HOLE finds it: the first offset at or after {@code offset} that holds data when
+   * {@code allocated}, else the first that is deallocated; {@code blockCount() * blockSize()}
+   * when there is none; -1 when the backend cannot tell. GET LBA STATUS reports what it
+   * answers, and blocks it cannot tell of as mapped.
+   */
+  default long findAllocation(long offset, boolean allocated) {
+    return -1;
+  }
+
+  /**
    * Deallocates {@code length} bytes at {@code offset}; later reads of them return zeros.
    * Called only when {@link #supportsUnmap()}.
    */

@@ -72,6 +72,7 @@ final class Sbc {
           backend);
       case CompareAndWrite.COMPARE_AND_WRITE -> CompareAndWrite.execute(task, lun, backend);
       case OrWrite.ORWRITE_16 -> OrWrite.execute(task, lun, backend);
+      case Sanitize.SANITIZE -> Sanitize.execute(task, lun, backend);
       case WriteAtomic.WRITE_ATOMIC_16 -> WriteAtomic.execute(task, lun, backend);
       case LbaStatus.READ_DEFECT_DATA_10, LbaStatus.READ_DEFECT_DATA_12 ->
           LbaStatus.readDefectData(task);

@@ -264,10 +264,16 @@ final class Spc {
     return b.array();
   }
 
-  /** VPD B1h (SBC-3 6.5.2): rotation rate 1 means a non-rotating medium. */
+  /**
+   * VPD B1h (SBC-4 6.6.2): rotation rate 1 means a non-rotating medium; WABEREQ 01b that reads
+   * after a sanitize block erase succeed (the blocks read as zeros).
+   */
   private static byte[] blockDeviceCharacteristics(BlockBackend backend) {
     ByteBuffer b = ByteBuffer.allocate(0x3C);
     b.putShort(0, (short) (backend != null && backend.rotational() ? 0 : 1));
+    if (backend != null && Sanitize.blockErase(backend)) {
+      b.put(3, (byte) 0x40);
+    }
     return b.array();
   }
 

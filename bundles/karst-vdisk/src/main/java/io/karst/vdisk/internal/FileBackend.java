@@ -176,6 +176,12 @@ final class FileBackend implements BlockBackend {
     submit(io, completion, () -> channel.force(false));
   }
 
+  /** Where the file's holes are, from the file system (lseek SEEK_DATA, SEEK_HOLE). */
+  @Override
+  public long findAllocation(long offset, boolean allocated) {
+    return holes == null ? -1 : holes.seek(offset, allocated, blockCount * blockSize());
+  }
+
   @Override
   public void unmap(long offset, long length, IoCompletion completion) {
     submit(bulk, completion, () -> {

@@ -266,6 +266,28 @@ class FileIoHandlerTest {
   }
 
   @Test
+  void aThinFileTellsWhereItsDataIs() throws Exception {
+    assumeTrue(System.getProperty("os.name").equals("Linux"), "lseek SEEK_DATA is Linux's");
+    try (BlockBackend b = open("filename", "seek.img", "size", "16M", "create", "1",
+        "thin_provisioned", "1")) {
+      long end = 16 << 20;
+      assertThat(b.findAllocation(0, true)).as("a new file holds no data").isEqualTo(end);
+      write(b, 4 << 20, filled(1 << 20, 0x11), true);
+      assertThat(b.findAllocation(0, true)).isEqualTo(4 << 20);
+      assertThat(b.findAllocation(4 << 20, false)).isEqualTo(5 << 20);
+      assertThat(b.findAllocation(5 << 20, true)).isEqualTo(end);
+      Io u = new Io();
+      b.unmap(0, end, u);
+      u.await();
+      assertThat(b.findAllocation(0, true)).as("all deallocated").isEqualTo(end);
+      assertThat(b.findAllocation(0, false)).isZero();
+    }
+    try (BlockBackend b = open("filename", "seek.img", "thin_provisioned", "0")) {
+      assertThat(b.findAllocation(0, true)).as("a thick device does not tell").isEqualTo(-1);
+    }
+  }
+
+  @Test
   void aShutDownExecutorFailsTheOperationOnce() throws Exception {
     assumeFalse(BackingFile.inMemory(dir), "the temporary directory is in memory");
     TestConfig config = TestConfig.of(handler.deviceAttributes(), dir, "filename", "d.img",
