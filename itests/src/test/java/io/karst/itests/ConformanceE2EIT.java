@@ -253,7 +253,7 @@ class ConformanceE2EIT {
         .matcher(doc);
     assertThat(section.find()).as("docs/conformance.md has a section \"" + title + "\"").isTrue();
     Set<String> names = new TreeSet<>();
-    Matcher row = Pattern.compile("(?m)^\\| `([^`]+)` \\|").matcher(section.group(1));
+    Matcher row = Pattern.compile("(?m)^\\| `([^`]+)`").matcher(section.group(1));
     while (row.find()) {
       names.add(row.group(1));
     }
