@@ -217,14 +217,11 @@ final class Conformance {
     return counts;
   }
 
-  /** Every test that did not pass, one a line ("SKIP Suite.Test  detail"), then the summary. */
+  /** Every test's verdict, one a line ("SKIP Suite.Test  detail"), then the summary. */
   static String report(Map<String, Outcome> results) {
     StringBuilder b = new StringBuilder();
-    results.forEach((test, o) -> {
-      if (o.verdict() != Verdict.PASS) {
-        b.append("%-4s %-45s %s%n".formatted(o.verdict(), test, o.detail()));
-      }
-    });
+    results.forEach((test, o) ->
+        b.append("%-4s %-45s %s".formatted(o.verdict(), test, o.detail()).strip()).append('\n'));
     return b.append(summary(results)).append('\n').toString();
   }
 
