@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConformanceE2EIT {
 
+  /** No other test's port, nor Karaf's ports of one (KarstServer puts them 1000 apart). */
   private static final int PORT = 13280;
   private static final int SUITE_TIMEOUT_SECONDS = 120;
 
