@@ -143,6 +143,7 @@ final class CoreSession implements Session {
         l.device().release(this);
         l.device().medium.allow(this);
         l.device().taskSet.forget(this);
+        l.device().copies.forget(this);
       }
       UnitAttention.detach(this);
       onClose.accept(this);
