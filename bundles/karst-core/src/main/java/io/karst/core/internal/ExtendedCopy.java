@@ -253,11 +253,9 @@ final class ExtendedCopy {
 
   /**
    * One EXTENDED COPY from its checks to its status. The segments run chunk after chunk, a
-   * read then a write each; a backend may complete inline, so the loop runs iteratively while
-   * completions come back on the calling thread, and resumes from the completion when they
-   * come from elsewhere.
+   * read then a write each.
    */
-  private static final class Run implements IoCompletion {
+  private static final class Run extends IoLoop {
     private final CoreTask task;
     private final Target self;
     private final CopyResults.Manager manager;
@@ -271,8 +269,6 @@ final class ExtendedCopy {
     private long done;
     private int chunk;
     private boolean writing;
-    private boolean inCall;
-    private boolean completedInline;
 
     Run(CoreTask task, Target self, CopyResults.Manager manager, CopyResults.Copy copy) {
       this.task = task;
@@ -399,24 +395,9 @@ final class ExtendedCopy {
       return block;
     }
 
-    /** Starts the next read or write, for as long as they complete inline. */
-    void next() {
-      while (true) {
-        if (!issue()) {
-          return;
-        }
-        synchronized (this) {
-          inCall = false;
-          if (!completedInline) {
-            return;
-          }
-        }
-        advance();
-      }
-    }
-
-    /** Issues the next operation; false when there is none and the copy has ended. */
-    private boolean issue() {
+    /** Starts the next read or write; false when there is none and the copy has ended. */
+    @Override
+    boolean issue() {
       while (step < steps.size() && done == steps.get(step).bytes()) {
         step++;
         done = 0;
@@ -446,10 +427,6 @@ final class ExtendedCopy {
       int blockSize = t.backend().blockSize();
       ByteBuffer b = buffer.duplicate().clear().limit(chunk);
       boolean write = writing;
-      synchronized (this) {
-        completedInline = false;
-        inCall = true;
-      }
       t.device().ranges.shared(task, offset / blockSize, chunk / blockSize, hold -> {
         IoCompletion then = hold.ending(this);
         try {
@@ -466,7 +443,8 @@ final class ExtendedCopy {
     }
 
     /** The operation just issued has completed: the read's chunk is written next. */
-    private void advance() {
+    @Override
+    void advance() {
       if (writing) {
         done += chunk;
         if (copy != null) {
@@ -474,18 +452,6 @@ final class ExtendedCopy {
         }
       }
       writing = !writing;
-    }
-
-    @Override
-    public void completed() {
-      synchronized (this) {
-        if (inCall) {
-          completedInline = true;
-          return;
-        }
-      }
-      advance();
-      next();
     }
 
     @Override
