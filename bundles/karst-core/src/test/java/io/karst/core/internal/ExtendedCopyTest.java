@@ -13,6 +13,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ExtendedCopyTest extends BedTest {
@@ -358,6 +361,27 @@ class ExtendedCopyTest extends BedTest {
     assertThat(Arrays.copyOfRange(pages, 4, pages.length)).contains((byte) 0x8F);
     byte[] standard = bed.send(0, cdb(0x12, 0, 0, 0, 96, 0), null, 96).dataIn();
     assertThat(standard[5] & 0x08).as("3PC").isEqualTo(0x08);
+  }
+
+  @Test
+  void aCopyWaitsForAnAtomicCommandOnItsRange() throws Exception {
+    byte[] data = pattern(0, 0, 32, 512, 5);
+    RangeLock ranges = bed.engine.deviceMap().get("disk0").ranges;
+    AtomicReference<RangeLock.Hold> atomic = new AtomicReference<>();
+    // As COMPARE AND WRITE holds blocks 8 to 15 between its read and its write.
+    ranges.exclusive(null, 8, 8, atomic::set);
+    assertThat(atomic.get()).isNotNull();
+    byte[] overlapping = list(0, NO_LIST_ID, new byte[][] {cscd("disk0", 512)},
+        segment(0, 0, false, 32, 0, 1000));
+    CompletableFuture<LocalResult> waiting =
+        bed.session.execute(0, xcopy(overlapping.length), overlapping, 0).toCompletableFuture();
+    assertThat(send(list(0, NO_LIST_ID, new byte[][] {cscd("disk0", 512)},
+        segment(0, 0, false, 8, 100, 2000))).status()).as("elsewhere on the device")
+        .isEqualTo(Status.GOOD);
+    assertThat(waiting).isNotDone();
+    atomic.get().end();
+    assertThat(waiting.get(10, TimeUnit.SECONDS).status()).isEqualTo(Status.GOOD);
+    assertThat(read(0, 1000, 32, 512)).isEqualTo(data);
   }
 
   @Test
