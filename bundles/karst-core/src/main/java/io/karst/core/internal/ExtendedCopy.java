@@ -309,6 +309,8 @@ final class ExtendedCopy {
         throws SenseException {
       long capacity = t.backend().blockCount();
       if (lba < 0 || lba > capacity || blocks > capacity - lba) {
+        // The copy manager refuses the segment before any copy target sees a command, so no
+        // target's sense applies: COPY ABORTED, the segment and the field it points at.
         throw segmentError(COPY_ABORTED, s, at);
       }
     }
