@@ -334,6 +334,24 @@ class ExtendedCopyTest extends BedTest {
   }
 
   @Test
+  void underAnotherNexusPersistentReservationResultsStayReadable() throws Exception {
+    LocalSession holder = bed.driver.login("t1", "iqn.third:host");
+    try {
+      assertThat(PersistentReservationsTest.prout(holder, 0x00, 0, 0, 0xAB).status())
+          .isEqualTo(Status.GOOD);
+      // RESERVE, Exclusive Access.
+      assertThat(PersistentReservationsTest.prout(holder, 0x01, 0x03, 0xAB, 0).status())
+          .isEqualTo(Status.GOOD);
+      assertThat(send(list(0, NO_LIST_ID, new byte[][] {cscd("disk0", 512)},
+          segment(0, 0, false, 8, 0, 8))).status()).isEqualTo(Status.RESERVATION_CONFLICT);
+      assertThat(bed.send(0, receive(3, 0, 1024), null, 1024).status())
+          .isEqualTo(Status.GOOD);
+    } finally {
+      holder.close();
+    }
+  }
+
+  @Test
   void operatingParametersAndTheVpdPageAgree() throws Exception {
     ByteBuffer op = ByteBuffer.wrap(bed.send(0, receive(3, 0, 1024), null, 1024).dataIn());
     assertThat(op.getInt(0)).isEqualTo(op.capacity() - 4);
