@@ -63,13 +63,17 @@ public final class Sense {
   /** Sense-key specific bytes 15..17 with SKSV set, or {@link #NO_FIELD}. */
   private final int senseKeySpecific;
   private final boolean descriptorFormat;
+  /** The command-specific information field, or {@link #NO_COMMAND_SPECIFIC}. */
+  private final long commandSpecific;
+
+  private static final long NO_COMMAND_SPECIFIC = -1;
 
   public Sense(SenseKey key, int asc, int ascq) {
-    this(key, asc, ascq, 0, false, NO_FIELD, false);
+    this(key, asc, ascq, 0, false, NO_FIELD, false, NO_COMMAND_SPECIFIC);
   }
 
   private Sense(SenseKey key, int asc, int ascq, long information, boolean informationValid,
-      int sks, boolean descriptorFormat) {
+      int sks, boolean descriptorFormat, long commandSpecific) {
     this.key = key;
     this.asc = asc & 0xFF;
     this.ascq = ascq & 0xFF;
@@ -77,6 +81,7 @@ public final class Sense {
     this.informationValid = informationValid;
     this.senseKeySpecific = sks;
     this.descriptorFormat = descriptorFormat;
+    this.commandSpecific = commandSpecific;
   }
 
   public SenseKey key() {
@@ -103,7 +108,8 @@ public final class Sense {
 
   /** This sense with its information field set, for instance to the LBA of a medium error. */
   public Sense withInformation(long value) {
-    return new Sense(key, asc, ascq, value, true, senseKeySpecific, descriptorFormat);
+    return new Sense(key, asc, ascq, value, true, senseKeySpecific, descriptorFormat,
+        commandSpecific);
   }
 
   /**
@@ -116,7 +122,27 @@ public final class Sense {
     if (bit >= 0 && bit <= 7) {
       sks |= 0x080000 | (bit << 16);
     }
-    return new Sense(key, asc, ascq, information, informationValid, sks, descriptorFormat);
+    return new Sense(key, asc, ascq, information, informationValid, sks, descriptorFormat,
+        commandSpecific);
+  }
+
+  /**
+   * This sense with its command-specific information field set (SPC-4 4.5.2.3), for instance
+   * the number of the segment descriptor an EXTENDED COPY failed in. The value is a number
+   * of at most 32 bits, right-aligned in the field: its 4 bytes in fixed format, its 8 in
+   * descriptor format.
+   */
+  public Sense withCommandSpecificInformation(long value) {
+    if (value < 0 || value > 0xFFFFFFFFL) {
+      throw new IllegalArgumentException("command-specific information " + value);
+    }
+    return new Sense(key, asc, ascq, information, informationValid, senseKeySpecific,
+        descriptorFormat, value);
+  }
+
+  /** The command-specific information field, or -1 when it is not set. */
+  public long commandSpecificInformation() {
+    return commandSpecific;
   }
 
   /**
@@ -135,7 +161,8 @@ public final class Sense {
    */
   public Sense inFormat(boolean descriptor) {
     return descriptor == descriptorFormat ? this
-        : new Sense(key, asc, ascq, information, informationValid, senseKeySpecific, descriptor);
+        : new Sense(key, asc, ascq, information, informationValid, senseKeySpecific, descriptor,
+            commandSpecific);
   }
 
   /** Whether {@link #encode} writes descriptor format sense data. */
@@ -148,7 +175,8 @@ public final class Sense {
     if (!descriptorFormat) {
       return FIXED_LENGTH;
     }
-    return 8 + (informationValid ? 12 : 0) + (senseKeySpecific != NO_FIELD ? 8 : 0);
+    return 8 + (informationValid ? 12 : 0) + (commandSpecific != NO_COMMAND_SPECIFIC ? 12 : 0)
+        + (senseKeySpecific != NO_FIELD ? 8 : 0);
   }
 
   /** The sense-key specific field with SKSV set, or -1 when there is none. */
@@ -168,7 +196,7 @@ public final class Sense {
     out.put((byte) key.code());
     out.putInt((int) information);
     out.put((byte) (FIXED_LENGTH - 8));
-    out.putInt(0);
+    out.putInt(commandSpecific != NO_COMMAND_SPECIFIC ? (int) commandSpecific : 0);
     out.put((byte) asc);
     out.put((byte) ascq);
     out.put((byte) 0);
@@ -191,6 +219,9 @@ public final class Sense {
     out.put((byte) 0).put((byte) 0).put((byte) 0).put((byte) (length() - 8));
     if (informationValid) {
       out.put((byte) 0x00).put((byte) 0x0A).put((byte) 0x80).put((byte) 0).putLong(information);
+    }
+    if (commandSpecific != NO_COMMAND_SPECIFIC) {
+      out.put((byte) 0x01).put((byte) 0x0A).put((byte) 0).put((byte) 0).putLong(commandSpecific);
     }
     if (senseKeySpecific != NO_FIELD) {
       out.put((byte) 0x02).put((byte) 0x06).put((byte) 0).put((byte) 0);
@@ -215,7 +246,8 @@ public final class Sense {
         && s.information == information
         && s.informationValid == informationValid
         && s.senseKeySpecific == senseKeySpecific
-        && s.descriptorFormat == descriptorFormat;
+        && s.descriptorFormat == descriptorFormat
+        && s.commandSpecific == commandSpecific;
   }
 
   @Override

@@ -91,9 +91,13 @@ final class CoreSession implements Session {
     next.values().forEach(l -> l.device().nexuses.add(this));
     NavigableMap<Long, Lun> before = luns.map;
     luns = new LunMap(next, byNumber(next));
+    // The copies it named there are no longer its to ask about (RECEIVE COPY RESULTS).
     before.values().stream().map(Lun::device)
         .filter(d -> next.values().stream().noneMatch(l -> l.device() == d))
-        .forEach(d -> d.nexuses.remove(this));
+        .forEach(d -> {
+          d.nexuses.remove(this);
+          d.copies.forget(this);
+        });
   }
 
   /** The first LUNs by number, for the command path: no boxing, no tree walk. */
@@ -143,6 +147,7 @@ final class CoreSession implements Session {
         l.device().release(this);
         l.device().medium.allow(this);
         l.device().taskSet.forget(this);
+        l.device().copies.forget(this);
       }
       UnitAttention.detach(this);
       onClose.accept(this);

@@ -52,6 +52,8 @@ final class Device {
   volatile boolean descriptorSense;
   /** The informational exceptions control mode page. */
   final InformationalExceptions exceptions = new InformationalExceptions();
+  /** The copy manager's copies (EXTENDED COPY), per nexus. */
+  final CopyResults.Manager copies = new CopyResults.Manager();
   /** Counters and latency of every command that reached the device. */
   final IoStatistics statistics = new IoStatistics();
   /** The sanitize operation in progress, or the failure mode a failed one left. */

@@ -63,13 +63,14 @@ final class PersistentReservations {
 
   /**
    * The commands every nexus may send whatever the reservation. PERSISTENT RESERVE OUT
-   * applies its own rules; RESERVE and RELEASE conflict by SPC-4 5.13.3.
+   * applies its own rules; RESERVE and RELEASE conflict by SPC-4 5.13.3. RECEIVE COPY RESULTS
+   * only reports on the nexus's own copies, which met the reservations as they ran.
    */
   private static boolean allowed(byte[] cdb, int opcode) {
     return switch (opcode) {
       case Spc.INQUIRY, Spc.REPORT_LUNS, Spc.REQUEST_SENSE, Spc.TEST_UNIT_READY, LOG_SENSE,
           PERSISTENT_RESERVE_IN, PERSISTENT_RESERVE_OUT, SupportedOperations.MAINTENANCE_IN,
-          Sbc.READ_CAPACITY_10 -> true;
+          Sbc.READ_CAPACITY_10, CopyResults.RECEIVE_COPY_RESULTS -> true;
       case Sbc.SERVICE_ACTION_IN_16 -> (cdb[1] & 0x1F) == Sbc.READ_CAPACITY_16;
       // Allowing removal is always allowed; preventing it is not (SPC-4 table 62).
       case Spc.PREVENT_ALLOW_MEDIUM_REMOVAL -> cdb.length > 4 && (cdb[4] & 0x03) == 0;

@@ -54,6 +54,8 @@ final class Spc {
       case ModePages.MODE_SELECT_6, ModePages.MODE_SELECT_10 ->
           ModePages.select(task, lun, backend);
       case LogSense.LOG_SENSE -> LogSense.execute(task, lun, backend);
+      case ExtendedCopy.EXTENDED_COPY -> ExtendedCopy.execute(task, lun, backend);
+      case CopyResults.RECEIVE_COPY_RESULTS -> CopyResults.execute(task, lun, backend);
       case SupportedOperations.MAINTENANCE_IN -> {
         switch (cdb[1] & 0x1F) {
           case SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES ->
@@ -165,6 +167,12 @@ final class Spc {
       case 0x80 -> device.identity.serial().getBytes(StandardCharsets.US_ASCII);
       case 0x83 -> deviceIdentification(device.identity,
           Alua.portDesignators(task.session.target().relativePortId(), lun));
+      case CopyResults.THIRD_PARTY_COPY_PAGE -> {
+        if (!block) {
+          throw Cdb.invalidField(2, -1);
+        }
+        yield CopyResults.thirdPartyCopyPage(backend == null ? 512 : backend.blockSize());
+      }
       case 0xB0 -> blockLimits(backend);
       case 0xB1 -> blockDeviceCharacteristics(backend);
       case 0xB2 -> {
@@ -194,7 +202,11 @@ final class Spc {
     b.put((byte) 0x06); // SPC-4
     b.put((byte) 0x12); // HISUP, response data format 2
     b.put((byte) (b.capacity() - 5));
-    b.put((byte) (lun != null && lun.alua() != null ? Alua.TPGS_IMPLICIT_AND_EXPLICIT : 0));
+    // 3PC: a block device's copy manager serves EXTENDED COPY (ExtendedCopy).
+    boolean thirdPartyCopy = device != null && type == DIRECT_ACCESS
+        && !(device.backend() instanceof io.karst.api.device.CommandBackend);
+    b.put((byte) ((lun != null && lun.alua() != null ? Alua.TPGS_IMPLICIT_AND_EXPLICIT : 0)
+        | (thirdPartyCopy ? 0x08 : 0)));
     b.put((byte) 0);
     b.put((byte) 0x02); // CMDQUE
     DeviceIdentity id = device == null ? null : device.identity;
@@ -209,7 +221,8 @@ final class Spc {
   }
 
   private static byte[] supportedPages(boolean block, BlockBackend backend) {
-    byte[] pages = {0x00, (byte) 0x80, (byte) 0x83, (byte) 0xB0, (byte) 0xB1, (byte) 0xB2};
+    byte[] pages = {0x00, (byte) 0x80, (byte) 0x83, (byte) CopyResults.THIRD_PARTY_COPY_PAGE,
+        (byte) 0xB0, (byte) 0xB1, (byte) 0xB2};
     if (!block) {
       return java.util.Arrays.copyOf(pages, 3);
     }

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * REPORT SUPPORTED OPERATION CODES (SPC-4 6.35) for block devices, and the table it reports:
- * every command Spc, ModePages, Sbc, Pr and WriteSame execute, with its CDB usage map (the bits
- * of each CDB byte the device server looks at). A test sends every opcode and checks that
+ * every command Spc, ModePages, Sbc, Pr, WriteSame and the copy manager execute, with its CDB
+ * usage map (the bits of each CDB byte the device server looks at). A test sends every opcode and checks that
  * exactly these are executed, so the table cannot drift from the code.
  */
 final class SupportedOperations {
@@ -82,6 +82,14 @@ final class SupportedOperations {
       withAction(0x05, 0x5F, 0x1F, FF, 0, 0, FF, FF, FF, FF, 0),
       withAction(0x06, 0x5F, 0x1F, FF, 0, 0, FF, FF, FF, FF, 0),
       withAction(0x07, 0x5F, 0x1F, FF, 0, 0, FF, FF, FF, FF, 0),
+      withAction(ExtendedCopy.LID1, ExtendedCopy.EXTENDED_COPY, 0x1F, 0, 0, 0, 0, 0, 0, 0, 0,
+          FF, FF, FF, FF, 0, 0),
+      withAction(CopyResults.COPY_STATUS, CopyResults.RECEIVE_COPY_RESULTS, 0x1F, FF, 0, 0,
+          0, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0),
+      withAction(CopyResults.OPERATING_PARAMETERS, CopyResults.RECEIVE_COPY_RESULTS, 0x1F, 0,
+          0, 0, 0, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0),
+      withAction(CopyResults.FAILED_SEGMENT_DETAILS, CopyResults.RECEIVE_COPY_RESULTS, 0x1F,
+          FF, 0, 0, 0, 0, 0, 0, 0, FF, FF, FF, FF, 0, 0),
       op(0x88, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0x89, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, 0, 0, 0, FF, 0, 0),
       op(0x8B, 0x18, LBA, LBA, LBA, LBA, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),

@@ -1,7 +1,6 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
-import io.karst.api.device.IoCompletion;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import java.nio.ByteBuffer;
@@ -110,12 +109,8 @@ final class WriteSame {
     }
   }
 
-  /**
-   * Writes the range chunk after chunk. A backend may complete inline, so the loop runs
-   * iteratively while completions come back on the calling thread, and resumes from the
-   * completion when they come from elsewhere.
-   */
-  private static final class Run implements IoCompletion {
+  /** Writes the range chunk after chunk. */
+  private static final class Run extends IoLoop {
     private final CoreTask task;
     private final BlockBackend backend;
     private final RangeLock.Hold hold;
@@ -123,8 +118,6 @@ final class WriteSame {
     private long offset;
     private long writing;
     private final long end;
-    private boolean inCall;
-    private boolean completedInline;
 
     Run(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block,
         RangeLock.Hold hold) {
@@ -141,40 +134,19 @@ final class WriteSame {
       }
     }
 
-    void next() {
-      while (true) {
-        if (offset >= end) {
-          hold.end();
-          task.good();
-          return;
-        }
-        ByteBuffer b = chunk.duplicate().clear();
-        b.limit((int) Math.min(b.capacity(), end - offset));
-        writing = offset;
-        offset += b.remaining();
-        synchronized (this) {
-          completedInline = false;
-          inCall = true;
-        }
-        backend.write(writing, b, false, this);
-        synchronized (this) {
-          inCall = false;
-          if (!completedInline) {
-            return;
-          }
-        }
-      }
-    }
-
     @Override
-    public void completed() {
-      synchronized (this) {
-        if (inCall) {
-          completedInline = true;
-          return;
-        }
+    boolean issue() {
+      if (offset >= end) {
+        hold.end();
+        task.good();
+        return false;
       }
-      next();
+      ByteBuffer b = chunk.duplicate().clear();
+      b.limit((int) Math.min(b.capacity(), end - offset));
+      writing = offset;
+      offset += b.remaining();
+      backend.write(writing, b, false, this);
+      return true;
     }
 
     @Override

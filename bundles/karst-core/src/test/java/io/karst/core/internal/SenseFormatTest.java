@@ -37,4 +37,25 @@ class SenseFormatTest {
     assertThat(field.inFormat(true)).isNotEqualTo(field);
     assertThat(field.inFormat(true).withInformation(5).descriptorFormat()).isTrue();
   }
+
+  @Test
+  void commandSpecificInformationInBothFormats() {
+    Sense aborted = ExtendedCopy.COPY_ABORTED.withCommandSpecificInformation(3)
+        .withFieldPointer(false, 40, -1);
+    ByteBuffer fixed = ByteBuffer.wrap(aborted.toBytes());
+    assertThat(fixed.capacity()).isEqualTo(Sense.FIXED_LENGTH);
+    assertThat(fixed.getInt(8)).as("the segment number in its third and fourth bytes")
+        .isEqualTo(3);
+    assertThat(fixed.get(15) & 0xFF).isEqualTo(0x80);
+    assertThat(fixed.getShort(16)).isEqualTo((short) 40);
+    ByteBuffer d = ByteBuffer.wrap(aborted.inFormat(true).toBytes());
+    assertThat(d.capacity()).isEqualTo(8 + 12 + 8);
+    assertThat(d.get(7)).as("additional length").isEqualTo((byte) 20);
+    assertThat(d.get(8)).as("command-specific information descriptor").isEqualTo((byte) 1);
+    assertThat(d.get(9)).isEqualTo((byte) 0x0A);
+    assertThat(d.getLong(12)).isEqualTo(3);
+    assertThat(d.get(20)).as("sense key specific descriptor").isEqualTo((byte) 2);
+    assertThat(aborted.inFormat(true).inFormat(false)).isEqualTo(aborted);
+    assertThat(aborted).isNotEqualTo(aborted.withCommandSpecificInformation(4));
+  }
 }

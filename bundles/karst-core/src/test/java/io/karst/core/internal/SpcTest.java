@@ -78,7 +78,7 @@ class SpcTest extends BedTest {
   void vpdPagesListedAndServed() throws Exception {
     byte[] pages = bed.send(0, cdb(0x12, 1, 0, 0, 255, 0), null, 255).dataIn();
     byte[] listed = Arrays.copyOfRange(pages, 4, 4 + pages[3]);
-    assertThat(listed).containsExactly(0x00, 0x80, 0x83, 0xB0, 0xB1);
+    assertThat(listed).containsExactly(0x00, 0x80, 0x83, 0x8F, 0xB0, 0xB1);
     for (byte p : listed) {
       LocalResult r = bed.send(0, cdb(0x12, 1, p & 0xFF, 0, 255, 0), null, 255);
       assertThat(r.good()).isTrue();
