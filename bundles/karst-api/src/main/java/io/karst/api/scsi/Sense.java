@@ -152,7 +152,8 @@ public final class Sense {
    */
   public Sense withProgressIndication(int done) {
     int sks = 0x800000 | Math.max(0, Math.min(done, 0xFFFF));
-    return new Sense(key, asc, ascq, information, informationValid, sks, descriptorFormat);
+    return new Sense(key, asc, ascq, information, informationValid, sks, descriptorFormat,
+        commandSpecific);
   }
 
   /**
