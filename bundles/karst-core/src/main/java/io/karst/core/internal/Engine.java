@@ -11,6 +11,7 @@ import io.karst.api.device.Backend;
 import io.karst.api.device.BlockBackend;
 import io.karst.api.device.CommandBackend;
 import io.karst.api.device.DeviceConfig;
+import io.karst.api.device.DeviceException;
 import io.karst.api.device.DeviceHandler;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
@@ -1346,8 +1347,9 @@ public final class Engine implements Management, AutoCloseable {
   }
 
   /**
-   * Reopens a device to learn its backing store's size now (SCST's resync_size); initiators
-   * get CAPACITY DATA HAS CHANGED when it differs.
+   * Reads a device's backing store's size again (SCST's resync_size): in place where the
+   * backend can ({@link BlockBackend#resyncSize}), else by reopening the device; initiators get
+   * CAPACITY DATA HAS CHANGED when it differs.
    */
   String resync(Device d) {
     DeviceHandler h = handlers.get(d.handler());
@@ -1356,6 +1358,16 @@ public final class Engine implements Management, AutoCloseable {
           + "); its size is read when it opens");
     }
     long before = d.backend() instanceof BlockBackend b ? b.blockCount() : 0;
+    boolean inPlace;
+    try {
+      inPlace = d.backend() instanceof BlockBackend b && b.resyncSize();
+    } catch (DeviceException e) {
+      throw new ManagementException("device " + d.name + ": its size was not read again: "
+          + e.getMessage());
+    }
+    if (inPlace) {
+      return resized(d, before);
+    }
     try {
       d.detach("device " + d.name + " is reading its size again", DRAIN_MILLIS);
     } catch (InterruptedException e) {
@@ -1368,6 +1380,11 @@ public final class Engine implements Management, AutoCloseable {
       throw new ManagementException("device " + d.name + " did not reopen and is offline: "
           + failure);
     }
+    return resized(d, before);
+  }
+
+  /** Raises CAPACITY DATA HAS CHANGED when the device no longer has {@code before} blocks. */
+  private static String resized(Device d, long before) {
     long after = d.backend() instanceof BlockBackend b ? b.blockCount() : 0;
     if (after != before) {
       capacityChanged(d);

@@ -27,6 +27,11 @@ final class MemoryHandler implements DeviceHandler {
   final List<Runnable> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
   final AtomicInteger closed = new AtomicInteger();
   final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * Whether resync_size reads the size in place (the medium as {@link #media} holds it now)
+   * rather than leaving core to reopen the device; a medium of 0 bytes is refused.
+   */
+  volatile boolean resyncInPlace;
   /** What each device was last opened with, to call back into core. */
   final Map<String, DeviceConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -80,6 +85,19 @@ final class MemoryHandler implements DeviceHandler {
         }
         medium[0] = java.util.Arrays.copyOf(medium[0], bytes);
         media.put(config.name(), medium[0]);
+      }
+
+      @Override
+      public boolean resyncSize() throws DeviceException {
+        if (!resyncInPlace) {
+          return false;
+        }
+        byte[] now = media.get(config.name());
+        if (now.length == 0) {
+          throw new DeviceException("the medium is empty");
+        }
+        medium[0] = now;
+        return true;
       }
 
       @Override

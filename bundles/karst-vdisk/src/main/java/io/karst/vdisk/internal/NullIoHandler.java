@@ -8,6 +8,7 @@ import io.karst.api.device.DeviceHandler;
 import io.karst.api.device.IoCompletion;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
+import io.karst.api.scsi.Sense;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.osgi.service.component.annotations.Component;
@@ -25,8 +26,11 @@ public final class NullIoHandler implements DeviceHandler {
 
   static final AttributeDescriptor READ_ZERO =
       AttributeDescriptor.builder("read_zero", AttributeType.BOOLEAN).defaultValue("1")
-          .createParameter().description("Reads return zeros; with 0 the data is not touched")
-          .build();
+          .createParameter().writable()
+          .description("Reads return zeros; with 0 the data is not touched").build();
+  /** INQUIRY DATA HAS CHANGED (SPC-4 table 48). */
+  private static final int INQUIRY_DATA_HAS_CHANGED = 0x3F;
+  private static final int INQUIRY_DATA_HAS_CHANGED_QUALIFIER = 0x03;
 
   private static final List<AttributeDescriptor> ATTRIBUTES = List.of(
       Geometry.size("1T", "Capacity in bytes (K, M, G, T suffixes)"), Geometry.BLOCKSIZE,
@@ -45,17 +49,33 @@ public final class NullIoHandler implements DeviceHandler {
   @Override
   public Backend open(DeviceConfig config) throws DeviceException {
     Geometry g = Geometry.of(config);
-    return new NullBackend(g, g.blocks(config.name(), g.size()),
+    return new NullBackend(config, g, g.blocks(config.name(), g.size()),
         Geometry.flag(config, READ_ZERO));
   }
 
-  /** The null device. */
-  private record NullBackend(Geometry geometry, long blockCount, boolean readZero)
-      implements BlockBackend {
+  /** The null device; {@code size} and {@code read_zero} change while it runs, as in SCST. */
+  private static final class NullBackend implements BlockBackend {
+
+    private final DeviceConfig config;
+    private final Geometry geometry;
+    private volatile long blockCount;
+    private volatile boolean readZero;
+
+    NullBackend(DeviceConfig config, Geometry geometry, long blockCount, boolean readZero) {
+      this.config = config;
+      this.geometry = geometry;
+      this.blockCount = blockCount;
+      this.readZero = readZero;
+    }
 
     @Override
     public int blockSize() {
       return geometry.blockSize();
+    }
+
+    @Override
+    public long blockCount() {
+      return blockCount;
     }
 
     @Override
@@ -66,6 +86,29 @@ public final class NullIoHandler implements DeviceHandler {
     @Override
     public boolean writeCacheEnabled() {
       return false;
+    }
+
+    /**
+     * A new size (core raises CAPACITY DATA HAS CHANGED), or {@code read_zero}: whether reads
+     * return zeros decides whether the device is thin (UNMAP, LBPME, LBPRZ), which INQUIRY's
+     * provisioning pages and READ CAPACITY (16) report, so initiators get INQUIRY DATA HAS
+     * CHANGED and CAPACITY DATA HAS CHANGED.
+     */
+    @Override
+    public void set(String attribute, String value) throws DeviceException {
+      if (attribute.equals("size")) {
+        blockCount = geometry.blocks(config.name(), Long.parseLong(value));
+      } else if (attribute.equals(READ_ZERO.name())) {
+        boolean zero = "1".equals(value);
+        if (zero != readZero) {
+          readZero = zero;
+          config.unitAttention(INQUIRY_DATA_HAS_CHANGED, INQUIRY_DATA_HAS_CHANGED_QUALIFIER);
+          config.unitAttention(Sense.CAPACITY_DATA_HAS_CHANGED.asc(),
+              Sense.CAPACITY_DATA_HAS_CHANGED.ascq());
+        }
+      } else {
+        BlockBackend.super.set(attribute, value);
+      }
     }
 
     @Override
