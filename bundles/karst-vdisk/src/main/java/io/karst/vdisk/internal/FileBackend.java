@@ -115,7 +115,8 @@ final class FileBackend implements BlockBackend {
 
   /**
    * A new {@code size} on the running device, as SCST's {@code echo N >size}: growing extends
-   * a file, sparse (a block device cannot grow past its end); shrinking only exposes fewer
+   * a file, sparse (a block device cannot grow past its end, nor the file of a read-only
+   * device); shrinking only exposes fewer
    * blocks and never truncates, so what lies beyond stays in the file, as in SCST, and commands
    * in flight past the new end still find their file. Without a size the device is the file's
    * length again. Core raises CAPACITY DATA HAS CHANGED.
@@ -132,6 +133,10 @@ final class FileBackend implements BlockBackend {
       blocks = geometry.blocks(backing.device(), storeLength());
     } else {
       blocks = geometry.blocks(backing.device(), bytes);
+      if (geometry.readOnly() && bytes > storeLength()) {
+        throw new DeviceException(backing.device() + ": size " + bytes + " is larger than "
+            + backing.file() + ", which a read_only device does not extend");
+      }
       backing.reserve(bytes);
     }
     size = bytes;

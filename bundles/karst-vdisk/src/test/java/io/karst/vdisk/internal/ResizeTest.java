@@ -89,6 +89,23 @@ class ResizeTest {
   }
 
   @Test
+  void theFileOfAReadOnlyDeviceIsNotExtended() throws Exception {
+    Path file = dir.resolve("d.img");
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(2 << 20);
+    }
+    try (BlockBackend b = open("filename", "d.img", "size", "1M", "read_only", "1")) {
+      b.set("size", String.valueOf(2 << 20));
+      assertThat(b.blockCount()).as("within the file").isEqualTo(4096);
+      assertThatThrownBy(() -> b.set("size", String.valueOf(3 << 20)))
+          .isInstanceOf(DeviceException.class)
+          .hasMessageContaining("which a read_only device does not extend");
+      assertThat(b.blockCount()).isEqualTo(4096);
+      assertThat(Files.size(file)).isEqualTo(2 << 20);
+    }
+  }
+
+  @Test
   void withoutASizeTheDeviceFollowsItsFile() throws Exception {
     Path file = dir.resolve("d.img");
     try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
