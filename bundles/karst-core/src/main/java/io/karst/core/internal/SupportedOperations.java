@@ -15,7 +15,9 @@ import java.util.Set;
  * REPORT SUPPORTED OPERATION CODES (SPC-4 6.35) for block devices, and the table it reports:
  * every command Spc, ModePages, Sbc, Pr and WriteSame execute, with its CDB usage map (the bits
  * of each CDB byte the device server looks at). A test sends every opcode and checks that
- * exactly these are executed, so the table cannot drift from the code.
+ * exactly these are executed, so the table cannot drift from the code. A command backend that
+ * names its device type and lists its own commands gets the same report, with the part of this
+ * table core answers for it ({@link #SHARED}).
  */
 final class SupportedOperations {
 
