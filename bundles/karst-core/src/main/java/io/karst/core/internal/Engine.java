@@ -798,7 +798,7 @@ public final class Engine implements Management, AutoCloseable {
         coreChanged.forEach((k, v) -> plan.add(Plan.DEVICES, "set device " + live.name + " " + k
             + " " + (v == null ? "(default)" : v)));
         inPlace.forEach((k, v) -> plan.add(Plan.DEVICES, "set device " + live.name + " " + k
-            + " " + v));
+            + " " + (v == null ? "(none)" : v)));
         if (!reopen && handler == null && confChanged) {
           plan.add(Plan.DEVICES, "change device " + d.name() + " (handler " + d.handler()
               + " not registered: it opens with these attributes)");
@@ -806,8 +806,10 @@ public final class Engine implements Management, AutoCloseable {
         if (confChanged || reopen || !coreChanged.isEmpty()) {
           boolean identifier = coreChanged.keySet().stream()
               .anyMatch(k -> k.equals("usn") || k.equals("naa_id") || k.equals("t10_dev_id"));
+          // Not Map.copyOf: a writable attribute without a default that the text takes out
+          // is set to null, "none" (vdisk_fileio's size: the file's length again).
           changes.put(d.name(), new DeviceChange(d, core, false, !coreChanged.isEmpty(),
-              identifier, Map.copyOf(inPlace), reopen));
+              identifier, java.util.Collections.unmodifiableMap(inPlace), reopen));
         }
       }
     }

@@ -391,6 +391,19 @@ class ManagementTest {
   }
 
   @Test
+  void aWritableAttributeWithoutDefaultTakenOutIsSetInPlaceToNone() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      String labelled = TestBed.CONFIG.replace("size 1M", "size 1M\n        label blue");
+      assertThat(bed.engine.apply(labelled, "new.conf", false, false).notApplied()).isEmpty();
+      assertThat(bed.engine.apply(TestBed.CONFIG, "new.conf", false, false).notApplied())
+          .isEmpty();
+      assertThat(bed.handler.labels).containsExactly("disk0 blue", "disk0 null");
+      assertThat(bed.engine.deviceMap().get("disk0").handlerAttributes())
+          .doesNotContainKey("label");
+    }
+  }
+
+  @Test
   void resyncSizeInPlaceKeepsTheDeviceOpen() throws Exception {
     try (TestBed bed = new TestBed(dir)) {
       bed.handler.resyncInPlace = true;

@@ -32,6 +32,8 @@ final class MemoryHandler implements DeviceHandler {
    * rather than leaving core to reopen the device; a medium of 0 bytes is refused.
    */
   volatile boolean resyncInPlace;
+  /** Each {@code label} set in place, as "DEVICE VALUE" ("null" when taken out). */
+  final List<String> labels = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What each device was last opened with, to call back into core. */
   final Map<String, DeviceConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -48,7 +50,8 @@ final class MemoryHandler implements DeviceHandler {
         AttributeDescriptor.builder("blocksize", AttributeType.INTEGER).defaultValue("512")
             .build(),
         AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build(),
-        AttributeDescriptor.builder("thin", AttributeType.BOOLEAN).defaultValue("0").build());
+        AttributeDescriptor.builder("thin", AttributeType.BOOLEAN).defaultValue("0").build(),
+        AttributeDescriptor.builder("label", AttributeType.STRING).writable().build());
   }
 
   @Override
@@ -76,6 +79,10 @@ final class MemoryHandler implements DeviceHandler {
       /** A new size keeps the data that fits, as a file grown or truncated would. */
       @Override
       public void set(String attribute, String value) throws DeviceException {
+        if (attribute.equals("label")) {
+          labels.add(config.name() + " " + value);
+          return;
+        }
         if (!attribute.equals("size")) {
           throw new DeviceException(attribute + " is not writable");
         }
