@@ -56,6 +56,26 @@ public interface BlockBackend extends Backend {
     return true;
   }
 
+  /**
+   * The LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT of READ CAPACITY(16), 0 to 15: a physical
+   * block holds 2<sup>n</sup> logical blocks, the first of them at LBA 0. Initiators align
+   * partitions and I/O to physical blocks; core also reports them as the optimal transfer and
+   * unmap granularities of the Block Limits VPD page.
+   */
+  default int physicalBlockExponent() {
+    return 0;
+  }
+
+  /**
+   * Whether the logical unit is a placeholder (SCST's {@code dummy}): INQUIRY reports
+   * peripheral qualifier 001b and device type 1Fh, so initiators list the LUN but attach no
+   * device to it; meant for a LUN 0 an administrator does not want to expose. Every other
+   * command is served as usual.
+   */
+  default boolean placeholder() {
+    return false;
+  }
+
   /** Whether the medium rotates (reported in the Block Device Characteristics VPD page). */
   default boolean rotational() {
     return false;
@@ -84,6 +104,17 @@ public interface BlockBackend extends Backend {
    * so that an initiator sees the pool running out before writes fail.
    */
   default long availableBytes() {
+    return -1;
+  }
+
+  /**
+   * For a thin backend, where its allocation changes, as {@code lseek} with SEEK_DATA or
+   * SEEK_HOLE finds it: the first offset at or after {@code offset} that holds data when
+   * {@code allocated}, else the first that is deallocated; {@code blockCount() * blockSize()}
+   * when there is none; -1 when the backend cannot tell. GET LBA STATUS reports what it
+   * answers, and blocks it cannot tell of as mapped.
+   */
+  default long findAllocation(long offset, boolean allocated) {
     return -1;
   }
 

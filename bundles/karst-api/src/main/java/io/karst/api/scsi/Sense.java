@@ -120,6 +120,16 @@ public final class Sense {
   }
 
   /**
+   * This sense with a progress indication (SPC-4 4.5.2.4.4): how much of an operation that
+   * keeps the logical unit not ready is done, in 65536ths ({@code 0} to {@code 0xFFFF}), as a
+   * format or sanitize in progress reports it.
+   */
+  public Sense withProgressIndication(int done) {
+    int sks = 0x800000 | Math.max(0, Math.min(done, 0xFFFF));
+    return new Sense(key, asc, ascq, information, informationValid, sks, descriptorFormat);
+  }
+
+  /**
    * This sense in descriptor format (SPC-4 4.5.2) when {@code descriptor}, else in fixed
    * format (4.5.3), with the same fields.
    */

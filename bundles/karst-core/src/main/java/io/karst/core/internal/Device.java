@@ -54,6 +54,8 @@ final class Device {
   final InformationalExceptions exceptions = new InformationalExceptions();
   /** Counters and latency of every command that reached the device. */
   final IoStatistics statistics = new IoStatistics();
+  /** The sanitize operation in progress, or the failure mode a failed one left. */
+  final Sanitize.State sanitize = new Sanitize.State();
 
   private volatile Backend backend;
   /**
@@ -237,5 +239,10 @@ final class Device {
 
   Backend backend() {
     return backend;
+  }
+
+  /** The device's I/O threads, or null while it is offline. */
+  ExecutorService ioExecutor() {
+    return io;
   }
 }

@@ -792,6 +792,10 @@ public final class Engine implements Management, AutoCloseable {
         boolean reopen = handler != null && (online ? !createTime.isEmpty()
             : confChanged || !createTime.isEmpty());
         if (reopen) {
+          // It opens again with every attribute: setting some on the backend it closes first
+          // would be undone, or refused by a check the new set passes (nullio's read_zero 0
+          // with thin_provisioned going to 0 too).
+          inPlace.clear();
           plan.add(Plan.DEVICES, (online ? "reopen device " + d.name() + ": "
               + String.join(", ", createTime) + " changed" : "open device " + d.name()));
         }

@@ -7,15 +7,20 @@ import java.nio.ByteBuffer;
 
 /**
  * GET LBA STATUS (SBC-4 5.7) and READ DEFECT DATA (10, 12) (SBC-3 5.9, 5.10): what the device
- * server knows of its blocks. A backend does not say which blocks it has deallocated, so every
- * block from the starting LBA reports provisioning status 0, "mapped or unknown", which SBC-4
- * allows; a virtual medium has no defects, so the defect lists are empty.
+ * server knows of its blocks. A thin backend that can tell where its data is
+ * ({@link BlockBackend#findAllocation}) has its extents reported as mapped or deallocated;
+ * other blocks report provisioning status 0, "mapped or unknown", which SBC-4 allows. A
+ * virtual medium has no defects, so the defect lists are empty.
  */
 final class LbaStatus {
 
   static final int GET_LBA_STATUS = 0x12;
   static final int READ_DEFECT_DATA_10 = 0x37;
   static final int READ_DEFECT_DATA_12 = 0xB7;
+  private static final int MAPPED_OR_UNKNOWN = 0;
+  private static final int DEALLOCATED = 1;
+  /** The most descriptors one answer carries, however large the allocation length. */
+  static final int MAX_DESCRIPTORS = 256;
 
   private LbaStatus() {}
 
@@ -26,11 +31,47 @@ final class LbaStatus {
     if (lba < 0 || lba >= backend.blockCount()) {
       throw new SenseException(Sense.LBA_OUT_OF_RANGE);
     }
-    long blocks = Math.min(backend.blockCount() - lba, 0xFFFF_FFFFL);
-    ByteBuffer b = ByteBuffer.allocate(24);
-    b.putInt(20).putInt(0);
-    b.putLong(lba).putInt((int) blocks).put((byte) 0).put(new byte[3]);
+    int room = (int) Math.max(1, Math.min(MAX_DESCRIPTORS, (allocation - 8) / 16));
+    ByteBuffer descriptors = ByteBuffer.allocate(16 * room);
+    long capacity = backend.blockCount();
+    long at = lba;
+    while (at < capacity && descriptors.hasRemaining()) {
+      long end = Math.min(capacity, at + 0xFFFF_FFFFL);
+      int status = MAPPED_OR_UNKNOWN;
+      if (Unmap.thin(backend)) {
+        long[] extent = extent(backend, at, end);
+        end = extent[0];
+        status = (int) extent[1];
+      }
+      descriptors.putLong(at).putInt((int) (end - at)).put((byte) status).put(new byte[3]);
+      at = end;
+    }
+    ByteBuffer b = ByteBuffer.allocate(8 + descriptors.position());
+    b.putInt(4 + descriptors.position()).putInt(0).put(descriptors.flip());
     task.respond(b.array(), (int) Math.min(allocation, Integer.MAX_VALUE));
+  }
+
+  /**
+   * The extent of blocks that starts at {@code lba}, no further than {@code limit}: its end
+   * and its provisioning status. A block with any data in it is mapped; when the backend
+   * cannot tell, the whole range is "mapped or unknown".
+   */
+  private static long[] extent(BlockBackend backend, long lba, long limit) {
+    int size = backend.blockSize();
+    long offset = lba * size;
+    long data = backend.findAllocation(offset, true);
+    if (data < 0) {
+      return new long[] {limit, MAPPED_OR_UNKNOWN};
+    }
+    if (data < offset + size) {
+      long hole = backend.findAllocation(offset, false);
+      if (hole < 0) {
+        return new long[] {limit, MAPPED_OR_UNKNOWN};
+      }
+      long end = Math.max(lba + 1, (hole + size - 1) / size);
+      return new long[] {Math.min(limit, end), MAPPED_OR_UNKNOWN};
+    }
+    return new long[] {Math.min(limit, data / size), DEALLOCATED};
   }
 
   /** The header of an empty defect list in the format asked for, with the lists it asked for. */

@@ -87,6 +87,9 @@ final class Pipeline {
       if (MediumRemoval.absent(device, opcode)) {
         throw new SenseException(Sense.MEDIUM_NOT_PRESENT);
       }
+      if (Sanitize.refuses(task, lun, opcode)) {
+        return;
+      }
       Backend backend = device.acquire(task);
       if (backend == null) {
         Spc.offline(task, opcode, lun);

@@ -72,6 +72,7 @@ final class Sbc {
           backend);
       case CompareAndWrite.COMPARE_AND_WRITE -> CompareAndWrite.execute(task, lun, backend);
       case OrWrite.ORWRITE_16 -> OrWrite.execute(task, lun, backend);
+      case Sanitize.SANITIZE -> Sanitize.execute(task, lun, backend);
       case WriteAtomic.WRITE_ATOMIC_16 -> WriteAtomic.execute(task, lun, backend);
       case LbaStatus.READ_DEFECT_DATA_10, LbaStatus.READ_DEFECT_DATA_12 ->
           LbaStatus.readDefectData(task);
@@ -203,10 +204,19 @@ final class Sbc {
     byte[] cdb = task.cdb();
     ByteBuffer b = ByteBuffer.allocate(32);
     b.putLong(backend.blockCount() - 1).putInt(backend.blockSize());
+    b.put(13, (byte) physicalBlockExponent(backend)); // the lowest aligned LBA is 0
     if (Unmap.thin(backend)) {
       b.put(14, (byte) 0xC0); // LBPME, LBPRZ
     }
     task.respond(b.array(), (int) Math.min(Cdb.u32(cdb, 10), Integer.MAX_VALUE));
+  }
+
+  /**
+   * The backend's LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT, kept within the four bits READ
+   * CAPACITY(16) has for it.
+   */
+  static int physicalBlockExponent(BlockBackend backend) {
+    return Math.max(0, Math.min(15, backend.physicalBlockExponent()));
   }
 
   /** SYNCHRONIZE CACHE: a range of zero blocks means to the end of the medium. */

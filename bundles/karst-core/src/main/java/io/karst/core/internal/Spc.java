@@ -28,6 +28,12 @@ final class Spc {
 
   /** Peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN (SPC-4 6.6.2). */
   private static final int NO_LOGICAL_UNIT = 0x7F;
+  /**
+   * Peripheral qualifier 001b, device type 1Fh: a placeholder logical unit
+   * ({@link BlockBackend#placeholder()}), which initiators list but do not attach, as SCST's
+   * {@code dummy} answers.
+   */
+  private static final int PLACEHOLDER = 0x3F;
   static final int DIRECT_ACCESS = 0x00;
 
   /** Version descriptors: SAM-5, SPC-4, SBC-3, iSCSI (SPC-4 table 145). */
@@ -150,6 +156,7 @@ final class Spc {
     byte[] cdb = task.cdb();
     int type = device == null ? DIRECT_ACCESS : device.peripheralDeviceType();
     boolean block = type == DIRECT_ACCESS;
+    int peripheral = backend != null && backend.placeholder() ? PLACEHOLDER : type;
     boolean evpd = (cdb[1] & 0x01) != 0;
     if ((cdb[1] & 0xFE) != 0) {
       throw Cdb.invalidField(1, 1);
@@ -160,7 +167,7 @@ final class Spc {
       if (page != 0) {
         throw Cdb.invalidField(2, -1);
       }
-      task.respond(standardInquiry(lun), allocation);
+      task.respond(standardInquiry(lun, peripheral), allocation);
       return;
     }
     if (device == null) {
@@ -188,16 +195,17 @@ final class Spc {
       default -> throw Cdb.invalidField(2, -1);
     };
     ByteBuffer out = ByteBuffer.allocate(4 + body.length);
-    out.put((byte) type).put((byte) page).putShort((short) body.length).put(body);
+    out.put((byte) peripheral).put((byte) page).putShort((short) body.length).put(body);
     task.respond(out.array(), allocation);
   }
 
-  private static byte[] standardInquiry(Lun lun) {
+  /** The standard INQUIRY data; {@code peripheral} is the qualifier and device type byte. */
+  private static byte[] standardInquiry(Lun lun, int peripheral) {
     Device device = lun == null ? null : lun.device();
     int type = device == null ? DIRECT_ACCESS : device.peripheralDeviceType();
     int[] versions = type == DIRECT_ACCESS ? VERSION_DESCRIPTORS : VERSION_DESCRIPTORS_OTHER;
     ByteBuffer b = ByteBuffer.allocate(58 + 2 * versions.length);
-    b.put((byte) (device == null ? NO_LOGICAL_UNIT : type));
+    b.put((byte) (device == null ? NO_LOGICAL_UNIT : peripheral));
     b.put((byte) (device != null && device.removable() ? 0x80 : 0)); // RMB
     b.put((byte) 0x06); // SPC-4
     b.put((byte) 0x12); // HISUP, response data format 2
@@ -251,15 +259,20 @@ final class Spc {
   private static byte[] blockLimits(BlockBackend backend) {
     ByteBuffer b = ByteBuffer.allocate(0x3C);
     int blockSize = backend == null ? 512 : backend.blockSize();
-    b.put(0, (byte) 0x01); // WSNZ: WRITE SAME of zero blocks is refused
+    // WSNZ 0: a WRITE SAME of zero blocks writes to the last block.
+    int physicalBlock = backend == null ? 1 : 1 << Sbc.physicalBlockExponent(backend);
     b.put(1, (byte) CompareAndWrite.MAX_BLOCKS);
-    b.putShort(2, (short) Math.max(1, 4096 / blockSize)); // optimal transfer granularity
+    // Optimal transfer granularity: whole physical blocks, and at least a page.
+    b.putShort(2, (short) Math.max(physicalBlock, 4096 / blockSize));
     b.putInt(4, Sbc.MAX_TRANSFER_BYTES / blockSize);
     b.putInt(8, (1 << 20) / blockSize); // optimal transfer length
     if (backend != null && Unmap.thin(backend)) {
       b.putInt(16, (int) Unmap.MAX_BLOCKS);
       b.putInt(20, Unmap.MAX_DESCRIPTORS);
-      b.putInt(24, 1); // optimal unmap granularity
+      // Optimal unmap granularity: a physical block, aligned as they are (from LBA 0: UGAVALID,
+      // alignment 0).
+      b.putInt(24, physicalBlock);
+      b.putInt(28, 0x8000_0000);
     }
     b.putLong(32, WriteSame.MAX_BLOCKS);
     // SBC-4 atomic limits: no alignment, granularity or boundary requirement.
@@ -267,10 +280,16 @@ final class Spc {
     return b.array();
   }
 
-  /** VPD B1h (SBC-3 6.5.2): rotation rate 1 means a non-rotating medium. */
+  /**
+   * VPD B1h (SBC-4 6.6.2): rotation rate 1 means a non-rotating medium; WABEREQ 01b that reads
+   * after a sanitize block erase succeed (the blocks read as zeros).
+   */
   private static byte[] blockDeviceCharacteristics(BlockBackend backend) {
     ByteBuffer b = ByteBuffer.allocate(0x3C);
     b.putShort(0, (short) (backend != null && backend.rotational() ? 0 : 1));
+    if (backend != null && Sanitize.blockErase(backend)) {
+      b.put(3, (byte) 0x40);
+    }
     return b.array();
   }
 

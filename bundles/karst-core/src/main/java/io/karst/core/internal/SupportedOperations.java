@@ -37,6 +37,9 @@ final class SupportedOperations {
 
   /** UNMAP, offered by thin backends only. */
   static final SupportedOperation UNMAP = op(0x42, 0x01, 0, 0, 0, 0, 0, FF, FF, 0);
+  /** SANITIZE's BLOCK ERASE, offered by thin backends only. */
+  static final SupportedOperation SANITIZE_BLOCK_ERASE =
+      withAction(Sanitize.BLOCK_ERASE, Sanitize.SANITIZE, 0xBF, 0, 0, 0, 0, 0, FF, FF, 0);
 
   static final List<SupportedOperation> BLOCK = List.of(
       op(0x00, 0, 0, 0, 0, 0),
@@ -59,6 +62,8 @@ final class SupportedOperations {
       op(0x37, 0, 0x1F, 0, 0, 0, 0, FF, FF, 0),
       op(0x35, 0x02, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
       op(0x41, 0, LBA, LBA, LBA, LBA, 0, FF, FF, 0),
+      withAction(Sanitize.OVERWRITE, 0x48, 0xBF, 0, 0, 0, 0, 0, FF, FF, 0),
+      withAction(Sanitize.EXIT_FAILURE_MODE, 0x48, 0xBF, 0, 0, 0, 0, 0, FF, FF, 0),
       op(0x4D, 0x03, FF, FF, 0, FF, FF, FF, FF, 0),
       op(0x55, 0x11, 0, 0, 0, 0, 0, FF, FF, 0),
       op(0x56, 0, 0, 0, 0, 0, 0, 0, 0, 0),
@@ -130,6 +135,9 @@ final class SupportedOperations {
     List<SupportedOperation> all = new ArrayList<>(BLOCK);
     if (Unmap.thin(backend)) {
       all.add(UNMAP);
+    }
+    if (Sanitize.blockErase(backend)) {
+      all.add(SANITIZE_BLOCK_ERASE);
     }
     if (lun.alua() != null) {
       all.addAll(ALUA);

@@ -7,10 +7,11 @@ import io.karst.api.scsi.SenseException;
 import java.nio.ByteBuffer;
 
 /**
- * WRITE SAME (10, 16) (SBC-3 5.42, 5.43): one block of Data-Out, or zeros with NDOB, written
- * to every block of a range, a chunk at a time. Karst reports WSNZ, so a range of zero blocks
- * is refused rather than meaning "to the end of the medium". UNMAP needs a thin backend;
- * ANCHOR is refused, as Karst has no anchored state.
+ * WRITE SAME (10, 16) (SBC-4 5.50, 5.51): one block of Data-Out, or zeros with NDOB, written
+ * to every block of a range, a chunk at a time. A NUMBER OF LOGICAL BLOCKS of zero means from
+ * the LBA to the last block of the medium (WSNZ is 0, as in LIO): refused like any other range
+ * when that is more than {@link #MAX_BLOCKS}. UNMAP needs a thin backend; ANCHOR is refused, as
+ * Karst has no anchored state. The Data-Out must be exactly one logical block.
  */
 final class WriteSame {
 
@@ -50,10 +51,10 @@ final class WriteSame {
       // PBDATA and LBDATA ask for LBA stamping that only protection-less SBC-2 had.
       throw Cdb.invalidField(1, (flags & 0x04) != 0 ? 2 : 1);
     }
-    Sbc.Range r = Sbc.range(cdb);
+    Sbc.Range r = range(cdb, backend);
     int blockSize = backend.blockSize();
-    Sbc.checkRange(r, backend);
-    if (r.blocks() == 0 || r.blocks() > MAX_BLOCKS) {
+    if (!noDataOut && task.expectedTransferLength() != blockSize) {
+      // Anything but one block is a malformed request, not a residual (as LIO refuses it).
       throw Cdb.invalidField(Sbc.lengthField(cdb), -1);
     }
     task.transferLength(noDataOut ? 0 : blockSize);
@@ -74,16 +75,33 @@ final class WriteSame {
   }
 
   /**
-   * With UNMAP, a block of zeros is what unmapped blocks read as (LBPRZ), so the range is
-   * deallocated; any other block is written, as SBC-3 allows.
+   * The range to write, checked: within the capacity, then (zero blocks meaning up to the last
+   * block, so an LBA past it is out of range) no longer than {@link #MAX_BLOCKS}, which SBC-4
+   * 5.50 answers with INVALID FIELD IN CDB.
+   */
+  private static Sbc.Range range(byte[] cdb, BlockBackend backend) throws SenseException {
+    Sbc.Range r = Sbc.range(cdb);
+    Sbc.checkRange(r, backend);
+    if (r.blocks() == 0) {
+      if (r.lba() >= backend.blockCount()) {
+        throw new SenseException(Sense.LBA_OUT_OF_RANGE);
+      }
+      r = new Sbc.Range(r.lba(), backend.blockCount() - r.lba());
+    }
+    if (r.blocks() > MAX_BLOCKS) {
+      throw Cdb.invalidField(Sbc.lengthField(cdb), -1);
+    }
+    return r;
+  }
+
+  /**
+   * With UNMAP the range is deallocated, and reads as zeros (LBPRZ), whatever the block holds:
+   * SBC-4 lets the device server unmap rather than write, and LIO and SCST do so (libiscsi's
+   * WriteSame10/16.UnmapUntilEnd send a block of ones and expect zeros back).
    */
   private static void fill(CoreTask task, BlockBackend backend, Sbc.Range r, ByteBuffer block,
       boolean unmap, RangeLock.Hold hold) {
-    boolean zeros = true;
-    for (int i = block.position(); i < block.limit() && zeros; i++) {
-      zeros = block.get(i) == 0;
-    }
-    if (unmap && zeros) {
+    if (unmap) {
       int size = backend.blockSize();
       backend.unmap(r.lba() * size, r.blocks() * size,
           hold.ending(task.io(true, r.lba(), task::good)));

@@ -404,6 +404,20 @@ class ManagementTest {
   }
 
   @Test
+  void aReopenedDeviceTakesItsWritableAttributesWithTheOthers() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      String text = TestBed.CONFIG.replaceFirst("size 1M", "size 1M\n        thin 1\n"
+          + "        label blue");
+      ApplyReport r = bed.engine.apply(text, "new.conf", true, false);
+      assertThat(r.plan()).containsExactly("reopen device disk0: thin changed");
+      assertThat(r.notApplied()).isEmpty();
+      assertThat(bed.handler.closed).hasValue(1);
+      assertThat(bed.handler.labels).as("nothing set on the backend being closed").isEmpty();
+      assertThat(bed.handler.configs.get("disk0").attribute("label")).isEqualTo("blue");
+    }
+  }
+
+  @Test
   void resyncSizeInPlaceKeepsTheDeviceOpen() throws Exception {
     try (TestBed bed = new TestBed(dir)) {
       bed.handler.resyncInPlace = true;

@@ -25,6 +25,8 @@ final class MemoryHandler implements DeviceHandler {
   /** While set, reads and writes wait in {@link #parked} until the test runs them. */
   volatile boolean park;
   final List<Runnable> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** While set, writes and unmaps wait in {@link #parked} too. */
+  volatile boolean parkWrites;
   final AtomicInteger closed = new AtomicInteger();
   final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
   /**
@@ -51,6 +53,8 @@ final class MemoryHandler implements DeviceHandler {
             .build(),
         AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build(),
         AttributeDescriptor.builder("thin", AttributeType.BOOLEAN).defaultValue("0").build(),
+        AttributeDescriptor.builder("lbppbe", AttributeType.INTEGER).defaultValue("0").build(),
+        AttributeDescriptor.builder("dummy", AttributeType.BOOLEAN).defaultValue("0").build(),
         AttributeDescriptor.builder("label", AttributeType.STRING).writable().build());
   }
 
@@ -65,6 +69,10 @@ final class MemoryHandler implements DeviceHandler {
     configs.put(config.name(), config);
     boolean wce = "1".equals(config.attribute("wce"));
     boolean thin = "1".equals(config.attribute("thin"));
+    int lbppbe = Integer.parseInt(config.attribute("lbppbe"));
+    boolean dummy = "1".equals(config.attribute("dummy"));
+    // A thin device's allocation, per 512 bytes: set by writes, cleared by unmaps.
+    java.util.BitSet allocated = new java.util.BitSet();
     return new BlockBackend() {
       @Override
       public int blockSize() {
@@ -113,6 +121,16 @@ final class MemoryHandler implements DeviceHandler {
       }
 
       @Override
+      public int physicalBlockExponent() {
+        return lbppbe;
+      }
+
+      @Override
+      public boolean placeholder() {
+        return dummy;
+      }
+
+      @Override
       public void read(long offset, ByteBuffer dst, IoCompletion completion) {
         byte[] m = medium[0];
         if (park) {
@@ -133,12 +151,18 @@ final class MemoryHandler implements DeviceHandler {
       @Override
       public void write(long offset, ByteBuffer src, boolean fua, IoCompletion completion) {
         byte[] m = medium[0];
-        if (failure != null) {
+        Runnable store = () -> {
+          allocated.set((int) (offset / 512), (int) ((offset + src.remaining()) / 512));
+          src.get(m, (int) offset, src.remaining());
+          completion.completed();
+        };
+        if (parkWrites) {
+          parked.add(store);
+        } else if (failure != null) {
           completion.failed(failure);
-          return;
+        } else {
+          store.run();
         }
-        src.get(m, (int) offset, src.remaining());
-        completion.completed();
       }
 
       @Override
@@ -157,11 +181,31 @@ final class MemoryHandler implements DeviceHandler {
       }
 
       @Override
+      public long findAllocation(long offset, boolean data) {
+        if (!thin) {
+          return -1;
+        }
+        int from = (int) (offset / 512);
+        int found = data ? allocated.nextSetBit(from) : allocated.nextClearBit(from);
+        return found < 0 ? medium[0].length : Math.min(medium[0].length, found * 512L);
+      }
+
+      @Override
       public void unmap(long offset, long length, IoCompletion completion) {
         byte[] m = medium[0];
-        java.util.Arrays.fill(m, (int) offset, (int) (offset + length), (byte) 0);
-        unmapped.add(offset + "+" + length);
-        completion.completed();
+        Runnable deallocate = () -> {
+          java.util.Arrays.fill(m, (int) offset, (int) (offset + length), (byte) 0);
+          allocated.clear((int) (offset / 512), (int) ((offset + length) / 512));
+          unmapped.add(offset + "+" + length);
+          completion.completed();
+        };
+        if (parkWrites) {
+          parked.add(deallocate);
+        } else if (failure != null) {
+          completion.failed(failure);
+        } else {
+          deallocate.run();
+        }
       }
 
       @Override

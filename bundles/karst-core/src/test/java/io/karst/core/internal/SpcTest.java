@@ -9,8 +9,10 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.Status;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SpcTest extends BedTest {
 
@@ -46,6 +48,21 @@ class SpcTest extends BedTest {
     LocalResult r = bed.send(7, cdb(0x12, 0, 0, 0, 36, 0), null, 36);
     assertThat(r.good()).isTrue();
     assertThat(r.dataIn()[0]).isEqualTo((byte) 0x7F);
+  }
+
+  @Test
+  void aPlaceholderIsListedButNotConnected(@TempDir Path other) throws Exception {
+    try (TestBed dummy = new TestBed(other,
+        TestBed.CONFIG.replace("t10_prod_id second", "t10_prod_id second\n dummy 1"))) {
+      LocalResult r = dummy.send(3, cdb(0x12, 0, 0, 0, 36, 0), null, 36);
+      assertThat(r.good()).isTrue();
+      assertThat(r.dataIn()[0]).as("qualifier 001b, type 1Fh").isEqualTo((byte) 0x3F);
+      assertThat(dummy.send(3, cdb(0x12, 1, 0x80, 0, 64, 0), null, 64).dataIn()[0])
+          .isEqualTo((byte) 0x3F);
+      assertThat(dummy.send(3, cdb(0, 0, 0, 0, 0, 0), null, 0).good())
+          .as("served otherwise").isTrue();
+      assertThat(dummy.send(0, cdb(0x12, 0, 0, 0, 36, 0), null, 36).dataIn()[0]).isZero();
+    }
   }
 
   @Test

@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * Opens the file or block device behind a {@code vdisk_fileio} or {@code vdisk_blockio} device:
  * the attributes both share (filename, size, create, blocksize, read_only, nv_cache,
- * write_through, rotational, thin_provisioned), checked with clear errors.
+ * write_through, rotational, thin_provisioned, lb_per_pb_exp), checked with clear errors.
  *
  * <p>Opening is idempotent with respect to data, since core opens the same device again each
  * time the handler comes back: an existing file is never truncated or rewritten. With
@@ -26,7 +26,8 @@ import java.util.List;
  * extended, sparse, to it; without, a {@code size} beyond the file is an error. A {@code size}
  * below the file's length exposes only that much; no {@code size} exposes the whole file. Either
  * way the capacity is rounded down to whole blocks. A block device is never created or extended;
- * its length comes from the kernel (sysfs), as NIO reports 0 for it.
+ * its length comes from the kernel (sysfs), as NIO reports 0 for it, and so does the physical
+ * block {@code lb_per_pb_exp} reports (a file's is a {@linkplain Geometry#PAGE page}).
  */
 final class BackingFile {
 
@@ -73,7 +74,9 @@ final class BackingFile {
         }
         long blocks = g.blocks(device, g.size() < 0 ? length : g.size());
         HolePunch holes = options.thin() && !g.readOnly() ? HolePunch.open(file) : null;
-        return new FileBackend(channel, store, g, blocks, options,
+        int exponent = g.physicalBlockExponent(
+            blockDevice && g.lbPerPbExp() ? physicalBlockBytes(file) : Geometry.PAGE);
+        return new FileBackend(channel, store, g, blocks, exponent, options,
             inline && inMemory(file) ? FileBackend.INLINE : config.ioExecutor(),
             config.ioExecutor(), holes,
             options.thin() && !blockDevice ? Files.getFileStore(file) : null);
@@ -127,14 +130,33 @@ final class BackingFile {
 
   /** A block device's length in bytes, from /sys/dev/block/MAJOR:MINOR/size (in 512s). */
   private static long blockDeviceBytes(Path device) throws IOException {
+    return sysfsNumber(sysfs(device).resolve("size")) * 512;
+  }
+
+  /**
+   * A block device's physical block in bytes, from its request queue in sysfs; a partition has
+   * none of its own and shares the disk's, one directory up.
+   */
+  private static int physicalBlockBytes(Path device) throws IOException {
+    Path dir = sysfs(device).toRealPath();
+    Path queue = Files.isDirectory(dir.resolve("queue")) ? dir.resolve("queue")
+        : dir.resolveSibling("queue");
+    return (int) sysfsNumber(queue.resolve("physical_block_size"));
+  }
+
+  /** The sysfs directory of a block device, /sys/dev/block/MAJOR:MINOR. */
+  private static Path sysfs(Path device) throws IOException {
     long rdev = ((Number) Files.getAttribute(device, "unix:rdev")).longValue();
     long major = ((rdev >>> 8) & 0xFFF) | ((rdev >>> 32) & ~0xFFFL);
     long minor = (rdev & 0xFF) | ((rdev >>> 12) & ~0xFFL);
-    Path size = Path.of("/sys/dev/block", major + ":" + minor, "size");
+    return Path.of("/sys/dev/block", major + ":" + minor);
+  }
+
+  private static long sysfsNumber(Path file) throws IOException {
     try {
-      return Long.parseLong(Files.readString(size).trim()) * 512;
+      return Long.parseLong(Files.readString(file).trim());
     } catch (IOException | NumberFormatException e) {
-      throw new IOException("not a block device with a size in " + size, e);
+      throw new IOException("not a block device with a number in " + file, e);
     }
   }
 

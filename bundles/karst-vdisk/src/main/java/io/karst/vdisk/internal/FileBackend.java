@@ -71,6 +71,7 @@ final class FileBackend implements BlockBackend {
   private volatile long blockCount;
   /** The configuration's {@code size} in bytes, or -1 when the device is the file's length. */
   private long size;
+  private final int physicalBlockExponent;
   private final Options options;
   private final Executor io;
   private final Executor bulk;
@@ -82,14 +83,16 @@ final class FileBackend implements BlockBackend {
   private volatile boolean punching;
 
   /**
+   * @param backing the file or block device, for a size that changes at run time
+   * @param physicalBlockExponent what READ CAPACITY(16) reports of the physical block
    * @param io where reads, writes and flushes run: the device's I/O threads or {@link #INLINE}
    * @param bulk where unmap runs: the device's I/O threads, never a caller's thread
    * @param holes how unmap deallocates, or null to write zeros; closed with the backend
    * @param store the file system of a thin file, or null
    */
   FileBackend(FileChannel channel, BackingFile.Store backing, Geometry geometry,
-      long blockCount, Options options, Executor io, Executor bulk, HolePunch holes,
-      FileStore store) {
+      long blockCount, int physicalBlockExponent, Options options, Executor io, Executor bulk,
+      HolePunch holes, FileStore store) {
     this.channel = channel;
     this.backing = backing;
     this.size = geometry.size();
@@ -98,6 +101,7 @@ final class FileBackend implements BlockBackend {
     this.punching = holes != null;
     this.geometry = geometry;
     this.blockCount = blockCount;
+    this.physicalBlockExponent = physicalBlockExponent;
     this.options = options;
     this.io = io;
     this.bulk = bulk;
@@ -116,10 +120,10 @@ final class FileBackend implements BlockBackend {
   /**
    * A new {@code size} on the running device, as SCST's {@code echo N >size}: growing extends
    * a file, sparse (a block device cannot grow past its end, nor the file of a read-only
-   * device); shrinking only exposes fewer
-   * blocks and never truncates, so what lies beyond stays in the file, as in SCST, and commands
-   * in flight past the new end still find their file. Without a size the device is the file's
-   * length again. Core raises CAPACITY DATA HAS CHANGED.
+   * device); shrinking only exposes fewer blocks and never truncates, so what lies beyond stays
+   * in the file, as in SCST, and commands in flight past the new end still find their file.
+   * Without a size the device is the file's length again. Core raises CAPACITY DATA HAS
+   * CHANGED.
    */
   @Override
   public synchronized void set(String attribute, String value) throws DeviceException {
@@ -165,6 +169,11 @@ final class FileBackend implements BlockBackend {
       throw new DeviceException(backing.device() + ": " + backing.file() + ": "
           + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public int physicalBlockExponent() {
+    return physicalBlockExponent;
   }
 
   @Override
@@ -227,6 +236,12 @@ final class FileBackend implements BlockBackend {
       return;
     }
     submit(io, completion, () -> channel.force(false));
+  }
+
+  /** Where the file's holes are, from the file system (lseek SEEK_DATA, SEEK_HOLE). */
+  @Override
+  public long findAllocation(long offset, boolean allocated) {
+    return holes == null ? -1 : holes.seek(offset, allocated, blockCount * blockSize());
   }
 
   @Override

@@ -56,12 +56,15 @@ public final class FileIoHandler implements DeviceHandler {
           .description("Offer UNMAP and WRITE SAME with UNMAP: the blocks are deallocated "
               + "(a hole is punched) and read as zeros; where the file system cannot punch "
               + "holes they are overwritten with zeros").build();
+  /** As SCST's, but off by default: a disk keeps reporting what it did before there was one. */
+  static final AttributeDescriptor LB_PER_PB_EXP =
+      Geometry.lbPerPbExp("0", "a block device's own, 4096 bytes for a file");
 
   private static final List<AttributeDescriptor> ATTRIBUTES = List.of(FILENAME,
       Geometry.size(null, "Capacity in bytes (K, M, G, T suffixes); the file's length when "
           + "not given; needed to create the file"),
       CREATE, Geometry.BLOCKSIZE, Geometry.READ_ONLY, NV_CACHE, WRITE_THROUGH, O_DIRECT,
-      ROTATIONAL, THIN_PROVISIONED);
+      ROTATIONAL, THIN_PROVISIONED, LB_PER_PB_EXP);
 
   @Override
   public String name() {

@@ -6,18 +6,28 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 
 /**
- * What every vdisk handler has in common: the descriptors of {@code size}, {@code blocksize} and
- * {@code read_only} (SCST's names), and their values for one device, checked.
+ * What every vdisk handler has in common: the descriptors of {@code size}, {@code blocksize},
+ * {@code read_only} and {@code lb_per_pb_exp} (SCST's names), and their values for one device,
+ * checked.
  *
  * <p>The handlers differ only in {@code size}: {@code vdisk_fileio} takes the file's length when
- * it is not given, {@code vdisk_nullio} has a default. So {@link #size} builds that descriptor
+ * it is not given, {@code vdisk_nullio} has a default; and in what {@code lb_per_pb_exp}
+ * defaults to and reports. So {@link #size} and {@link #lbPerPbExp} build those descriptors
  * per handler, and {@link #size()} is -1 when a device has no size at all.
  *
  * @param size the capacity in bytes, or -1 when neither given nor defaulted
  * @param blockSize the logical block size: 512, 1024, 2048 or 4096
  * @param readOnly whether writes are refused
+ * @param lbPerPbExp whether READ CAPACITY(16) reports the medium's physical block
  */
-record Geometry(long size, int blockSize, boolean readOnly) {
+record Geometry(long size, int blockSize, boolean readOnly, boolean lbPerPbExp) {
+
+  /**
+   * The physical block of a medium that is not a block device, as SCST reports it: a page,
+   * the unit in which the page cache and most file systems write.
+   */
+  static final int PAGE = 4096;
+  private static final String LB_PER_PB_EXP = "lb_per_pb_exp";
 
   static final AttributeDescriptor BLOCKSIZE =
       AttributeDescriptor.builder("blocksize", AttributeType.INTEGER).defaultValue("512")
@@ -26,6 +36,18 @@ record Geometry(long size, int blockSize, boolean readOnly) {
   static final AttributeDescriptor READ_ONLY =
       AttributeDescriptor.builder("read_only", AttributeType.BOOLEAN).defaultValue("0")
           .createParameter().description("Refuse writes (DATA PROTECT)").build();
+
+  /**
+   * The {@code lb_per_pb_exp} descriptor: a flag, as in SCST (not an exponent, despite its
+   * name). With 1, READ CAPACITY(16)'s LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT describes the
+   * physical block of the medium, {@code medium} saying what that is; with 0 it is 0.
+   */
+  static AttributeDescriptor lbPerPbExp(String defaultValue, String medium) {
+    return AttributeDescriptor.builder(LB_PER_PB_EXP, AttributeType.BOOLEAN)
+        .defaultValue(defaultValue).createParameter()
+        .description("Report the physical block (" + medium + ") in READ CAPACITY(16) as "
+            + "the logical blocks per physical block exponent; 0 reports 0").build();
+  }
 
   /**
    * The {@code size} descriptor; {@code defaultValue} is null for none. Writable, as SCST's
@@ -45,7 +67,21 @@ record Geometry(long size, int blockSize, boolean readOnly) {
     }
     String size = config.attribute("size");
     return new Geometry(size == null ? -1 : Long.parseLong(size), blockSize,
-        flag(config, READ_ONLY));
+        flag(config, READ_ONLY), "1".equals(config.attribute(LB_PER_PB_EXP)));
+  }
+
+  /**
+   * The LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT for a medium whose physical block is
+   * {@code physicalBlock} bytes: 0 without {@code lb_per_pb_exp} or when the physical block is
+   * not larger than the logical one, at most 15 (the field's four bits).
+   */
+  int physicalBlockExponent(int physicalBlock) {
+    if (!lbPerPbExp || physicalBlock <= blockSize) {
+      return 0;
+    }
+    int exponent = Integer.numberOfTrailingZeros(Integer.highestOneBit(physicalBlock))
+        - Integer.numberOfTrailingZeros(blockSize);
+    return Math.min(15, exponent);
   }
 
   /**

@@ -13,6 +13,9 @@ import java.nio.file.Path;
  * read as zeros, the file keeps its length. It works on a descriptor of its own for the file,
  * opened next to the device's {@link java.nio.channels.FileChannel}: both name the same inode.
  *
+ * <p>The same descriptor tells where the file's data and holes are ({@link #seek}, lseek's
+ * SEEK_DATA and SEEK_HOLE), for GET LBA STATUS.
+ *
  * <p>{@link #open} answers null where punching cannot work (not Linux, no native access, a
  * file that cannot be opened for writing), and {@link #punch} false where the file system does
  * not support it (EOPNOTSUPP); the caller then writes zeros instead.
@@ -25,12 +28,17 @@ final class HolePunch implements AutoCloseable {
   private static final int FALLOC_FL_KEEP_SIZE = 0x01;
   private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
   private static final int EOPNOTSUPP = 95;
+  private static final int ENXIO = 6;
+  private static final int SEEK_DATA = 3;
+  private static final int SEEK_HOLE = 4;
 
   /** The C library functions used, bound by JNA. */
   interface LibC extends Library {
     int open(String path, int flags) throws LastErrorException;
 
     int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+    long lseek(int fd, long offset, int whence) throws LastErrorException;
 
     int close(int fd) throws LastErrorException;
   }
@@ -85,6 +93,20 @@ final class HolePunch implements AutoCloseable {
       }
       throw new IOException("fallocate(PUNCH_HOLE) at " + offset + " for " + length
           + " bytes failed: errno " + e.getErrorCode(), e);
+    }
+  }
+
+  /**
+   * The first offset at or after {@code offset} that holds data ({@code data}) or is a hole,
+   * at most {@code end}, where the file's length ends both; -1 when the file system cannot
+   * tell.
+   */
+  long seek(long offset, boolean data, long end) {
+    try {
+      return Math.min(end, LIBC.lseek(fd, offset, data ? SEEK_DATA : SEEK_HOLE));
+    } catch (LastErrorException e) {
+      // ENXIO: no data from the offset to the end of the file.
+      return e.getErrorCode() == ENXIO ? (data ? end : offset) : -1;
     }
   }
 

@@ -3,6 +3,7 @@ package io.karst.vdisk.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.karst.api.device.BlockBackend;
 import io.karst.api.device.DeviceException;
@@ -101,8 +102,32 @@ class BlockIoHandlerTest {
   void describesItselfAsScstsBlockio() {
     assertThat(handler.name()).isEqualTo("vdisk_blockio");
     assertThat(handler.deviceAttributes()).extracting(d -> d.name()).contains("filename",
-        "blocksize", "read_only", "nv_cache", "write_through", "thin_provisioned")
-        .doesNotContain("o_direct");
+        "blocksize", "read_only", "nv_cache", "write_through", "thin_provisioned",
+        "lb_per_pb_exp").doesNotContain("o_direct");
+    assertThat(BlockIoHandler.LB_PER_PB_EXP.defaultValue()).as("as SCST").isEqualTo("1");
+  }
+
+  @Test
+  void reportsThePhysicalBlockByDefault() throws Exception {
+    try (BlockBackend b = open("filename", "p.img", "size", "1M", "create", "1")) {
+      assertThat(b.physicalBlockExponent()).as("a file's page on 512-byte blocks").isEqualTo(3);
+    }
+    try (BlockBackend b = open("filename", "p.img", "lb_per_pb_exp", "0")) {
+      assertThat(b.physicalBlockExponent()).isZero();
+    }
+  }
+
+  @Test
+  void aBlockDevicesPhysicalBlockComesFromSysfs() throws Exception {
+    Path device = Path.of("/dev/loop0");
+    assumeTrue(Files.isReadable(device) && Files.isWritable(device), "no loop device to open");
+    Path queue = Path.of("/sys/block/loop0/queue/physical_block_size");
+    int physical = Integer.parseInt(Files.readString(queue).trim());
+    try (BlockBackend b = open("filename", device.toString(), "read_only", "1")) {
+      assertThat(1 << (b.physicalBlockExponent() + 9)).isEqualTo(Math.max(512, physical));
+    } catch (DeviceException e) {
+      assumeTrue(false, "loop0 cannot be opened: " + e.getMessage());
+    }
   }
 
   @Test

@@ -69,10 +69,21 @@ class FileIoHandlerTest {
   void describesScstAttributes() {
     assertThat(handler.deviceAttributes()).extracting(d -> d.name()).containsExactly(
         "filename", "size", "create", "blocksize", "read_only", "nv_cache", "write_through",
-        "o_direct", "rotational", "thin_provisioned");
+        "o_direct", "rotational", "thin_provisioned", "lb_per_pb_exp");
     assertThat(FileIoHandler.FILENAME.required()).isTrue();
     assertThat(FileIoHandler.THIN_PROVISIONED.defaultValue()).as("UNMAP only on request")
         .isEqualTo("0");
+  }
+
+  @Test
+  void lbPerPbExpReportsAPageAsAFilesPhysicalBlock() throws Exception {
+    for (String[] c : new String[][] {{"512", "3"}, {"1024", "2"}, {"4096", "0"}}) {
+      try (BlockBackend b = open("filename", "p" + c[0] + ".img", "size", "1M", "create", "1",
+          "blocksize", c[0], "lb_per_pb_exp", "1")) {
+        assertThat(b.physicalBlockExponent()).as("blocksize " + c[0])
+            .isEqualTo(Integer.parseInt(c[1]));
+      }
+    }
   }
 
   @Test
@@ -83,6 +94,7 @@ class FileIoHandlerTest {
       assertThat(b.readOnly()).isFalse();
       assertThat(b.writeCacheEnabled()).isTrue();
       assertThat(b.rotational()).isFalse();
+      assertThat(b.physicalBlockExponent()).as("lb_per_pb_exp 0 by default").isZero();
     }
     Path file = dir.resolve("d.img");
     assertThat(Files.size(file)).isEqualTo(1L << 30);
@@ -251,6 +263,28 @@ class FileIoHandlerTest {
     assertThat(allocated(file)).as("the 6 MiB unmapped went back to the file system")
         .isLessThan(3 << 20);
     assertThat(java.nio.file.Files.size(file)).as("the length stays").isEqualTo(16 << 20);
+  }
+
+  @Test
+  void aThinFileTellsWhereItsDataIs() throws Exception {
+    assumeTrue(System.getProperty("os.name").equals("Linux"), "lseek SEEK_DATA is Linux's");
+    try (BlockBackend b = open("filename", "seek.img", "size", "16M", "create", "1",
+        "thin_provisioned", "1")) {
+      long end = 16 << 20;
+      assertThat(b.findAllocation(0, true)).as("a new file holds no data").isEqualTo(end);
+      write(b, 4 << 20, filled(1 << 20, 0x11), true);
+      assertThat(b.findAllocation(0, true)).isEqualTo(4 << 20);
+      assertThat(b.findAllocation(4 << 20, false)).isEqualTo(5 << 20);
+      assertThat(b.findAllocation(5 << 20, true)).isEqualTo(end);
+      Io u = new Io();
+      b.unmap(0, end, u);
+      u.await();
+      assertThat(b.findAllocation(0, true)).as("all deallocated").isEqualTo(end);
+      assertThat(b.findAllocation(0, false)).isZero();
+    }
+    try (BlockBackend b = open("filename", "seek.img", "thin_provisioned", "0")) {
+      assertThat(b.findAllocation(0, true)).as("a thick device does not tell").isEqualTo(-1);
+    }
   }
 
   @Test

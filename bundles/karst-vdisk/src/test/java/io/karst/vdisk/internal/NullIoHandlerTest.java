@@ -29,7 +29,9 @@ class NullIoHandlerTest {
     assertThat(r.await()).isEqualTo(Thread.currentThread().getName());
     assertThat(in.array()).containsOnly(0);
     assertThat(in.hasRemaining()).isFalse();
-    assertThat(b.supportsUnmap()).as("thin, since unmapped blocks read as zeros").isTrue();
+    assertThat(b.supportsUnmap()).as("thin only on request").isFalse();
+    assertThat(b.placeholder()).isFalse();
+    assertThat(b.physicalBlockExponent()).isZero();
     Io w = new Io();
     b.write(0, ByteBuffer.allocate(4096), false, w);
     w.await();
@@ -52,10 +54,36 @@ class NullIoHandlerTest {
   }
 
   @Test
+  void thinUnmapsWithNothingToDoAsEveryBlockReadsZeros() throws Exception {
+    BlockBackend b = (BlockBackend) handler.open(TestConfig.of(handler.deviceAttributes(), dir,
+        "thin_provisioned", "1", "lb_per_pb_exp", "1"));
+    assertThat(b.supportsUnmap()).isTrue();
+    assertThat(b.physicalBlockExponent()).as("a page on 512-byte blocks").isEqualTo(3);
+    Io u = new Io();
+    b.unmap(0, 1 << 20, u);
+    assertThat(u.await()).isEqualTo(Thread.currentThread().getName());
+    assertThatThrownBy(() -> handler.open(TestConfig.of(handler.deviceAttributes(), dir,
+        "thin_provisioned", "1", "read_zero", "0"))).isInstanceOf(DeviceException.class)
+        .hasMessage("disk0: thin_provisioned 1 needs read_zero 1: unmapped blocks must read "
+            + "as zeros");
+  }
+
+  @Test
+  void dummyIsAPlaceholder() throws Exception {
+    BlockBackend b = (BlockBackend) handler.open(
+        TestConfig.of(handler.deviceAttributes(), dir, "dummy", "1"));
+    assertThat(b.placeholder()).isTrue();
+    assertThat(NullIoHandler.DUMMY.createParameter()).isTrue();
+    assertThat(NullIoHandler.DUMMY.writable()).as("fixed for the device's life, as in SCST")
+        .isFalse();
+  }
+
+  @Test
   void sharesTheGeometryOfFileioAndChecksIt() throws Exception {
     var fileio = new FileIoHandler().deviceAttributes();
     assertThat(handler.deviceAttributes()).contains(Geometry.BLOCKSIZE, Geometry.READ_ONLY)
-        .extracting(d -> d.name()).containsExactly("size", "blocksize", "read_only", "read_zero");
+        .extracting(d -> d.name()).containsExactly("size", "blocksize", "read_only", "read_zero",
+            "thin_provisioned", "dummy", "lb_per_pb_exp");
     assertThat(fileio).contains(Geometry.BLOCKSIZE, Geometry.READ_ONLY);
     assertThat(handler.deviceAttributes().get(0).defaultValue()).isEqualTo("1T");
     BlockBackend b = (BlockBackend) handler.open(TestConfig.of(handler.deviceAttributes(), dir,

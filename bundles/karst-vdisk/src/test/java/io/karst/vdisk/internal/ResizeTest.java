@@ -12,6 +12,7 @@ import io.karst.api.device.DeviceException;
 import io.karst.api.device.DeviceHandler;
 import io.karst.api.mgmt.AttributeDescriptor;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The attributes a running vdisk device changes in place, as SCST lets them change: the size
  * (a file grows sparse, a shrink hides blocks and keeps the file), resync_size, and nullio's
- * read_zero; every other attribute is given when the device opens.
+ * read_zero (refused on a thin one); every other attribute is given when the device opens.
  */
 class ResizeTest {
 
@@ -169,22 +170,47 @@ class ResizeTest {
   }
 
   @Test
-  void nullioChangesItsSizeAndWhetherItReadsZeros() throws Exception {
+  void nullioChangesItsSizeAndWhetherItReadsZerosTellingNoOne() throws Exception {
     NullIoHandler nullio = new NullIoHandler();
     Recording config = new Recording(TestConfig.of(nullio.deviceAttributes(), dir, "size", "1G"),
         new CopyOnWriteArrayList<>());
     try (BlockBackend b = (BlockBackend) nullio.open(config)) {
       b.set("size", String.valueOf(2L << 30));
       assertThat(b.blockCount()).isEqualTo((2L << 30) / 512);
-      assertThat(config.raised()).as("core raises CAPACITY DATA HAS CHANGED for a size").isEmpty();
       b.set("read_zero", "0");
-      assertThat(b.supportsUnmap()).isFalse();
-      assertThat(config.raised()).containsExactly("3F/03", "2A/09");
-      b.set("read_zero", "0");
-      assertThat(config.raised()).as("nothing changed").hasSize(2);
+      assertThat(readOver(b, 0x11)).as("the buffer left alone").containsOnly(0x11);
+      assertThat(b.supportsUnmap()).as("thin only with thin_provisioned").isFalse();
       b.set("read_zero", "1");
-      assertThat(b.supportsUnmap()).isTrue();
-      assertThat(read(b, 0, 512)).containsOnly(0);
+      assertThat(readOver(b, 0x11)).containsOnly(0);
+      assertThat(config.raised()).as("core raises CAPACITY DATA HAS CHANGED for a size; "
+          + "nothing reported follows read_zero").isEmpty();
     }
+  }
+
+  @Test
+  void aThinNullioDeviceKeepsReadingZeros() throws Exception {
+    NullIoHandler nullio = new NullIoHandler();
+    Recording config = new Recording(TestConfig.of(nullio.deviceAttributes(), dir,
+        "thin_provisioned", "1"), new CopyOnWriteArrayList<>());
+    try (BlockBackend b = (BlockBackend) nullio.open(config)) {
+      assertThatThrownBy(() -> b.set("read_zero", "0")).isInstanceOf(DeviceException.class)
+          .hasMessage("disk0: thin_provisioned 1 needs read_zero 1: unmapped blocks must read "
+              + "as zeros");
+      assertThat(readOver(b, 0x11)).containsOnly(0);
+      assertThat(b.supportsUnmap()).isTrue();
+      b.set("read_zero", "1");
+      assertThat(readOver(b, 0x11)).containsOnly(0);
+      assertThat(config.raised()).isEmpty();
+    }
+  }
+
+  /** One block read into a buffer filled with {@code fill}. */
+  private static byte[] readOver(BlockBackend b, int fill) throws Exception {
+    ByteBuffer in = ByteBuffer.wrap(filled(512, fill));
+    Io r = new Io();
+    b.read(0, in, r);
+    r.await();
+    assertThat(in.hasRemaining()).isFalse();
+    return in.array();
   }
 }
