@@ -31,9 +31,10 @@ class InitiatorE2EIT {
   static void startServer() throws Exception {
     KarstServer.requireTools("iscsi-ls", "iscsi-inq", "iscsi-readcapacity16", "qemu-io");
     server = KarstServer.start("e2e", PORT, KarstServer.handler("vdisk_fileio",
-            KarstServer.device("disk0", DISK_BYTES), KarstServer.device("disk1", 16L << 20))
+            KarstServer.device("disk0", DISK_BYTES), KarstServer.device("disk1", 16L << 20),
+            KarstServer.device("growing", 16L << 20))
         + KarstServer.iscsi(PORT,
-            KarstServer.target(IQN, "LUN 0 disk0"),
+            KarstServer.target(IQN, "LUN 0 disk0", "LUN 1 growing"),
             KarstServer.target(CHAP_IQN, "IncomingUser \"joe " + SECRET + "\"",
                 "OutgoingUser \"tgt " + TARGET_SECRET + "\"", "LUN 0 disk1")));
     portal = server.portal();
@@ -60,6 +61,25 @@ class InitiatorE2EIT {
     Result anonymous = run(60, "iscsi-ls", "-s", portal);
     assertThat(anonymous.output()).as("discovery names the CHAP target, its login is refused")
         .contains("Target:" + CHAP_IQN, "Authentication failure");
+  }
+
+  /**
+   * The size of a running disk changed from the shell while libiscsi holds a session to it:
+   * the session gets CAPACITY DATA HAS CHANGED once, READ CAPACITY (16) the new size.
+   */
+  @Test
+  void aSizeChangedAtRunTimeReachesAnOpenSession() throws Exception {
+    KarstServer.requireTools("python3");
+    try (LibiscsiSession session =
+        new LibiscsiSession(PORT, IQN, "iqn.2026-11.io.karst.test:resize", 1)) {
+      assertThat(session.send("tur 1")).isEqualTo("good");
+      server.shell("karst:attr-set /devices/growing size 24M");
+      assertThat(session.send("tur 1")).isEqualTo("status 2 sense 6/2a/09");
+      assertThat(session.send("tur 1")).isEqualTo("good");
+    }
+    Result r = run(60, "iscsi-readcapacity16", server.url(IQN, 1));
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("Total size:" + (24L << 20));
   }
 
   @Test

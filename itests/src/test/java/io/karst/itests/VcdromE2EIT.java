@@ -72,6 +72,20 @@ class VcdromE2EIT {
     assertThat(last.exit()).as(last.output()).isZero();
   }
 
+  /**
+   * libiscsi's own checks of REPORT SUPPORTED OPERATION CODES on the drive: the list, each
+   * command asked for alone by operation code or service action, and the timeouts descriptors.
+   */
+  @Test
+  void libiscsiChecksTheReportOfSupportedOperationCodes() throws Exception {
+    KarstServer.requireTools("iscsi-test-cu");
+    Result r = KarstServer.run(120, "iscsi-test-cu", "-t", "ALL.ReportSupportedOpcodes",
+        server.url(IQN, 0));
+    assertThat(r.output()).as(r.output()).contains("Test: Simple ...passed",
+        "Test: OneCommand ...passed", "Test: RCTD ...passed", "Test: SERVACTV ...passed");
+    assertThat(r.exit()).as(r.output()).isZero();
+  }
+
   private static final int CHECK_CONDITION = 0x02;
 
   private static IscsiInitiator login(String name, long isid) throws Exception {

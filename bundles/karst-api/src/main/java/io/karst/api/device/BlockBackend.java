@@ -20,8 +20,28 @@ public interface BlockBackend extends Backend {
   /** The logical block size in bytes: 512, 1024, 2048 or 4096. */
   int blockSize();
 
-  /** The capacity in logical blocks. */
+  /**
+   * The capacity in logical blocks. Core reads it for every command that needs it, so a
+   * backend whose size changes at run time ({@link #set}, {@link #resyncSize}) only updates it;
+   * core then raises CAPACITY DATA HAS CHANGED.
+   */
   long blockCount();
+
+  /**
+   * Reads the size of the backing store again, in place, as SCST's {@code resync_size} does
+   * after an administrator resized a file or volume: {@link #blockCount()} follows it. Core
+   * compares the capacity before and after and raises CAPACITY DATA HAS CHANGED. Called as
+   * {@link #set} is, never while another call of either runs for this device; commands may be
+   * in flight.
+   *
+   * @return false (the default) when the backend cannot: core then closes and reopens the
+   *     device, draining its commands, to learn the size
+   * @throws DeviceException when the store cannot be read or no longer holds the device; the
+   *     device is then as it was
+   */
+  default boolean resyncSize() throws DeviceException {
+    return false;
+  }
 
   /** Whether writes are refused (DATA PROTECT, WRITE PROTECTED). */
   default boolean readOnly() {

@@ -1,6 +1,8 @@
 package io.karst.api.device;
 
+import io.karst.api.scsi.SupportedOperation;
 import io.karst.api.scsi.Task;
+import java.util.List;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -26,6 +28,18 @@ public interface CommandBackend extends Backend {
    */
   default int peripheralDeviceType() {
     return -1;
+  }
+
+  /**
+   * The commands this backend executes, for a backend that names its
+   * {@linkplain #peripheralDeviceType() device type}: core then answers REPORT SUPPORTED
+   * OPERATION CODES (MAINTENANCE IN, service action 0Ch) itself, with these and the SPC commands
+   * it answers for the device. Each must be one {@link #execute} accepts, with the fields it
+   * looks at in its usage map. By default none: the command comes to {@link #execute} like any
+   * other.
+   */
+  default List<SupportedOperation> supportedOperations() {
+    return List.of();
   }
 
   /**

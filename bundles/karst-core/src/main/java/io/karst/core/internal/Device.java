@@ -107,7 +107,11 @@ final class Device {
   void handlerAttributeChanged(Config.DeviceConf changed, String attribute, String value) {
     conf = changed;
     Map<String, String> attributes = new java.util.LinkedHashMap<>(handlerAttributes);
-    attributes.put(attribute, value);
+    if (value == null) {
+      attributes.remove(attribute); // taken out of the configuration, and without a default
+    } else {
+      attributes.put(attribute, value);
+    }
     handlerAttributes = Map.copyOf(attributes);
   }
 

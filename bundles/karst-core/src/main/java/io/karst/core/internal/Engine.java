@@ -11,6 +11,7 @@ import io.karst.api.device.Backend;
 import io.karst.api.device.BlockBackend;
 import io.karst.api.device.CommandBackend;
 import io.karst.api.device.DeviceConfig;
+import io.karst.api.device.DeviceException;
 import io.karst.api.device.DeviceHandler;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
@@ -791,13 +792,17 @@ public final class Engine implements Management, AutoCloseable {
         boolean reopen = handler != null && (online ? !createTime.isEmpty()
             : confChanged || !createTime.isEmpty());
         if (reopen) {
+          // It opens again with every attribute: setting some on the backend it closes first
+          // would be undone, or refused by a check the new set passes (nullio's read_zero 0
+          // with thin_provisioned going to 0 too).
+          inPlace.clear();
           plan.add(Plan.DEVICES, (online ? "reopen device " + d.name() + ": "
               + String.join(", ", createTime) + " changed" : "open device " + d.name()));
         }
         coreChanged.forEach((k, v) -> plan.add(Plan.DEVICES, "set device " + live.name + " " + k
             + " " + (v == null ? "(default)" : v)));
         inPlace.forEach((k, v) -> plan.add(Plan.DEVICES, "set device " + live.name + " " + k
-            + " " + v));
+            + " " + (v == null ? "(none)" : v)));
         if (!reopen && handler == null && confChanged) {
           plan.add(Plan.DEVICES, "change device " + d.name() + " (handler " + d.handler()
               + " not registered: it opens with these attributes)");
@@ -805,8 +810,10 @@ public final class Engine implements Management, AutoCloseable {
         if (confChanged || reopen || !coreChanged.isEmpty()) {
           boolean identifier = coreChanged.keySet().stream()
               .anyMatch(k -> k.equals("usn") || k.equals("naa_id") || k.equals("t10_dev_id"));
+          // Not Map.copyOf: a writable attribute without a default that the text takes out
+          // is set to null, "none" (vdisk_fileio's size: the file's length again).
           changes.put(d.name(), new DeviceChange(d, core, false, !coreChanged.isEmpty(),
-              identifier, Map.copyOf(inPlace), reopen));
+              identifier, java.util.Collections.unmodifiableMap(inPlace), reopen));
         }
       }
     }
@@ -1346,8 +1353,9 @@ public final class Engine implements Management, AutoCloseable {
   }
 
   /**
-   * Reopens a device to learn its backing store's size now (SCST's resync_size); initiators
-   * get CAPACITY DATA HAS CHANGED when it differs.
+   * Reads a device's backing store's size again (SCST's resync_size): in place where the
+   * backend can ({@link BlockBackend#resyncSize}), else by reopening the device; initiators get
+   * CAPACITY DATA HAS CHANGED when it differs.
    */
   String resync(Device d) {
     DeviceHandler h = handlers.get(d.handler());
@@ -1356,6 +1364,16 @@ public final class Engine implements Management, AutoCloseable {
           + "); its size is read when it opens");
     }
     long before = d.backend() instanceof BlockBackend b ? b.blockCount() : 0;
+    boolean inPlace;
+    try {
+      inPlace = d.backend() instanceof BlockBackend b && b.resyncSize();
+    } catch (DeviceException e) {
+      throw new ManagementException("device " + d.name + ": its size was not read again: "
+          + e.getMessage());
+    }
+    if (inPlace) {
+      return resized(d, before);
+    }
     try {
       d.detach("device " + d.name + " is reading its size again", DRAIN_MILLIS);
     } catch (InterruptedException e) {
@@ -1368,6 +1386,11 @@ public final class Engine implements Management, AutoCloseable {
       throw new ManagementException("device " + d.name + " did not reopen and is offline: "
           + failure);
     }
+    return resized(d, before);
+  }
+
+  /** Raises CAPACITY DATA HAS CHANGED when the device no longer has {@code before} blocks. */
+  private static String resized(Device d, long before) {
     long after = d.backend() instanceof BlockBackend b ? b.blockCount() : 0;
     if (after != before) {
       capacityChanged(d);

@@ -97,7 +97,7 @@ final class Pipeline {
       }
       task.hold(device);
       if (backend instanceof CommandBackend command) {
-        if (command.peripheralDeviceType() < 0 || !Spc.executeShared(task, lun)) {
+        if (command.peripheralDeviceType() < 0 || !Spc.executeShared(task, lun, command)) {
           executeCommand(task, command);
         }
       } else if (!Spc.execute(task, lun, (BlockBackend) backend)

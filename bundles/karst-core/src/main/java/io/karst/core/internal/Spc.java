@@ -1,12 +1,15 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
+import io.karst.api.device.CommandBackend;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
+import io.karst.api.scsi.SupportedOperation;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -59,13 +62,13 @@ final class Spc {
       case SupportedOperations.MAINTENANCE_IN -> {
         switch (cdb[1] & 0x1F) {
           case SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES ->
-              SupportedOperations.report(task, lun, backend);
+              SupportedOperations.report(task, SupportedOperations.of(lun, backend));
           case Alua.REPORT_TARGET_PORT_GROUPS -> Alua.reportTargetPortGroups(task, lun);
           default -> throw Cdb.invalidField(1, 4);
         }
       }
       default -> {
-        return executeShared(task, lun);
+        return executeShared(task, lun, null);
       }
     }
     return true;
@@ -74,9 +77,12 @@ final class Spc {
   /**
    * The SPC commands every logical unit shares, for a command-level backend that names its
    * device type ({@link io.karst.api.device.CommandBackend#peripheralDeviceType()}); false for
-   * the others, which the backend executes.
+   * the others, which the backend executes. REPORT SUPPORTED OPERATION CODES is answered here
+   * for a {@code command} backend that lists its commands; {@code command} is null for a block
+   * device, whose MAINTENANCE IN {@link #execute} answers.
    */
-  static boolean executeShared(CoreTask task, Lun lun) throws SenseException {
+  static boolean executeShared(CoreTask task, Lun lun, CommandBackend command)
+      throws SenseException {
     byte[] cdb = task.cdb();
     switch (Cdb.u8(cdb, 0)) {
       case INQUIRY -> inquiry(task, lun, null);
@@ -91,10 +97,20 @@ final class Spc {
       case Reservations.RELEASE_6, Reservations.RELEASE_10 ->
           Reservations.release(task, lun.device());
       case SupportedOperations.MAINTENANCE_IN -> {
-        if ((cdb[1] & 0x1F) != Alua.REPORT_TARGET_PORT_GROUPS) {
-          return false;
+        switch (cdb[1] & 0x1F) {
+          case Alua.REPORT_TARGET_PORT_GROUPS -> Alua.reportTargetPortGroups(task, lun);
+          case SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES -> {
+            List<SupportedOperation> table = command == null ? List.of()
+                : SupportedOperations.of(lun, command);
+            if (table.isEmpty()) {
+              return false;
+            }
+            SupportedOperations.report(task, table);
+          }
+          default -> {
+            return false;
+          }
         }
-        Alua.reportTargetPortGroups(task, lun);
       }
       case Alua.MAINTENANCE_OUT -> {
         if (lun.alua() == null) {

@@ -1,48 +1,47 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
+import io.karst.api.device.CommandBackend;
 import io.karst.api.scsi.SenseException;
+import io.karst.api.scsi.SupportedOperation;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * REPORT SUPPORTED OPERATION CODES (SPC-4 6.35) for block devices, and the table it reports:
  * every command Spc, ModePages, Sbc, Pr, WriteSame and the copy manager execute, with its CDB
- * usage map (the bits of each CDB byte the device server looks at). A test sends every opcode and checks that
- * exactly these are executed, so the table cannot drift from the code.
+ * usage map (the bits of each CDB byte the device server looks at). A test sends every opcode
+ * and checks that exactly these are executed, so the table cannot drift from the code. A
+ * command backend that names its device type and lists its own commands gets the same report,
+ * with the part of this table core answers for it ({@link #SHARED}).
  */
 final class SupportedOperations {
 
   static final int MAINTENANCE_IN = 0xA3;
   static final int REPORT_SUPPORTED_OPERATION_CODES = 0x0C;
-  private static final int NO_SERVICE_ACTION = -1;
   private static final int FF = 0xFF;
 
-  /** One supported command: its opcode, service action when it has one, and usage map. */
-  record Operation(int opcode, int serviceAction, byte[] usage) {}
-
-  private static Operation op(int... usage) {
-    return withAction(NO_SERVICE_ACTION, usage);
+  private static SupportedOperation op(int... usage) {
+    return SupportedOperation.of(usage);
   }
 
-  private static Operation withAction(int serviceAction, int... usage) {
-    byte[] b = new byte[usage.length];
-    for (int i = 0; i < usage.length; i++) {
-      b[i] = (byte) usage[i];
-    }
-    return new Operation(usage[0], serviceAction, b);
+  private static SupportedOperation withAction(int serviceAction, int... usage) {
+    return SupportedOperation.withServiceAction(serviceAction, usage);
   }
 
   private static final int LBA = FF;
 
   /** UNMAP, offered by thin backends only. */
-  static final Operation UNMAP = op(0x42, 0x01, 0, 0, 0, 0, 0, FF, FF, 0);
+  static final SupportedOperation UNMAP = op(0x42, 0x01, 0, 0, 0, 0, 0, FF, FF, 0);
   /** SANITIZE's BLOCK ERASE, offered by thin backends only. */
-  static final Operation SANITIZE_BLOCK_ERASE =
+  static final SupportedOperation SANITIZE_BLOCK_ERASE =
       withAction(Sanitize.BLOCK_ERASE, Sanitize.SANITIZE, 0xBF, 0, 0, 0, 0, 0, FF, FF, 0);
 
-  static final List<Operation> BLOCK = List.of(
+  static final List<SupportedOperation> BLOCK = List.of(
       op(0x00, 0, 0, 0, 0, 0),
       op(0x03, 0x01, 0, 0, FF, 0),
       op(0x08, 0x1F, FF, FF, FF, 0),
@@ -114,18 +113,34 @@ final class SupportedOperations {
   private SupportedOperations() {}
 
   /** REPORT and SET TARGET PORT GROUPS, offered on LUNs under ALUA only. */
-  static final List<Operation> ALUA = List.of(
+  static final List<SupportedOperation> ALUA = List.of(
       withAction(Alua.REPORT_TARGET_PORT_GROUPS, MAINTENANCE_IN, 0xFF, 0, 0, 0, 0, FF, FF, FF,
           FF, 0, 0),
       withAction(Alua.SET_TARGET_PORT_GROUPS, Alua.MAINTENANCE_OUT, 0x1F, 0, 0, 0, 0, FF, FF,
           FF, FF, 0, 0));
 
+  /**
+   * The SPC commands core answers for a command backend that names its device type
+   * ({@link Spc#executeShared}), REPORT SUPPORTED OPERATION CODES among them: those of
+   * {@link #BLOCK} with these operation codes.
+   */
+  private static final Set<Integer> SHARED_OPCODES = Set.of(Spc.REQUEST_SENSE, Spc.INQUIRY,
+      Reservations.RESERVE_6, Reservations.RELEASE_6, Spc.PREVENT_ALLOW_MEDIUM_REMOVAL,
+      Reservations.RESERVE_10, Reservations.RELEASE_10,
+      PersistentReservations.PERSISTENT_RESERVE_IN, PersistentReservations.PERSISTENT_RESERVE_OUT,
+      Spc.REPORT_LUNS);
+
+  static final List<SupportedOperation> SHARED = BLOCK.stream()
+      .filter(o -> SHARED_OPCODES.contains(o.opcode()) || (o.opcode() == MAINTENANCE_IN
+          && o.serviceAction() == REPORT_SUPPORTED_OPERATION_CODES))
+      .toList();
+
   /** The commands a LUN with this backend executes. */
-  static List<Operation> of(Lun lun, BlockBackend backend) {
+  static List<SupportedOperation> of(Lun lun, BlockBackend backend) {
     if (!Unmap.thin(backend) && lun.alua() == null) {
       return BLOCK;
     }
-    List<Operation> all = new java.util.ArrayList<>(BLOCK);
+    List<SupportedOperation> all = new ArrayList<>(BLOCK);
     if (Unmap.thin(backend)) {
       all.add(UNMAP);
     }
@@ -138,8 +153,26 @@ final class SupportedOperations {
     return all;
   }
 
-  static void report(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
-    List<Operation> table = of(lun, backend);
+  /**
+   * The commands a LUN of a command backend executes: core's shared ones and the backend's,
+   * in operation code order; empty when the backend does not list its own.
+   */
+  static List<SupportedOperation> of(Lun lun, CommandBackend backend) {
+    List<SupportedOperation> own = backend.supportedOperations();
+    if (own.isEmpty()) {
+      return own;
+    }
+    List<SupportedOperation> all = new ArrayList<>(SHARED);
+    all.addAll(own);
+    if (lun.alua() != null) {
+      all.addAll(ALUA);
+    }
+    all.sort(Comparator.comparingInt(SupportedOperation::opcode)
+        .thenComparingInt(SupportedOperation::serviceAction));
+    return all;
+  }
+
+  static void report(CoreTask task, List<SupportedOperation> table) throws SenseException {
     byte[] cdb = task.cdb();
     boolean timeouts = (cdb[2] & 0x80) != 0;
     int options = cdb[2] & 0x07;
@@ -157,15 +190,15 @@ final class SupportedOperations {
     task.respond(data, (int) Math.min(allocation, Integer.MAX_VALUE));
   }
 
-  private static byte[] all(List<Operation> table, boolean timeouts) {
+  private static byte[] all(List<SupportedOperation> table, boolean timeouts) {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (Operation o : table) {
+    for (SupportedOperation o : table) {
       ByteBuffer d = ByteBuffer.allocate(8);
-      boolean servact = o.serviceAction() != NO_SERVICE_ACTION;
+      boolean servact = o.hasServiceAction();
       d.put((byte) o.opcode()).put((byte) 0)
           .putShort((short) (servact ? o.serviceAction() : 0)).put((byte) 0)
           .put((byte) ((timeouts ? 0x02 : 0) | (servact ? 0x01 : 0)))
-          .putShort((short) o.usage().length);
+          .putShort((short) o.cdbLength());
       body.writeBytes(d.array());
       if (timeouts) {
         body.writeBytes(timeoutsDescriptor());
@@ -180,16 +213,15 @@ final class SupportedOperations {
    * One command: options 1 name it by opcode (which must have no service actions), 2 by
    * opcode and service action (which it must have), 3 by whichever applies.
    */
-  private static byte[] one(List<Operation> table, int options, int opcode, int action,
+  private static byte[] one(List<SupportedOperation> table, int options, int opcode, int action,
       boolean timeouts) throws SenseException {
-    boolean actions = table.stream().anyMatch(o -> o.opcode() == opcode
-        && o.serviceAction() != NO_SERVICE_ACTION);
+    boolean actions = table.stream().anyMatch(o -> o.opcode() == opcode && o.hasServiceAction());
     boolean known = table.stream().anyMatch(o -> o.opcode() == opcode);
     if ((options == 1 && actions) || (options == 2 && !actions && known)) {
       throw Cdb.invalidField(3, -1);
     }
     boolean byAction = actions && options != 1;
-    Operation found = table.stream()
+    SupportedOperation found = table.stream()
         .filter(o -> o.opcode() == opcode
             && (!byAction || o.serviceAction() == action))
         .findFirst().orElse(null);
@@ -197,13 +229,26 @@ final class SupportedOperations {
       // SUPPORT 001b: the device server does not support the command.
       return new byte[] {0, 0x01, 0, 0};
     }
-    ByteBuffer out = ByteBuffer.allocate(4 + found.usage().length + (timeouts ? 12 : 0));
+    byte[] usage = usageData(found);
+    ByteBuffer out = ByteBuffer.allocate(4 + usage.length + (timeouts ? 12 : 0));
     out.put((byte) 0).put((byte) ((timeouts ? 0x80 : 0) | 0x03))
-        .putShort((short) found.usage().length).put(found.usage());
+        .putShort((short) usage.length).put(usage);
     if (timeouts) {
       out.put(timeoutsDescriptor());
     }
     return out.array();
+  }
+
+  /**
+   * The CDB usage data (SPC-4 6.35.3): the map, with the service action in the place of the
+   * SERVICE ACTION field, which is bits 4..0 of byte 1 for every command with one here.
+   */
+  private static byte[] usageData(SupportedOperation o) {
+    byte[] usage = o.cdbUsage();
+    if (o.hasServiceAction()) {
+      usage[1] = (byte) ((usage[1] & 0xE0) | o.serviceAction());
+    }
+    return usage;
   }
 
   /** Command timeouts descriptor (SPC-4 6.35.4): zero timeouts say "not specified". */

@@ -15,9 +15,12 @@ import io.karst.api.mgmt.AttributeType;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Status;
+import io.karst.api.scsi.SupportedOperation;
 import io.karst.api.scsi.Task;
 import io.karst.local.internal.LocalTargetDriver;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +45,9 @@ class CommandBackendTest {
           DEVICE raw {
               type -1
           }
+          DEVICE listed {
+              type 5
+          }
       }
       TARGET_DRIVER local {
           enabled 1
@@ -49,6 +55,7 @@ class CommandBackendTest {
               enabled 1
               LUN 0 cd
               LUN 1 raw
+              LUN 2 listed
           }
       }
       """;
@@ -139,8 +146,34 @@ class CommandBackendTest {
     assertThat(send(session, 1, 0x12, 0, 0, 0, 96, 0).status()).isEqualTo(Status.GOOD);
     assertThat(send(session, 1, 0x1E, 0, 0, 0, 0x01, 0).status()).isEqualTo(Status.GOOD);
     assertThat(send(session, 1, 0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0).dataIn()[3])
-        .isEqualTo((byte) 16);
+        .isEqualTo((byte) 24);
     assertThat(handler.executed.get("raw")).containsExactly(0x12, 0x1E);
+  }
+
+  @Test
+  void coreReportsTheOperationCodesOfABackendThatListsThemWithItsOwn() throws Exception {
+    ByteBuffer all = ByteBuffer.wrap(TestBed.send(session, 2,
+        cdb(0xA3, 0x0C, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0), null, 4096).dataIn());
+    List<String> listed = new ArrayList<>();
+    for (int at = 4; at < 4 + all.getInt(0); at += 8) {
+      listed.add(String.format("%02X/%d", all.get(at) & 0xFF,
+          (all.get(at + 5) & 1) == 0 ? -1 : all.getShort(at + 2)));
+    }
+    assertThat(listed).as("core's shared commands and the backend's, in opcode order")
+        .containsExactly("00/-1", "03/-1", "12/-1", "16/-1", "17/-1", "1E/-1", "46/-1",
+            "56/-1", "57/-1", "5E/0", "5E/1", "5E/2", "5E/3", "5F/0", "5F/1", "5F/2", "5F/3",
+            "5F/4", "5F/5", "5F/6", "5F/7", "A0/-1", "A3/12");
+    byte[] getConfiguration = TestBed.send(session, 2,
+        cdb(0xA3, 0x0C, 0x81, 0x46, 0, 0, 0, 0, 0, 64, 0, 0), null, 64).dataIn();
+    assertThat(getConfiguration).hasSize(4 + 10 + 12);
+    assertThat(getConfiguration[1]).as("CTDP, supported").isEqualTo((byte) 0x83);
+    assertThat(getConfiguration[4 + 1]).isEqualTo((byte) 0x03);
+    byte[] rsoc = TestBed.send(session, 2,
+        cdb(0xA3, 0x0C, 2, 0xA3, 0, 0x0C, 0, 0, 0, 64, 0, 0), null, 64).dataIn();
+    assertThat(rsoc[4 + 1]).as("the service action in its field").isEqualTo((byte) 0x0C);
+    assertThat(TestBed.send(session, 2, cdb(0xA3, 0x0C, 1, 0x28, 0, 0, 0, 0, 0, 64, 0, 0),
+        null, 64).dataIn()[1]).as("READ (10) not supported").isEqualTo((byte) 0x01);
+    assertThat(handler.executed.get("listed")).isEmpty();
   }
 
   /** Devices whose backends complete every command GOOD and record its opcode. */
@@ -169,6 +202,14 @@ class CommandBackendTest {
         @Override
         public int peripheralDeviceType() {
           return type;
+        }
+
+        @Override
+        public List<SupportedOperation> supportedOperations() {
+          return config.name().equals("listed") ? List.of(
+              SupportedOperation.of(0x00, 0, 0, 0, 0, 0),
+              SupportedOperation.of(0x46, 0x03, 0xFF, 0xFF, 0, 0, 0, 0xFF, 0xFF, 0))
+              : List.of();
         }
 
         @Override

@@ -391,6 +391,55 @@ class ManagementTest {
   }
 
   @Test
+  void aWritableAttributeWithoutDefaultTakenOutIsSetInPlaceToNone() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      String labelled = TestBed.CONFIG.replace("size 1M", "size 1M\n        label blue");
+      assertThat(bed.engine.apply(labelled, "new.conf", false, false).notApplied()).isEmpty();
+      assertThat(bed.engine.apply(TestBed.CONFIG, "new.conf", false, false).notApplied())
+          .isEmpty();
+      assertThat(bed.handler.labels).containsExactly("disk0 blue", "disk0 null");
+      assertThat(bed.engine.deviceMap().get("disk0").handlerAttributes())
+          .doesNotContainKey("label");
+    }
+  }
+
+  @Test
+  void aReopenedDeviceTakesItsWritableAttributesWithTheOthers() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      String text = TestBed.CONFIG.replaceFirst("size 1M", "size 1M\n        thin 1\n"
+          + "        label blue");
+      ApplyReport r = bed.engine.apply(text, "new.conf", true, false);
+      assertThat(r.plan()).containsExactly("reopen device disk0: thin changed");
+      assertThat(r.notApplied()).isEmpty();
+      assertThat(bed.handler.closed).hasValue(1);
+      assertThat(bed.handler.labels).as("nothing set on the backend being closed").isEmpty();
+      assertThat(bed.handler.configs.get("disk0").attribute("label")).isEqualTo("blue");
+    }
+  }
+
+  @Test
+  void resyncSizeInPlaceKeepsTheDeviceOpen() throws Exception {
+    try (TestBed bed = new TestBed(dir)) {
+      bed.handler.resyncInPlace = true;
+      bed.handler.media.put("disk0", new byte[3 << 20]);
+      int closed = bed.handler.closed.get();
+      assertThat(bed.engine.execute("/devices/disk0", "resync_size"))
+          .isEqualTo("device disk0: 2048 -> 6144 blocks; initiators are told CAPACITY DATA HAS "
+              + "CHANGED");
+      assertThat(bed.handler.closed).as("not reopened").hasValue(closed);
+      assertThat(attentions(bed.session, 0)).containsExactly("2A/09");
+      assertThat(capacity(bed.session, 0)).isEqualTo(6144);
+      assertThat(bed.engine.execute("/devices/disk0", "resync_size"))
+          .isEqualTo("device disk0: size unchanged, 6144 blocks");
+      bed.handler.media.put("disk0", new byte[0]);
+      assertThatThrownBy(() -> bed.engine.execute("/devices/disk0", "resync_size"))
+          .hasMessage("device disk0: its size was not read again: the medium is empty");
+      assertThat(capacity(bed.session, 0)).isEqualTo(6144);
+      assertThat(attentions(bed.session, 0)).isEmpty();
+    }
+  }
+
+  @Test
   void writeThenApplyToAnEmptyEngineGivesTheSameText() throws Exception {
     try (TestBed bed = new TestBed(dir)) {
       assertThatThrownBy(() -> bed.engine.execute("/handlers/memory", "add_device a\"b"))

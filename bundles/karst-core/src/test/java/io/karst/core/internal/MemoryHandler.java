@@ -29,6 +29,13 @@ final class MemoryHandler implements DeviceHandler {
   volatile boolean parkWrites;
   final AtomicInteger closed = new AtomicInteger();
   final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * Whether resync_size reads the size in place (the medium as {@link #media} holds it now)
+   * rather than leaving core to reopen the device; a medium of 0 bytes is refused.
+   */
+  volatile boolean resyncInPlace;
+  /** Each {@code label} set in place, as "DEVICE VALUE" ("null" when taken out). */
+  final List<String> labels = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What each device was last opened with, to call back into core. */
   final Map<String, DeviceConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -47,7 +54,8 @@ final class MemoryHandler implements DeviceHandler {
         AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build(),
         AttributeDescriptor.builder("thin", AttributeType.BOOLEAN).defaultValue("0").build(),
         AttributeDescriptor.builder("lbppbe", AttributeType.INTEGER).defaultValue("0").build(),
-        AttributeDescriptor.builder("dummy", AttributeType.BOOLEAN).defaultValue("0").build());
+        AttributeDescriptor.builder("dummy", AttributeType.BOOLEAN).defaultValue("0").build(),
+        AttributeDescriptor.builder("label", AttributeType.STRING).writable().build());
   }
 
   @Override
@@ -79,6 +87,10 @@ final class MemoryHandler implements DeviceHandler {
       /** A new size keeps the data that fits, as a file grown or truncated would. */
       @Override
       public void set(String attribute, String value) throws DeviceException {
+        if (attribute.equals("label")) {
+          labels.add(config.name() + " " + value);
+          return;
+        }
         if (!attribute.equals("size")) {
           throw new DeviceException(attribute + " is not writable");
         }
@@ -88,6 +100,19 @@ final class MemoryHandler implements DeviceHandler {
         }
         medium[0] = java.util.Arrays.copyOf(medium[0], bytes);
         media.put(config.name(), medium[0]);
+      }
+
+      @Override
+      public boolean resyncSize() throws DeviceException {
+        if (!resyncInPlace) {
+          return false;
+        }
+        byte[] now = media.get(config.name());
+        if (now.length == 0) {
+          throw new DeviceException("the medium is empty");
+        }
+        medium[0] = now;
+        return true;
       }
 
       @Override

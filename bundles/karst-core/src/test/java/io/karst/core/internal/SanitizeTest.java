@@ -199,8 +199,8 @@ class SanitizeTest extends BedTest {
       byte[] one = bed.send(0, cdb(0xA3, 0x0C, 2, 0x48, 0, action, 0, 0, 2, 0, 0, 0), null,
           512).dataIn();
       assertThat(one[1] & 0x07).as("service action %d", action).isEqualTo(3);
-      assertThat(Arrays.copyOfRange(one, 4, 14))
-          .containsExactly(cdb(0x48, 0xBF, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0));
+      assertThat(Arrays.copyOfRange(one, 4, 14)).as("IMMED, AUSE, the service action")
+          .containsExactly(cdb(0x48, 0xA0 | action, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0));
     }
     byte[] crypto = bed.send(0, cdb(0xA3, 0x0C, 2, 0x48, 0, 3, 0, 0, 2, 0, 0, 0), null, 512)
         .dataIn();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.karst.api.local.LocalResult;
 import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SupportedOperation;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
@@ -33,7 +34,7 @@ class SupportedOperationsTest extends BedTest {
       byte[] c = new byte[length];
       c[0] = (byte) opcode;
       Integer action = SupportedOperations.BLOCK.stream().filter(o -> o.opcode() == opcode
-          && o.serviceAction() >= 0).map(SupportedOperations.Operation::serviceAction)
+          && o.serviceAction() >= 0).map(SupportedOperation::serviceAction)
           .findFirst().orElse(null);
       if (action != null) {
         c[1] = (byte) (int) action;

@@ -7,10 +7,12 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Status;
+import io.karst.api.scsi.SupportedOperation;
 import io.karst.api.scsi.Task;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A CD/DVD-ROM drive (MMC-6) with an ISO image for a disc. Core answers INQUIRY, REQUEST
@@ -74,6 +76,12 @@ final class CdromBackend implements CommandBackend {
     return MMC;
   }
 
+  /** Core answers REPORT SUPPORTED OPERATION CODES with these and its own. */
+  @Override
+  public List<SupportedOperation> supportedOperations() {
+    return OperationCodes.MMC;
+  }
+
   /** Only MODE SELECT carries Data-Out; writes are refused before any is sent. */
   @Override
   public int dataOutLength(Task task) {
@@ -114,7 +122,8 @@ final class CdromBackend implements CommandBackend {
           m.require();
           throw new SenseException(Sense.WRITE_PROTECTED);
         }
-        case MAINTENANCE_IN -> throw Cdb.invalidField(1, 4); // no service action of it here
+        // REPORT SUPPORTED OPERATION CODES and REPORT TARGET PORT GROUPS are core's
+        case MAINTENANCE_IN -> throw Cdb.invalidField(1, 4);
         default -> throw new SenseException(Sense.INVALID_COMMAND_OPERATION_CODE);
       }
     } catch (SenseException e) {

@@ -66,7 +66,8 @@ final class BackingFile {
       FileChannel channel = FileChannel.open(file, openOptions(g.readOnly(),
           options.writeThrough(), direct));
       try {
-        long length = blockDevice ? blockDeviceBytes(file) : channel.size();
+        Store store = new Store(device, file, blockDevice);
+        long length = store.length();
         if (g.size() > length) {
           throw new DeviceException(device + ": size " + g.size() + " is larger than " + file
               + " (" + length + " bytes)" + (blockDevice ? "" : "; set create 1 to extend it"));
@@ -75,7 +76,7 @@ final class BackingFile {
         HolePunch holes = options.thin() && !g.readOnly() ? HolePunch.open(file) : null;
         int exponent = g.physicalBlockExponent(
             blockDevice && g.lbPerPbExp() ? physicalBlockBytes(file) : Geometry.PAGE);
-        return new FileBackend(channel, g, blocks, exponent, options,
+        return new FileBackend(channel, store, g, blocks, exponent, options,
             inline && inMemory(file) ? FileBackend.INLINE : config.ioExecutor(),
             config.ioExecutor(), holes,
             options.thin() && !blockDevice ? Files.getFileStore(file) : null);
@@ -156,6 +157,39 @@ final class BackingFile {
       return Long.parseLong(Files.readString(file).trim());
     } catch (IOException | NumberFormatException e) {
       throw new IOException("not a block device with a number in " + file, e);
+    }
+  }
+
+  /**
+   * The file or block device of a running device, for a size that changes at run time.
+   *
+   * @param device the device's name, for messages
+   */
+  record Store(String device, Path file, boolean blockDevice) {
+
+    /** The length in bytes now: the file's, or the block device's from the kernel. */
+    long length() throws IOException {
+      return blockDevice ? blockDeviceBytes(file) : Files.size(file);
+    }
+
+    /**
+     * Makes room for {@code size} bytes: extends a file, sparse; a block device cannot grow,
+     * so a size beyond it is refused.
+     */
+    void reserve(long size) throws DeviceException {
+      try {
+        long length = length();
+        if (size <= length) {
+          return;
+        }
+        if (blockDevice) {
+          throw new DeviceException(device + ": size " + size + " is larger than " + file
+              + " (" + length + " bytes)");
+        }
+        grow(file, size);
+      } catch (IOException e) {
+        throw new DeviceException(device + ": " + file + ": " + e.getMessage(), e);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.karst.vdisk.internal;
 
 import io.karst.api.device.BlockBackend;
+import io.karst.api.device.DeviceException;
 import io.karst.api.device.IoCompletion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,8 +65,12 @@ final class FileBackend implements BlockBackend {
       () -> ByteBuffer.allocateDirect(SCAN + DIRECT_ALIGNMENT).alignedSlice(DIRECT_ALIGNMENT));
 
   private final FileChannel channel;
+  private final BackingFile.Store backing;
   private final Geometry geometry;
-  private final long blockCount;
+  /** Changes at run time ({@link #set}, {@link #resyncSize}); core reads it per command. */
+  private volatile long blockCount;
+  /** The configuration's {@code size} in bytes, or -1 when the device is the file's length. */
+  private long size;
   private final int physicalBlockExponent;
   private final Options options;
   private final Executor io;
@@ -78,16 +83,19 @@ final class FileBackend implements BlockBackend {
   private volatile boolean punching;
 
   /**
+   * @param backing the file or block device, for a size that changes at run time
    * @param physicalBlockExponent what READ CAPACITY(16) reports of the physical block
    * @param io where reads, writes and flushes run: the device's I/O threads or {@link #INLINE}
    * @param bulk where unmap runs: the device's I/O threads, never a caller's thread
    * @param holes how unmap deallocates, or null to write zeros; closed with the backend
    * @param store the file system of a thin file, or null
    */
-  FileBackend(FileChannel channel, Geometry geometry, long blockCount,
-      int physicalBlockExponent, Options options, Executor io, Executor bulk, HolePunch holes,
-      FileStore store) {
+  FileBackend(FileChannel channel, BackingFile.Store backing, Geometry geometry,
+      long blockCount, int physicalBlockExponent, Options options, Executor io, Executor bulk,
+      HolePunch holes, FileStore store) {
     this.channel = channel;
+    this.backing = backing;
+    this.size = geometry.size();
     this.store = store;
     this.holes = holes;
     this.punching = holes != null;
@@ -107,6 +115,60 @@ final class FileBackend implements BlockBackend {
   @Override
   public long blockCount() {
     return blockCount;
+  }
+
+  /**
+   * A new {@code size} on the running device, as SCST's {@code echo N >size}: growing extends
+   * a file, sparse (a block device cannot grow past its end, nor the file of a read-only
+   * device); shrinking only exposes fewer blocks and never truncates, so what lies beyond stays
+   * in the file, as in SCST, and commands in flight past the new end still find their file.
+   * Without a size the device is the file's length again. Core raises CAPACITY DATA HAS
+   * CHANGED.
+   */
+  @Override
+  public synchronized void set(String attribute, String value) throws DeviceException {
+    if (!attribute.equals("size")) {
+      BlockBackend.super.set(attribute, value);
+      return;
+    }
+    long bytes = value == null ? -1 : Long.parseLong(value);
+    long blocks;
+    if (bytes < 0) {
+      blocks = geometry.blocks(backing.device(), storeLength());
+    } else {
+      blocks = geometry.blocks(backing.device(), bytes);
+      if (geometry.readOnly() && bytes > storeLength()) {
+        throw new DeviceException(backing.device() + ": size " + bytes + " is larger than "
+            + backing.file() + ", which a read_only device does not extend");
+      }
+      backing.reserve(bytes);
+    }
+    size = bytes;
+    blockCount = blocks;
+  }
+
+  /**
+   * SCST's {@code resync_size}: the device follows its file's (or block device's) length now,
+   * unless the configuration gives a size, which stays and which the file must still hold.
+   */
+  @Override
+  public synchronized boolean resyncSize() throws DeviceException {
+    long length = storeLength();
+    if (size > length) {
+      throw new DeviceException(backing.device() + ": " + backing.file() + " is now " + length
+          + " bytes, shorter than the device's size " + size);
+    }
+    blockCount = geometry.blocks(backing.device(), size < 0 ? length : size);
+    return true;
+  }
+
+  private long storeLength() throws DeviceException {
+    try {
+      return backing.length();
+    } catch (IOException e) {
+      throw new DeviceException(backing.device() + ": " + backing.file() + ": "
+          + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -49,10 +49,13 @@ record Geometry(long size, int blockSize, boolean readOnly, boolean lbPerPbExp) 
             + "the logical blocks per physical block exponent; 0 reports 0").build();
   }
 
-  /** The {@code size} descriptor; {@code defaultValue} is null for none. */
+  /**
+   * The {@code size} descriptor; {@code defaultValue} is null for none. Writable, as SCST's
+   * {@code size} of blockio and nullio devices: the backend changes its capacity in place.
+   */
   static AttributeDescriptor size(String defaultValue, String description) {
     return AttributeDescriptor.builder("size", AttributeType.SIZE).defaultValue(defaultValue)
-        .createParameter().description(description).build();
+        .createParameter().writable().description(description).build();
   }
 
   /** Reads and checks the geometry of a device. */

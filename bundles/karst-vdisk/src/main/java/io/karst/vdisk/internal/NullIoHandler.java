@@ -31,8 +31,9 @@ public final class NullIoHandler implements DeviceHandler {
 
   static final AttributeDescriptor READ_ZERO =
       AttributeDescriptor.builder("read_zero", AttributeType.BOOLEAN).defaultValue("1")
-          .createParameter().description("Reads return zeros; with 0 the data is not touched")
-          .build();
+          .createParameter().writable()
+          .description("Reads return zeros; with 0 the data is not touched (refused on a "
+              + "thin_provisioned device)").build();
 
   static final AttributeDescriptor THIN_PROVISIONED =
       AttributeDescriptor.builder("thin_provisioned", AttributeType.BOOLEAN).defaultValue("0")
@@ -66,17 +67,39 @@ public final class NullIoHandler implements DeviceHandler {
     Geometry g = Geometry.of(config);
     boolean readZero = Geometry.flag(config, READ_ZERO);
     boolean thin = Geometry.flag(config, THIN_PROVISIONED);
-    if (thin && !readZero) {
-      throw new DeviceException(config.name() + ": thin_provisioned 1 needs read_zero 1: "
-          + "unmapped blocks must read as zeros");
-    }
-    return new NullBackend(g, g.blocks(config.name(), g.size()), readZero, thin,
+    zerosIfThin(config.name(), thin, readZero);
+    return new NullBackend(config.name(), g, g.blocks(config.name(), g.size()), readZero, thin,
         Geometry.flag(config, DUMMY));
   }
 
-  /** The null device. */
-  private record NullBackend(Geometry geometry, long blockCount, boolean readZero,
-      boolean thin, boolean placeholder) implements BlockBackend {
+  /** Unmapped blocks read as zeros (LBPRZ), so a thin device must return zeros. */
+  private static void zerosIfThin(String device, boolean thin, boolean readZero)
+      throws DeviceException {
+    if (thin && !readZero) {
+      throw new DeviceException(device + ": thin_provisioned 1 needs read_zero 1: "
+          + "unmapped blocks must read as zeros");
+    }
+  }
+
+  /** The null device; {@code size} and {@code read_zero} change while it runs, as in SCST. */
+  private static final class NullBackend implements BlockBackend {
+
+    private final String device;
+    private final Geometry geometry;
+    private final boolean thin;
+    private final boolean placeholder;
+    private volatile long blockCount;
+    private volatile boolean readZero;
+
+    NullBackend(String device, Geometry geometry, long blockCount, boolean readZero,
+        boolean thin, boolean placeholder) {
+      this.device = device;
+      this.geometry = geometry;
+      this.blockCount = blockCount;
+      this.readZero = readZero;
+      this.thin = thin;
+      this.placeholder = placeholder;
+    }
 
     @Override
     public int blockSize() {
@@ -84,8 +107,18 @@ public final class NullIoHandler implements DeviceHandler {
     }
 
     @Override
+    public long blockCount() {
+      return blockCount;
+    }
+
+    @Override
     public int physicalBlockExponent() {
       return geometry.physicalBlockExponent(Geometry.PAGE);
+    }
+
+    @Override
+    public boolean placeholder() {
+      return placeholder;
     }
 
     @Override
@@ -96,6 +129,24 @@ public final class NullIoHandler implements DeviceHandler {
     @Override
     public boolean writeCacheEnabled() {
       return false;
+    }
+
+    /**
+     * A new size (core raises CAPACITY DATA HAS CHANGED), or {@code read_zero}, which changes
+     * only what reads return: nothing INQUIRY or READ CAPACITY reports follows it, so
+     * initiators are told nothing. A thin device keeps returning zeros.
+     */
+    @Override
+    public void set(String attribute, String value) throws DeviceException {
+      if (attribute.equals("size")) {
+        blockCount = geometry.blocks(device, Long.parseLong(value));
+      } else if (attribute.equals(READ_ZERO.name())) {
+        boolean zero = "1".equals(value);
+        zerosIfThin(device, thin, zero);
+        readZero = zero;
+      } else {
+        BlockBackend.super.set(attribute, value);
+      }
     }
 
     @Override

@@ -29,14 +29,14 @@ class FileIoHandlerTest {
     return (BlockBackend) handler.open(TestConfig.of(handler.deviceAttributes(), dir, pairs));
   }
 
-  private static byte[] filled(int length, int value) {
+  static byte[] filled(int length, int value) {
     byte[] b = new byte[length];
     Arrays.fill(b, (byte) value);
     return b;
   }
 
   /** Writes and waits; returns the name of the thread that completed. */
-  private static String write(BlockBackend b, long offset, byte[] data, boolean fua)
+  static String write(BlockBackend b, long offset, byte[] data, boolean fua)
       throws Exception {
     Io w = new Io();
     b.write(offset, ByteBuffer.wrap(data), fua, w);
@@ -45,7 +45,7 @@ class FileIoHandlerTest {
     return thread;
   }
 
-  private static byte[] read(BlockBackend b, long offset, int length) throws Exception {
+  static byte[] read(BlockBackend b, long offset, int length) throws Exception {
     ByteBuffer in = ByteBuffer.allocateDirect(length);
     Io r = new Io();
     b.read(offset, in, r);
