@@ -92,6 +92,8 @@ final class SupportedOperations {
       op(0xA0, 0, FF, 0, 0, 0, FF, FF, FF, FF, 0, 0),
       withAction(REPORT_SUPPORTED_OPERATION_CODES, MAINTENANCE_IN, 0x1F, 0x87, FF, FF, FF, FF,
           FF, FF, FF, 0, 0),
+      withAction(TaskManagement.REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS, MAINTENANCE_IN,
+          0x1F, 0x80, 0, 0, 0, FF, FF, FF, FF, 0, 0),
       op(0xA8, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xAA, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xAE, 0x12, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),

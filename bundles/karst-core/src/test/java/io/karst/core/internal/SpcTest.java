@@ -61,7 +61,7 @@ class SpcTest extends BedTest {
   void vpdPagesListedAndServed() throws Exception {
     byte[] pages = bed.send(0, cdb(0x12, 1, 0, 0, 255, 0), null, 255).dataIn();
     byte[] listed = Arrays.copyOfRange(pages, 4, 4 + pages[3]);
-    assertThat(listed).containsExactly(0x00, 0x80, 0x83, 0xB0, 0xB1);
+    assertThat(listed).containsExactly(0x00, 0x80, 0x83, 0x86, 0xB0, 0xB1);
     for (byte p : listed) {
       LocalResult r = bed.send(0, cdb(0x12, 1, p & 0xFF, 0, 255, 0), null, 255);
       assertThat(r.good()).isTrue();
@@ -71,6 +71,17 @@ class SpcTest extends BedTest {
     }
     byte[] limits = bed.send(0, cdb(0x12, 1, 0xB0, 0, 255, 0), null, 255).dataIn();
     assertThat(ByteBuffer.wrap(limits).getInt(8)).isEqualTo(Sbc.MAX_TRANSFER_BYTES / 512);
+  }
+
+  @Test
+  void extendedInquiryDataSaysWhatTheTaskSetAndVerifySupport() throws Exception {
+    byte[] page = bed.send(0, cdb(0x12, 1, 0x86, 0, 255, 0), null, 255).dataIn();
+    assertThat(page).hasSize(64);
+    assertThat(page[3]).isEqualTo((byte) 0x3C);
+    assertThat(page[4]).as("no protection information").isZero();
+    assertThat(page[5]).as("HEADSUP, ORDSUP, SIMPSUP").isEqualTo((byte) 0x07);
+    assertThat(page[6]).as("V_SUP, not NV_SUP").isEqualTo((byte) 0x01);
+    assertThat(page[7]).as("not LUICLR: each LUN reports its own").isZero();
   }
 
   @Test
@@ -136,9 +147,10 @@ class SpcTest extends BedTest {
     assertThat(d[0] & 0xFF).isEqualTo(d.length - 1);
     assertThat(d[3]).isEqualTo((byte) 8);
     assertThat(ByteBuffer.wrap(d).getInt(4)).isEqualTo(2048);
-    assertThat(d[12]).isEqualTo((byte) 0x08);
-    assertThat(d[14] & 0x04).isEqualTo(0x04);
-    assertThat(d[32]).isEqualTo((byte) 0x0A);
+    assertThat(d[12]).as("read-write error recovery first").isEqualTo((byte) 0x01);
+    assertThat(d[24]).isEqualTo((byte) 0x08);
+    assertThat(d[26] & 0x04).isEqualTo(0x04);
+    assertThat(d[44]).isEqualTo((byte) 0x0A);
 
     byte[] noDescriptor = bed.send(0, cdb(0x1A, 0x08, 0x08, 0, 255, 0), null, 255).dataIn();
     assertThat(noDescriptor[3]).isEqualTo((byte) 0);
