@@ -186,14 +186,13 @@ public final class IscsiTargetDriver implements TargetDriver {
         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Backpressure.WATER_MARK)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             IscsiConnection connection = new IscsiConnection(s, ch);
             s.register(connection);
-            ch.pipeline().addLast("decoder", new PduDecoder())
-                .addLast("encoder", new PduEncoder())
-                .addLast("login", new LoginHandler(connection));
+            pipeline(connection);
           }
         });
     List<InetSocketAddress> bound = new ArrayList<>();
@@ -219,6 +218,17 @@ public final class IscsiTargetDriver implements TargetDriver {
         + (epoll ? "native epoll" : "NIO: " + Epoll.unavailabilityCause()) + ")");
   }
 
+  /**
+   * A new connection's pipeline: the PDU codec, backpressure, and the login phase, which
+   * replaces itself with the full feature handlers.
+   */
+  static void pipeline(IscsiConnection connection) {
+    connection.channel.pipeline().addLast("decoder", new PduDecoder())
+        .addLast("encoder", new PduEncoder())
+        .addLast("backpressure", new Backpressure(connection))
+        .addLast("login", new LoginHandler(connection));
+  }
+
   /** The iSNS entity of this server: its host name and first port, unique per server. */
   private static String entity(InetSocketAddress portal) {
     String host;
@@ -228,6 +238,11 @@ public final class IscsiTargetDriver implements TargetDriver {
       host = "localhost";
     }
     return "karst:" + host + ":" + portal.getPort();
+  }
+
+  /** The live connections (their state is the event loops'). */
+  synchronized List<IscsiConnection> connections() {
+    return service == null ? List.of() : List.copyOf(service.connections());
   }
 
   /** The addresses the driver listens on, as bound. */

@@ -38,8 +38,7 @@ final class Initiator {
     channel = new EmbeddedChannel();
     connection = new IscsiConnection(service, channel);
     service.register(connection);
-    channel.pipeline().addLast("decoder", new PduDecoder())
-        .addLast("encoder", new PduEncoder()).addLast("login", new LoginHandler(connection));
+    IscsiTargetDriver.pipeline(connection);
   }
 
   static ByteBuf bhs(int opcode, int flags, int itt) {

@@ -35,8 +35,13 @@ class IscsiTargetDriverTest {
     int cmdSN = 1;
 
     Client(InetSocketAddress portal) throws IOException {
-      socket = new Socket(portal.getAddress(), portal.getPort());
+      this(new Socket(portal.getAddress(), portal.getPort()));
       socket.setSoTimeout(5000);
+    }
+
+    /** A client on a socket already connected. */
+    Client(Socket socket) throws IOException {
+      this.socket = socket;
       in = new DataInputStream(socket.getInputStream());
       out = socket.getOutputStream();
     }
@@ -188,6 +193,61 @@ class IscsiTargetDriverTest {
       Thread.sleep(10);
     }
     assertThat(core.closed).isTrue();
+  }
+
+  @Test
+  void anInitiatorThatStopsReadingIsNoLongerReadUntilItDrainsWhatWasSent() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    core.behaviour = t -> t.finish(io.karst.api.scsi.Status.GOOD, null,
+        t.transport.allocate(t, t.expected));
+    InetSocketAddress portal = start(core);
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(64 << 10);
+      socket.connect(portal);
+      socket.setSoTimeout(5000);
+      Client c = new Client(socket);
+      assertThat(c.login("InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk",
+          "MaxRecvDataSegmentLength=262144").getShort(36)).isZero();
+      // A window's worth of 2 MiB reads, more than the high water mark and the socket
+      // buffers hold, and nothing read.
+      int commands = 16;
+      int length = 2 << 20;
+      for (int i = 0; i < commands; i++) {
+        ByteBuffer read = Client.bhs(0x01, 0xC0, 100 + i);
+        read.putInt(20, length).putInt(24, c.cmdSN++).put(32, (byte) 0x28)
+            .putShort(39, (short) (length / 512));
+        c.send(read, new byte[0]);
+      }
+      IscsiConnection connection = driver.connections().get(0);
+      long deadline = System.currentTimeMillis() + 5000;
+      while (connection.channel.config().isAutoRead()
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(connection.channel.config().isAutoRead()).as("stopped reading").isFalse();
+      int statuses = 0;
+      long received = 0;
+      byte[][] data = new byte[1][];
+      while (statuses < commands) {
+        ByteBuffer pdu = c.read(data);
+        received += data[0].length;
+        boolean status = (pdu.get(0) & 0x3F) == Opcode.SCSI_RESPONSE
+            || ((pdu.get(0) & 0x3F) == Opcode.DATA_IN && (pdu.get(1) & 0x01) != 0);
+        if (status) {
+          statuses++;
+        }
+      }
+      assertThat(received).isEqualTo((long) commands * length);
+      deadline = System.currentTimeMillis() + 5000;
+      while (!connection.channel.config().isAutoRead() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(connection.channel.config().isAutoRead()).as("reading again").isTrue();
+      ByteBuffer nop = Client.bhs(0x40 | 0x00, 0x80, 9);
+      nop.putInt(20, -1).putInt(24, c.cmdSN);
+      c.send(nop, new byte[0]);
+      assertThat(c.read(null).get(0) & 0x3F).isEqualTo(Opcode.NOP_IN);
+    }
   }
 
   @Test
