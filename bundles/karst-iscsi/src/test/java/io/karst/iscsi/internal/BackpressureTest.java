@@ -33,7 +33,7 @@ class BackpressureTest {
     writable(true);
     assertThat(reading()).isTrue();
 
-    assertThat(initiator.loginNormal("iqn.test:disk").u16(36)).isZero();
+    assertThat(initiator.loginNormal("iqn.2026-11.test:disk").u16(36)).isZero();
     writable(false);
     assertThat(reading()).isFalse();
     writable(true);
@@ -45,7 +45,7 @@ class BackpressureTest {
 
   @Test
   void aConnectionThatStoppedReadingForGoodStaysStopped() throws Exception {
-    assertThat(initiator.loginNormal("iqn.test:disk").u16(36)).isZero();
+    assertThat(initiator.loginNormal("iqn.2026-11.test:disk").u16(36)).isZero();
     writable(false);
     initiator.connection.stopReading().get();
     writable(true);

@@ -91,7 +91,7 @@ final class Initiator {
 
   /** Logs in to a normal session in one request, security stage straight to full feature. */
   Pdu loginNormal(String target) {
-    send(login(0x83), text("InitiatorName=iqn.test:initiator", "TargetName=" + target,
+    send(login(0x83), text("InitiatorName=iqn.2026-11.test:initiator", "TargetName=" + target,
         "SessionType=Normal", "AuthMethod=None", "MaxRecvDataSegmentLength=8192",
         "ImmediateData=Yes", "InitialR2T=No", "MaxBurstLength=16384",
         "FirstBurstLength=4096", "MaxOutstandingR2T=4"));
