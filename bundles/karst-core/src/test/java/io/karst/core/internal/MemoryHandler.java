@@ -27,6 +27,8 @@ final class MemoryHandler implements DeviceHandler {
   final List<Runnable> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
   final AtomicInteger closed = new AtomicInteger();
   final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The FUA flag of each write, in order. */
+  final List<Boolean> fua = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What each device was last opened with, to call back into core. */
   final Map<String, DeviceConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -107,6 +109,7 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public void write(long offset, ByteBuffer src, boolean fua, IoCompletion completion) {
+        MemoryHandler.this.fua.add(fua);
         byte[] m = medium[0];
         if (failure != null) {
           completion.failed(failure);
