@@ -45,6 +45,7 @@ final class IscsiService {
     for (Target t : context.targets()) {
       IscsiName.checkTarget(t.name());
       ChapUsers.of(t.attributes(), "TARGET " + t.name());
+      offers.forTarget(t);
       for (String key : List.of(LoginHandler.HEADER_DIGEST, LoginHandler.DATA_DIGEST)) {
         Negotiation.accepted(t, key);
       }

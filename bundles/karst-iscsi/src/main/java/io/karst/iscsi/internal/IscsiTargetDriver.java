@@ -101,7 +101,21 @@ public final class IscsiTargetDriver implements TargetDriver {
               + "sessions are redirected there, temporarily or permanently; none when empty")
           .build(),
       overriding(LoginHandler.QUEUED_COMMANDS, "queue_depth", "Commands an initiator may "
-          + "have outstanding per session of this target (the CmdSN window), 1 to 65536"));
+          + "have outstanding per session of this target (the CmdSN window), 1 to 65536"),
+      offer("InitialR2T", AttributeType.BOOLEAN, "initial_r2t", "The target's offer for "
+          + "InitialR2T"),
+      offer("ImmediateData", AttributeType.BOOLEAN, "immediate_data", "The target's offer for "
+          + "ImmediateData"),
+      offer("MaxRecvDataSegmentLength", AttributeType.INTEGER, "max_recv_data_segment_length",
+          "The largest data segment the target accepts, 512 to 16777215"),
+      offer("MaxXmitDataSegmentLength", AttributeType.INTEGER, null, "The largest data "
+          + "segment the target sends, whatever the initiator accepts, 512 to 16777215"),
+      offer("MaxBurstLength", AttributeType.INTEGER, "max_burst_length", "The target's offer "
+          + "for MaxBurstLength, 512 to 16777215"),
+      offer("FirstBurstLength", AttributeType.INTEGER, "first_burst_length", "The target's "
+          + "offer for FirstBurstLength, 512 to its MaxBurstLength"),
+      offer("MaxOutstandingR2T", AttributeType.INTEGER, "max_outstanding_r2t", "The target's "
+          + "offer for MaxOutstandingR2T, 1 to 65535"));
 
   /** How long {@link #stop()} waits for initiators to log out. */
   static final long LOGOUT_WAIT_MILLIS = 2000;
@@ -122,6 +136,17 @@ public final class IscsiTargetDriver implements TargetDriver {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER)
         .description(description + "; the driver's " + driverAttribute + " when not set")
         .build();
+  }
+
+  /**
+   * A negotiation key of a target, iscsi-scst's per-target key of that name: the driver's
+   * attribute of its use when not set, applied from the next login on.
+   */
+  private static AttributeDescriptor offer(String key, AttributeType type,
+      String driverAttribute, String description) {
+    return AttributeDescriptor.builder(key, type).writable()
+        .description(description + (driverAttribute == null ? "; no limit when not set"
+            : "; the driver's " + driverAttribute + " when not set")).build();
   }
 
   private static AttributeDescriptor digest(String name, String what) {

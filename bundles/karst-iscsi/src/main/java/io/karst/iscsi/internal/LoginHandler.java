@@ -403,6 +403,11 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       throw redirect.refusal(p.targetName);
     }
     chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
+    try {
+      negotiation.offer(service.offers().forTarget(target));
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
+    }
     negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
     connection.nopInInterval = targetAttribute(target, NOP_IN_INTERVAL, 0, 3600,
         service.nopInInterval());

@@ -52,7 +52,7 @@ final class Negotiation {
   /** The digests this target implements, the default of what it accepts. */
   static final List<String> DIGESTS = List.of(CRC32C, "None");
 
-  private final Params offers;
+  private Params offers;
   final Params result;
   private boolean declaredRecvLength;
   private List<String> headerDigests = DIGESTS;
@@ -91,6 +91,15 @@ final class Negotiation {
     } catch (IllegalArgumentException e) {
       // Answered Reject with the other keys.
     }
+  }
+
+  /**
+   * Sets the offers of the target the login is for, in place of the driver's; before any key
+   * is answered.
+   */
+  void offer(Params target) {
+    offers = target;
+    result.assumeUnnegotiated(target);
   }
 
   /**
@@ -173,7 +182,8 @@ final class Negotiation {
         return yesNo(result.immediateData);
       }
       case "MaxRecvDataSegmentLength" -> {
-        result.peerMaxRecvDataSegmentLength = number(value, 512, Params.MAX_LENGTH);
+        result.peerMaxRecvDataSegmentLength = Math.min(number(value, 512, Params.MAX_LENGTH),
+            offers.maxXmitDataSegmentLength);
         declaredRecvLength = true;
         return Integer.toString(offers.maxRecvDataSegmentLength);
       }

@@ -117,7 +117,9 @@ class IscsiTargetDriverTest {
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
         .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser", "HeaderDigest",
             "DataDigest", "MaxConnections", "MaxSessions", "allowed_portal", "NopInInterval",
-            "NopInTimeout", "RspTimeout", "redirect", "QueuedCommands");
+            "NopInTimeout", "RspTimeout", "redirect", "QueuedCommands", "InitialR2T",
+            "ImmediateData", "MaxRecvDataSegmentLength", "MaxXmitDataSegmentLength",
+            "MaxBurstLength", "FirstBurstLength", "MaxOutstandingR2T");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::defaultValue)
         .containsSubsequence("8", "0", null, null, null, "90", null, null);
     assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::secret)
