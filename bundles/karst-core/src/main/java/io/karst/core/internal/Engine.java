@@ -804,7 +804,8 @@ public final class Engine implements Management, AutoCloseable {
         }
         if (confChanged || reopen || !coreChanged.isEmpty()) {
           boolean identifier = coreChanged.keySet().stream()
-              .anyMatch(k -> k.equals("usn") || k.equals("naa_id") || k.equals("t10_dev_id"));
+              .anyMatch(k -> k.equals("usn") || k.equals("naa_id") || k.equals("eui64_id")
+                  || k.equals("t10_dev_id"));
           changes.put(d.name(), new DeviceChange(d, core, false, !coreChanged.isEmpty(),
               identifier, Map.copyOf(inPlace), reopen));
         }

@@ -214,8 +214,9 @@ final class Spc {
   }
 
   /**
-   * VPD 83h: the NAA designator and a T10 vendor ID designator of the logical unit, then the
-   * designators of the target port the command came through.
+   * VPD 83h: the NAA designator, a T10 vendor ID designator and, when configured, an EUI-64
+   * designator of the logical unit, then the designators of the target port the command came
+   * through.
    */
   private static byte[] deviceIdentification(DeviceIdentity id, byte[] port) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -231,6 +232,13 @@ final class Spc {
     out.write(0);
     out.write(t10.length);
     out.writeBytes(t10);
+    if (id.eui64() != null) {
+      out.write(0x01); // binary code set
+      out.write(0x02); // associated with the logical unit, EUI-64
+      out.write(0);
+      out.write(id.eui64().length);
+      out.writeBytes(id.eui64());
+    }
     out.writeBytes(port);
     return out.toByteArray();
   }

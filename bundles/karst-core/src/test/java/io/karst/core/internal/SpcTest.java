@@ -3,6 +3,7 @@ package io.karst.core.internal;
 import static io.karst.core.internal.TestBed.assertSense;
 import static io.karst.core.internal.TestBed.cdb;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.karst.api.local.LocalResult;
 import io.karst.api.scsi.Sense;
@@ -105,6 +106,36 @@ class SpcTest extends BedTest {
       assertThat(other.send(3, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255).dataIn())
           .isNotEqualTo(first);
     }
+  }
+
+  @Test
+  void anEui64DesignatorIsReportedWhenConfigured() throws Exception {
+    assertThat(designatorTypes(bed.send(0, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255)
+        .dataIn())).as("none by default").doesNotContain(2);
+    String config = TestBed.CONFIG.replace("size 1M", "size 1M\n eui64_id 0x0123456789abcdef");
+    try (TestBed other = new TestBed(dir.resolve("eui"), config)) {
+      byte[] page = other.send(0, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255).dataIn();
+      assertThat(designatorTypes(page)).startsWith(3, 1, 2);
+      int at = 4;
+      for (int i = 0; i < 2; i++) {
+        at += 4 + (page[at + 3] & 0xFF);
+      }
+      assertThat(page[at] & 0x0F).as("binary").isEqualTo(1);
+      assertThat(page[at + 3]).isEqualTo((byte) 8);
+      assertThat(Arrays.copyOfRange(page, at + 4, at + 12))
+          .containsExactly(0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF);
+    }
+    assertThatThrownBy(() -> DeviceIdentity.of("d", java.util.Map.of("eui64_id", "0123")))
+        .hasMessage("eui64_id: '0123' is not 16, 24 or 32 hex digits");
+  }
+
+  /** The designator types of a Device Identification page, in order. */
+  private static java.util.List<Integer> designatorTypes(byte[] page) {
+    java.util.List<Integer> types = new java.util.ArrayList<>();
+    for (int at = 4; at + 4 <= page.length; at += 4 + (page[at + 3] & 0xFF)) {
+      types.add(page[at + 1] & 0x0F);
+    }
+    return types;
   }
 
   @Test
