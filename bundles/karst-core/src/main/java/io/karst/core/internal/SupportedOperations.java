@@ -42,6 +42,7 @@ final class SupportedOperations {
   static final List<Operation> BLOCK = List.of(
       op(0x00, 0, 0, 0, 0, 0),
       op(0x03, 0x01, 0, 0, FF, 0),
+      op(FormatUnit.FORMAT_UNIT, 0xFF, 0, 0, 0, 0),
       op(0x08, 0x1F, FF, FF, FF, 0),
       op(0x0A, 0x1F, FF, FF, FF, 0),
       op(0x12, 0x01, FF, FF, FF, 0),
