@@ -61,7 +61,8 @@ class LoginTest {
         "MaxConnections=4", "X-vendor.thing=1", "X#private=2", "MaxBurstLength=0x1000",
         "FirstBurstLength=262144", "ErrorRecoveryLevel=2", "IFMarker=Yes",
         "OFMarkInt=1~65535", "DefaultTime2Wait=0", "DefaultTime2Retain=60",
-        "DataPDUInOrder=No", "Bogus=1"));
+        "DataPDUInOrder=No", "Bogus=1", "TaskReporting=ResponseFence,RFC3720",
+        "iSCSIProtocolLevel=2", "X#NodeArchitecture=ExampleOS/v1234"));
     Pdu op = initiator.read();
     assertThat(op.flags()).isEqualTo(0x87);
     assertThat(op.u32(24)).isEqualTo(78);
@@ -74,16 +75,20 @@ class LoginTest {
         .containsEntry("ErrorRecoveryLevel", "0").containsEntry("IFMarker", "No")
         .containsEntry("OFMarkInt", "Irrelevant").containsEntry("DefaultTime2Wait", "2")
         .containsEntry("DefaultTime2Retain", "20").containsEntry("DataPDUInOrder", "Yes")
-        .containsEntry("MaxRecvDataSegmentLength", "8192");
+        .containsEntry("MaxRecvDataSegmentLength", "8192")
+        .containsEntry("TaskReporting", "RFC3720").containsEntry("iSCSIProtocolLevel", "1")
+        .doesNotContainKey("X#NodeArchitecture");
   }
 
   @Test
   void aDiscoverySessionAnswersSessionKeysIrrelevant() {
     initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:i",
-        "SessionType=Discovery", "MaxBurstLength=4096", "InitialR2T=Yes"));
+        "SessionType=Discovery", "MaxBurstLength=4096", "InitialR2T=Yes",
+        "TaskReporting=RFC3720"));
     Pdu r = initiator.read();
     assertThat(r.u16(36)).isZero();
     assertThat(Initiator.keys(r)).containsEntry("MaxBurstLength", "Irrelevant")
+        .containsEntry("TaskReporting", "Irrelevant")
         .containsEntry("InitialR2T", "Irrelevant").doesNotContainKey("TargetPortalGroupTag");
     assertThat(initiator.channel.pipeline().get(ScsiCommandHandler.class)).isNull();
     assertThat(core.initiators).isEmpty();
