@@ -30,8 +30,8 @@ import java.util.Set;
  *       SendTargets, sent by an initiator at login, are Irrelevant; session-wide keys in a
  *       discovery session likewise, and leading-only keys in a login that adds a
  *       connection to a session.
- *   <li>Anything else, other X- and X# extension keys included, is NotUnderstood; a value outside
- *       its key's syntax or range is answered Reject.
+ *   <li>Anything else, other X- and X# extension keys included, is NotUnderstood; a value
+ *       outside its key's syntax or range is answered Reject.
  * </ul>
  */
 final class Negotiation {
