@@ -72,6 +72,9 @@ class SpcTest extends BedTest {
     }
     byte[] limits = bed.send(0, cdb(0x12, 1, 0xB0, 0, 255, 0), null, 255).dataIn();
     assertThat(ByteBuffer.wrap(limits).getInt(8)).isEqualTo(Sbc.MAX_TRANSFER_BYTES / 512);
+    byte[] characteristics = bed.send(0, cdb(0x12, 1, 0xB1, 0, 255, 0), null, 255).dataIn();
+    assertThat(ByteBuffer.wrap(characteristics).getShort(4)).as("non-rotating medium")
+        .isEqualTo((short) 1);
   }
 
   @Test
