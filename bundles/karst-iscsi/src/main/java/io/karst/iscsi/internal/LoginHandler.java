@@ -363,7 +363,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     if (p.initiatorName == null) {
       throw new LoginRefusal(LoginRefusal.MISSING_PARAMETER, "no InitiatorName");
     }
-    String initiatorProblem = IscsiName.problem(p.initiatorName);
+    String initiatorProblem = IscsiName.initiatorProblem(p.initiatorName);
     if (initiatorProblem != null) {
       throw new LoginRefusal(LoginRefusal.INITIATOR_ERROR, "InitiatorName " + p.initiatorName
           + " is not an iSCSI name (" + initiatorProblem + ")");

@@ -44,6 +44,16 @@ class IscsiNameTest {
   }
 
   @Test
+  void initiatorsAreHeldToTheTypeAndShapeOfTheirNamesOnly() {
+    assertThat(IscsiName.initiatorProblem("iqn.1991-05.com.microsoft:my_pc.corp_lan"))
+        .as("an '_' from a host name").isNull();
+    assertThat(IscsiName.initiatorProblem("iqn.2026-11.io.karst:a b")).contains("U+0020");
+    assertThat(IscsiName.initiatorProblem("iqn.test:host")).startsWith("not iqn.");
+    assertThat(IscsiName.initiatorProblem("host")).isEqualTo("not of type iqn., eui. or naa.");
+    assertThat(IscsiName.initiatorProblem("eui.0123")).startsWith("not eui.");
+  }
+
+  @Test
   void aTargetWithAMalformedNameKeepsTheDriverStopped() {
     FakeCore core = new FakeCore(FakeCore.settings());
     core.targets.add(new FakeCore.FakeTarget("my_target", true, true, java.util.Map.of()));

@@ -134,7 +134,7 @@ class LoginTest {
         "AuthMethod=CHAP");
     assertRefused(0x0200, "InitiatorName=iqn.2026-11.test:i", "InitiatorName=iqn.2026-11.test:j");
     assertRefused(0x0200, "InitiatorName=iqn.test:i", "TargetName=iqn.2026-11.test:disk");
-    assertRefused(0x0200, "InitiatorName=iqn.2026-11.test:my_host",
+    assertRefused(0x0200, "InitiatorName=iqn.2026-11.test:my host",
         "TargetName=iqn.2026-11.test:disk");
     assertRefused(0x0203, "InitiatorName=iqn.2026-11.test:i", "TargetName=disk");
     core.full = true;
