@@ -17,11 +17,11 @@ import java.util.Map;
  * restarts, upgrades and hosts; multipath and VMware key on the NAA identifier and would
  * otherwise see a new disk. The default NAA is type 6 (IEEE registered extended) under the
  * locally administered company identifier {@link #COMPANY_ID}; a vendor with its own OUI sets
- * {@code naa_id}.
+ * {@code naa_id}. An EUI-64 designator is reported only when {@code eui64_id} gives one.
  */
 record DeviceIdentity(
     String vendor, String product, String revision, String deviceId, String serial,
-    byte[] naa, boolean readOnly, int threads, boolean removable) {
+    byte[] naa, byte[] eui64, boolean readOnly, int threads, boolean removable) {
 
   /** A locally administered (U/L bit set) IEEE company identifier. */
   static final int COMPANY_ID = 0x0A4B53;
@@ -55,6 +55,10 @@ record DeviceIdentity(
           .writable()
           .description("NAA designator (VPD 83h), 16 or 32 hex digits; derived from the "
               + "device name by default").build(),
+      AttributeDescriptor.builder("eui64_id", AttributeType.STRING)
+          .writable()
+          .description("EUI-64 designator (VPD 83h), 16, 24 or 32 hex digits (EUI-64, and its "
+              + "12 and 16 byte forms); none by default").build(),
       AttributeDescriptor.builder("threads_num", AttributeType.INTEGER)
           .createParameter().defaultValue("2")
           .description("Threads for the device's blocking I/O").build(),
@@ -86,6 +90,8 @@ record DeviceIdentity(
     String serial = attributes.getOrDefault("usn", HexFormat.of().formatHex(hash, 0, 8));
     String naaText = attributes.get("naa_id");
     byte[] naa = naaText == null ? defaultNaa(hash) : parseNaa(naaText);
+    String euiText = attributes.get("eui64_id");
+    byte[] eui64 = euiText == null || euiText.isEmpty() ? null : parseEui64(euiText);
     int threads = Integer.parseInt(attributes.getOrDefault("threads_num", "2"));
     if (threads < 1 || threads > 64) {
       throw new IllegalArgumentException("threads_num: " + threads + " is not from 1 to 64");
@@ -95,7 +101,7 @@ record DeviceIdentity(
       throw new IllegalArgumentException(
           MAX_TGT_DEV_COMMANDS + ": " + depth + " is not from 1 to 65536");
     }
-    return new DeviceIdentity(vendor, product, revision, deviceId, serial, naa,
+    return new DeviceIdentity(vendor, product, revision, deviceId, serial, naa, eui64,
         "1".equals(attributes.get("read_only")), threads,
         "1".equals(attributes.get("removable")));
   }
@@ -132,6 +138,21 @@ record DeviceIdentity(
       // reported below with the attribute's name
     }
     throw new IllegalArgumentException("naa_id: '" + text + "' is not 16 or 32 hex digits");
+  }
+
+  /** SPC-4 7.8.6.5: an EUI-64 designator has 8, 12 or 16 bytes. */
+  private static byte[] parseEui64(String text) {
+    String hex = text.startsWith("0x") ? text.substring(2) : text;
+    try {
+      byte[] eui = HexFormat.of().parseHex(hex);
+      if (eui.length == 8 || eui.length == 12 || eui.length == 16) {
+        return eui;
+      }
+    } catch (IllegalArgumentException e) {
+      // reported below with the attribute's name
+    }
+    throw new IllegalArgumentException("eui64_id: '" + text + "' is not 16, 24 or 32 hex "
+        + "digits");
   }
 
   private static byte[] sha256(String name) {

@@ -809,7 +809,8 @@ public final class Engine implements Management, AutoCloseable {
         }
         if (confChanged || reopen || !coreChanged.isEmpty()) {
           boolean identifier = coreChanged.keySet().stream()
-              .anyMatch(k -> k.equals("usn") || k.equals("naa_id") || k.equals("t10_dev_id"));
+              .anyMatch(k -> k.equals("usn") || k.equals("naa_id") || k.equals("eui64_id")
+                  || k.equals("t10_dev_id"));
           // Not Map.copyOf: a writable attribute without a default that the text takes out
           // is set to null, "none" (vdisk_fileio's size: the file's length again).
           changes.put(d.name(), new DeviceChange(d, core, false, !coreChanged.isEmpty(),

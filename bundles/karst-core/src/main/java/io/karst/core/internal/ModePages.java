@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Mode parameters of a block device (SPC-4 6.9 to 6.12, 7.5; SBC-3 6.4): MODE SENSE (6, 10)
- * reports the caching, control and informational exceptions control pages with a block
- * descriptor, MODE SELECT (6, 10) takes them back.
+ * reports the read-write error recovery, caching, control and informational exceptions
+ * control pages with a block descriptor, MODE SELECT (6, 10) takes them back.
  *
  * <p>Changeable are SWP (software write protection) and D_SENSE (descriptor format sense) in
  * the control page, and the reporting controls of the {@link InformationalExceptions} page.
@@ -29,6 +29,7 @@ final class ModePages {
   static final int MODE_SELECT_10 = 0x55;
   static final int MODE_SENSE_10 = 0x5A;
 
+  private static final int PAGE_READ_WRITE_ERROR_RECOVERY = 0x01;
   private static final int PAGE_CACHING = 0x08;
   private static final int PAGE_CONTROL = 0x0A;
   private static final int PAGE_EXCEPTIONS = InformationalExceptions.MODE_PAGE;
@@ -66,9 +67,11 @@ final class ModePages {
     boolean changeable = control == CHANGEABLE;
     ByteArrayOutputStream pages = new ByteArrayOutputStream();
     switch (page) {
-      case PAGE_CACHING, PAGE_CONTROL, PAGE_EXCEPTIONS ->
+      case PAGE_READ_WRITE_ERROR_RECOVERY, PAGE_CACHING, PAGE_CONTROL, PAGE_EXCEPTIONS ->
           pages.writeBytes(page(page, lun.device(), backend, changeable));
       case PAGE_ALL -> {
+        pages.writeBytes(page(PAGE_READ_WRITE_ERROR_RECOVERY, lun.device(), backend,
+            changeable));
         pages.writeBytes(page(PAGE_CACHING, lun.device(), backend, changeable));
         pages.writeBytes(page(PAGE_CONTROL, lun.device(), backend, changeable));
         pages.writeBytes(page(PAGE_EXCEPTIONS, lun.device(), backend, changeable));
@@ -170,7 +173,8 @@ final class ModePages {
       // PS is reserved in MODE SELECT, but initiators send back what MODE SENSE gave them.
       int code = list.get(at) & 0x7F;
       int pageLength = list.get(at + 1) & 0xFF;
-      if (code != PAGE_CACHING && code != PAGE_CONTROL && code != PAGE_EXCEPTIONS) {
+      if (code != PAGE_READ_WRITE_ERROR_RECOVERY && code != PAGE_CACHING
+          && code != PAGE_CONTROL && code != PAGE_EXCEPTIONS) {
         throw invalid(at); // an unknown page, or a subpage (SPF set)
       }
       byte[] current = page(code, device, backend, false);
@@ -247,6 +251,12 @@ final class ModePages {
     byte[] p = code == PAGE_CACHING ? new byte[20] : new byte[12];
     p[0] = (byte) code;
     p[1] = (byte) (p.length - 2);
+    if (code == PAGE_READ_WRITE_ERROR_RECOVERY) {
+      // Read-Write Error Recovery page (SBC-3 6.4.9): the backing store does its own error
+      // recovery and a virtual medium has no defects to reallocate, so every field is zero
+      // (AWRE and ARRE off, no retries of Karst's own), and none is changeable.
+      return p;
+    }
     if (changeable) {
       if (code == PAGE_CONTROL) {
         p[SWP_BYTE] = (byte) SWP;

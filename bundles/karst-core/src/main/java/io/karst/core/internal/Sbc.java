@@ -76,6 +76,7 @@ final class Sbc {
       case WriteAtomic.WRITE_ATOMIC_16 -> WriteAtomic.execute(task, lun, backend);
       case LbaStatus.READ_DEFECT_DATA_10, LbaStatus.READ_DEFECT_DATA_12 ->
           LbaStatus.readDefectData(task);
+      case FormatUnit.FORMAT_UNIT -> FormatUnit.execute(task, lun, backend);
       case Unmap.UNMAP -> {
         if (!Unmap.thin(backend)) {
           return false;

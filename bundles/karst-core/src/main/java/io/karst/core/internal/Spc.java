@@ -64,6 +64,8 @@ final class Spc {
           case SupportedOperations.REPORT_SUPPORTED_OPERATION_CODES ->
               SupportedOperations.report(task, SupportedOperations.of(lun, backend));
           case Alua.REPORT_TARGET_PORT_GROUPS -> Alua.reportTargetPortGroups(task, lun);
+          case TaskManagement.REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS ->
+              TaskManagement.reportSupported(task);
           default -> throw Cdb.invalidField(1, 4);
         }
       }
@@ -183,6 +185,7 @@ final class Spc {
       case 0x80 -> device.identity.serial().getBytes(StandardCharsets.US_ASCII);
       case 0x83 -> deviceIdentification(device.identity,
           Alua.portDesignators(task.session.target().relativePortId(), lun));
+      case 0x86 -> extendedInquiry(block);
       case CopyResults.THIRD_PARTY_COPY_PAGE -> {
         if (!block) {
           throw Cdb.invalidField(2, -1);
@@ -237,18 +240,19 @@ final class Spc {
   }
 
   private static byte[] supportedPages(boolean block, BlockBackend backend) {
-    byte[] pages = {0x00, (byte) 0x80, (byte) 0x83, (byte) CopyResults.THIRD_PARTY_COPY_PAGE,
-        (byte) 0xB0, (byte) 0xB1, (byte) 0xB2};
+    byte[] pages = {0x00, (byte) 0x80, (byte) 0x83, (byte) 0x86,
+        (byte) CopyResults.THIRD_PARTY_COPY_PAGE, (byte) 0xB0, (byte) 0xB1, (byte) 0xB2};
     if (!block) {
-      return java.util.Arrays.copyOf(pages, 3);
+      return java.util.Arrays.copyOf(pages, 4);
     }
     return backend != null && Unmap.thin(backend) ? pages
         : java.util.Arrays.copyOf(pages, pages.length - 1);
   }
 
   /**
-   * VPD 83h: the NAA designator and a T10 vendor ID designator of the logical unit, then the
-   * designators of the target port the command came through.
+   * VPD 83h: the NAA designator, a T10 vendor ID designator and, when configured, an EUI-64
+   * designator of the logical unit, then the designators of the target port the command came
+   * through.
    */
   private static byte[] deviceIdentification(DeviceIdentity id, byte[] port) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -264,8 +268,28 @@ final class Spc {
     out.write(0);
     out.write(t10.length);
     out.writeBytes(t10);
+    if (id.eui64() != null) {
+      out.write(0x01); // binary code set
+      out.write(0x02); // associated with the logical unit, EUI-64
+      out.write(0);
+      out.write(id.eui64().length);
+      out.writeBytes(id.eui64());
+    }
     out.writeBytes(port);
     return out.toByteArray();
+  }
+
+  /**
+   * VPD 86h, Extended INQUIRY Data (SPC-4 7.8.7): the task attributes {@link TaskSet} honours
+   * (HEADSUP, ORDSUP, SIMPSUP; not ACA) and V_SUP where SBC's VERIFY compares data. No
+   * protection information, no non-volatile cache (NV_SUP). LUICLR stays 0: REPORTED LUNS DATA
+   * HAS CHANGED is reported on each LUN, and only REPORT LUNS clears it on all of them.
+   */
+  private static byte[] extendedInquiry(boolean block) {
+    byte[] b = new byte[0x3C];
+    b[1] = 0x07;
+    b[2] = (byte) (block ? 0x01 : 0);
+    return b;
   }
 
   /** VPD B0h (SBC-3 6.5.3). */

@@ -44,6 +44,7 @@ final class SupportedOperations {
   static final List<SupportedOperation> BLOCK = List.of(
       op(0x00, 0, 0, 0, 0, 0),
       op(0x03, 0x01, 0, 0, FF, 0),
+      op(FormatUnit.FORMAT_UNIT, 0xFF, 0, 0, 0, 0),
       op(0x08, 0x1F, FF, FF, FF, 0),
       op(0x0A, 0x1F, FF, FF, FF, 0),
       op(0x12, 0x01, FF, FF, FF, 0),
@@ -104,6 +105,8 @@ final class SupportedOperations {
       op(0xA0, 0, FF, 0, 0, 0, FF, FF, FF, FF, 0, 0),
       withAction(REPORT_SUPPORTED_OPERATION_CODES, MAINTENANCE_IN, 0x1F, 0x87, FF, FF, FF, FF,
           FF, FF, FF, 0, 0),
+      withAction(TaskManagement.REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS, MAINTENANCE_IN,
+          0x1F, 0x80, 0, 0, 0, FF, FF, FF, FF, 0, 0),
       op(0xA8, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xAA, 0x18, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),
       op(0xAE, 0x12, LBA, LBA, LBA, LBA, FF, FF, FF, FF, 0, 0),

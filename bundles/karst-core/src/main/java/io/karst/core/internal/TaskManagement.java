@@ -1,6 +1,7 @@
 package io.karst.core.internal;
 
 import io.karst.api.scsi.Sense;
+import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.scsi.TaskManagementResponse;
 import java.util.ArrayList;
@@ -18,7 +19,41 @@ import java.util.concurrent.CompletionStage;
  */
 final class TaskManagement {
 
+  /** The service action of MAINTENANCE IN (A3h) that reports what {@link #manage} does. */
+  static final int REPORT_SUPPORTED_TASK_MANAGEMENT_FUNCTIONS = 0x0D;
+  /**
+   * The functions {@link #manage} performs, as REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS
+   * reports them (SPC-4 6.36): ATS (ABORT TASK), ATSS (ABORT TASK SET), CTSS (CLEAR TASK SET),
+   * LURS (LOGICAL UNIT RESET) and TRS (TARGET RESET). Not CLEAR ACA (NACA is not supported),
+   * nor the QUERY functions or I_T NEXUS RESET, which no transport asks core for.
+   */
+  private static final int SUPPORTED = 0x80 | 0x40 | 0x10 | 0x08 | 0x02;
+
   private TaskManagement() {}
+
+  /**
+   * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-4 6.36): the four bytes of supported
+   * functions or, with REPD, the sixteen of the extended format, whose timeouts are not given
+   * (their valid bits are zero). An allocation length below four is an error the standard
+   * names.
+   */
+  static void reportSupported(CoreTask task) throws SenseException {
+    byte[] cdb = task.cdb();
+    if ((cdb[2] & 0x7F) != 0) {
+      throw Cdb.invalidField(2, -1);
+    }
+    boolean extended = (cdb[2] & 0x80) != 0;
+    long allocation = Cdb.u32(cdb, 6);
+    if (allocation < 4) {
+      throw Cdb.invalidField(6, -1);
+    }
+    byte[] data = new byte[extended ? 16 : 4];
+    data[0] = (byte) SUPPORTED;
+    if (extended) {
+      data[3] = 0x0C; // ADDITIONAL DATA LENGTH
+    }
+    task.respond(data, (int) Math.min(allocation, Integer.MAX_VALUE));
+  }
 
   static CompletionStage<TaskManagementResponse> manage(CoreSession session,
       TaskManagementFunction function, long lun, long tag) {

@@ -92,7 +92,10 @@ class CommandBackendTest {
     assertThat(standard[1]).as("RMB").isEqualTo((byte) 0x80);
     assertThat(standard[4] + 5).as("no SBC version descriptor").isEqualTo(64);
     assertThat(send(session, 0, 0x12, 1, 0, 0, 96, 0).dataIn())
-        .containsExactly(0x05, 0x00, 0x00, 0x03, 0x00, 0x80, 0x83);
+        .containsExactly(0x05, 0x00, 0x00, 0x04, 0x00, 0x80, 0x83, 0x86);
+    byte[] extended = send(session, 0, 0x12, 1, 0x86, 0, 96, 0).dataIn();
+    assertThat(extended[5]).as("the task set's attributes").isEqualTo((byte) 0x07);
+    assertThat(extended[6]).as("no SBC VERIFY").isZero();
     byte[] serial = send(session, 0, 0x12, 1, 0x80, 0, 96, 0).dataIn();
     assertThat(serial[0]).isEqualTo((byte) 0x05);
     assertSense(send(session, 0, 0x12, 1, 0xB0, 0, 96, 0), Sense.INVALID_FIELD_IN_CDB);

@@ -80,8 +80,9 @@ class ModePagesTest extends BedTest {
     byte[] ten = bed.send(0, cdb(0x5A, 0x08, 0x3F, 0xFF, 0, 0, 0, 0, 255, 0), null, 255)
         .dataIn();
     assertThat(ten[7]).isEqualTo((byte) 0);
-    assertThat(ten[8]).isEqualTo((byte) 0x08);
-    assertThat(ten[28]).isEqualTo((byte) 0x0A);
+    assertThat(ten[8]).isEqualTo((byte) 0x01);
+    assertThat(ten[20]).isEqualTo((byte) 0x08);
+    assertThat(ten[40]).isEqualTo((byte) 0x0A);
     byte[] control = bed.send(0, cdb(0x1A, 0x08, 0x4A, 0, 255, 0), null, 255).dataIn();
     assertThat(control[4 + SWP_AT]).as("SWP").isEqualTo((byte) 0x08);
     assertThat(Arrays.copyOfRange(control, 4 + SWP_AT + 1, control.length)).containsOnly(0);
@@ -111,11 +112,28 @@ class ModePagesTest extends BedTest {
   void aRefusedListLeavesSwpAsItWas() throws Exception {
     byte[] all = sense6(0x3F, true);
     all[0] = 0;
-    int control = 4 + (all[5] & 0xFF) + 2; // the control page follows the caching page
+    // The control page follows the read-write error recovery and caching pages.
+    int recovery = (all[5] & 0xFF) + 2;
+    int control = 4 + recovery + (all[4 + recovery + 1] & 0xFF) + 2;
     all[control + SWP_AT] |= 0x08;
     all[control + 3] ^= 0x10; // a change that is not allowed
     assertSense(bed.send(0, select6(all.length), all, 0), Sense.INVALID_FIELD_IN_PARAMETER_LIST);
     assertThat(sense6(0x0A, true)[4 + SWP_AT] & 0x08).isZero();
+  }
+
+  @Test
+  void readWriteErrorRecoveryPageIsReportedAndNothingInItChanges() throws Exception {
+    byte[] page = sense6(0x01, true);
+    assertThat(Arrays.copyOfRange(page, 4, page.length))
+        .containsExactly(0x01, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    byte[] changeable = bed.send(0, cdb(0x1A, 0x08, 0x41, 0, 255, 0), null, 255).dataIn();
+    assertThat(Arrays.copyOfRange(changeable, 6, changeable.length)).containsOnly(0);
+    page[0] = 0;
+    assertThat(bed.send(0, select6(page.length), page, 0).good()).as("restated").isTrue();
+    page[4 + 2] = (byte) 0x80; // AWRE
+    LocalResult r = bed.send(0, select6(page.length), page, 0);
+    assertSense(r, Sense.INVALID_FIELD_IN_PARAMETER_LIST);
+    assertThat(r.sense().senseKeySpecific() & 0xFFFF).isEqualTo(6);
   }
 
   /** SWP's byte in the control page. */

@@ -64,6 +64,28 @@ class SbcTest extends BedTest {
   }
 
   @Test
+  void fuaReachesTheBackendAndDpoIsAccepted() throws Exception {
+    byte[] data = pattern(512, 3);
+    byte[][] writes = {
+        cdb(0x0A, 0, 0, 10, 1, 0),
+        cdb(0x2A, 0x08, 0, 0, 0, 20, 0, 0, 1, 0),
+        cdb(0x2A, 0x10, 0, 0, 0, 20, 0, 0, 1, 0),
+        cdb(0xAA, 0x18, 0, 0, 0, 30, 0, 0, 0, 1, 0, 0),
+        cdb(0x8A, 0x08, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 1, 0, 0)};
+    for (byte[] w : writes) {
+      assertThat(bed.send(0, w, data, 0).good()).isTrue();
+    }
+    assertThat(bed.handler.fua).containsExactly(false, true, false, true, true);
+    byte[][] reads = {
+        cdb(0x28, 0x18, 0, 0, 0, 20, 0, 0, 1, 0),
+        cdb(0xA8, 0x08, 0, 0, 0, 30, 0, 0, 0, 1, 0, 0),
+        cdb(0x88, 0x10, 0, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0, 1, 0, 0)};
+    for (byte[] r : reads) {
+      assertThat(bed.send(0, r, null, 512).dataIn()).isEqualTo(data);
+    }
+  }
+
+  @Test
   void zeroLengthTransfersDoNothing() throws Exception {
     LocalResult r = bed.send(0, read10(0, 0), null, 0);
     assertThat(r.good()).isTrue();

@@ -3,6 +3,7 @@ package io.karst.core.internal;
 import static io.karst.core.internal.TestBed.assertSense;
 import static io.karst.core.internal.TestBed.cdb;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.karst.api.local.LocalResult;
 import io.karst.api.scsi.Sense;
@@ -78,7 +79,7 @@ class SpcTest extends BedTest {
   void vpdPagesListedAndServed() throws Exception {
     byte[] pages = bed.send(0, cdb(0x12, 1, 0, 0, 255, 0), null, 255).dataIn();
     byte[] listed = Arrays.copyOfRange(pages, 4, 4 + pages[3]);
-    assertThat(listed).containsExactly(0x00, 0x80, 0x83, 0x8F, 0xB0, 0xB1);
+    assertThat(listed).containsExactly(0x00, 0x80, 0x83, 0x86, 0x8F, 0xB0, 0xB1);
     for (byte p : listed) {
       LocalResult r = bed.send(0, cdb(0x12, 1, p & 0xFF, 0, 255, 0), null, 255);
       assertThat(r.good()).isTrue();
@@ -88,6 +89,20 @@ class SpcTest extends BedTest {
     }
     byte[] limits = bed.send(0, cdb(0x12, 1, 0xB0, 0, 255, 0), null, 255).dataIn();
     assertThat(ByteBuffer.wrap(limits).getInt(8)).isEqualTo(Sbc.MAX_TRANSFER_BYTES / 512);
+    byte[] characteristics = bed.send(0, cdb(0x12, 1, 0xB1, 0, 255, 0), null, 255).dataIn();
+    assertThat(ByteBuffer.wrap(characteristics).getShort(4)).as("non-rotating medium")
+        .isEqualTo((short) 1);
+  }
+
+  @Test
+  void extendedInquiryDataSaysWhatTheTaskSetAndVerifySupport() throws Exception {
+    byte[] page = bed.send(0, cdb(0x12, 1, 0x86, 0, 255, 0), null, 255).dataIn();
+    assertThat(page).hasSize(64);
+    assertThat(page[3]).isEqualTo((byte) 0x3C);
+    assertThat(page[4]).as("no protection information").isZero();
+    assertThat(page[5]).as("HEADSUP, ORDSUP, SIMPSUP").isEqualTo((byte) 0x07);
+    assertThat(page[6]).as("V_SUP, not NV_SUP").isEqualTo((byte) 0x01);
+    assertThat(page[7]).as("not LUICLR: each LUN reports its own").isZero();
   }
 
   @Test
@@ -111,6 +126,36 @@ class SpcTest extends BedTest {
       assertThat(other.send(3, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255).dataIn())
           .isNotEqualTo(first);
     }
+  }
+
+  @Test
+  void anEui64DesignatorIsReportedWhenConfigured() throws Exception {
+    assertThat(designatorTypes(bed.send(0, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255)
+        .dataIn())).as("none by default").doesNotContain(2);
+    String config = TestBed.CONFIG.replace("size 1M", "size 1M\n eui64_id 0x0123456789abcdef");
+    try (TestBed other = new TestBed(dir.resolve("eui"), config)) {
+      byte[] page = other.send(0, cdb(0x12, 1, 0x83, 0, 255, 0), null, 255).dataIn();
+      assertThat(designatorTypes(page)).startsWith(3, 1, 2);
+      int at = 4;
+      for (int i = 0; i < 2; i++) {
+        at += 4 + (page[at + 3] & 0xFF);
+      }
+      assertThat(page[at] & 0x0F).as("binary").isEqualTo(1);
+      assertThat(page[at + 3]).isEqualTo((byte) 8);
+      assertThat(Arrays.copyOfRange(page, at + 4, at + 12))
+          .containsExactly(0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF);
+    }
+    assertThatThrownBy(() -> DeviceIdentity.of("d", java.util.Map.of("eui64_id", "0123")))
+        .hasMessage("eui64_id: '0123' is not 16, 24 or 32 hex digits");
+  }
+
+  /** The designator types of a Device Identification page, in order. */
+  private static java.util.List<Integer> designatorTypes(byte[] page) {
+    java.util.List<Integer> types = new java.util.ArrayList<>();
+    for (int at = 4; at + 4 <= page.length; at += 4 + (page[at + 3] & 0xFF)) {
+      types.add(page[at + 1] & 0x0F);
+    }
+    return types;
   }
 
   @Test
@@ -153,9 +198,10 @@ class SpcTest extends BedTest {
     assertThat(d[0] & 0xFF).isEqualTo(d.length - 1);
     assertThat(d[3]).isEqualTo((byte) 8);
     assertThat(ByteBuffer.wrap(d).getInt(4)).isEqualTo(2048);
-    assertThat(d[12]).isEqualTo((byte) 0x08);
-    assertThat(d[14] & 0x04).isEqualTo(0x04);
-    assertThat(d[32]).isEqualTo((byte) 0x0A);
+    assertThat(d[12]).as("read-write error recovery first").isEqualTo((byte) 0x01);
+    assertThat(d[24]).isEqualTo((byte) 0x08);
+    assertThat(d[26] & 0x04).isEqualTo(0x04);
+    assertThat(d[44]).isEqualTo((byte) 0x0A);
 
     byte[] noDescriptor = bed.send(0, cdb(0x1A, 0x08, 0x08, 0, 255, 0), null, 255).dataIn();
     assertThat(noDescriptor[3]).isEqualTo((byte) 0);

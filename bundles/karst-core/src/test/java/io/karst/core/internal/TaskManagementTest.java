@@ -151,4 +151,26 @@ class TaskManagementTest extends BedTest {
     assertThat(get(submit(s, 1, 3, TUR, DataDirection.NONE).status)).isEqualTo(Status.GOOD);
     assertThat(bed.send(0, TUR, null, 0).good()).isTrue();
   }
+
+  @Test
+  void reportSupportedTaskManagementFunctionsNamesWhatManageDoes() throws Exception {
+    byte[] basic = bed.send(0, cdb(0xA3, 0x0D, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0), null, 64)
+        .dataIn();
+    // ATS, ATSS, CTSS, LURS, TRS; no CLEAR ACA, QUERY TASK or I_T NEXUS RESET.
+    assertThat(basic).containsExactly(0xDA, 0, 0, 0);
+    byte[] extended = bed.send(0, cdb(0xA3, 0x0D, 0x80, 0, 0, 0, 0, 0, 0, 64, 0, 0), null, 64)
+        .dataIn();
+    assertThat(extended).hasSize(16);
+    assertThat(extended[0] & 0xFF).isEqualTo(0xDA);
+    assertThat(extended[3]).as("additional data length").isEqualTo((byte) 0x0C);
+    assertThat(java.util.Arrays.copyOfRange(extended, 4, 16)).as("no timeouts given")
+        .containsOnly(0);
+    TestBed.assertSense(bed.send(0, cdb(0xA3, 0x0D, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0), null, 3),
+        io.karst.api.scsi.Sense.INVALID_FIELD_IN_CDB);
+    TestBed.assertSense(bed.send(0, cdb(0xA3, 0x0D, 0x01, 0, 0, 0, 0, 0, 0, 64, 0, 0), null,
+        64), io.karst.api.scsi.Sense.INVALID_FIELD_IN_CDB);
+    byte[] listed = bed.send(0, cdb(0xA3, 0x0C, 2, 0xA3, 0, 0x0D, 0, 0, 2, 0, 0, 0), null, 512)
+        .dataIn();
+    assertThat(listed[1] & 0x07).as("in REPORT SUPPORTED OPERATION CODES").isEqualTo(3);
+  }
 }

@@ -46,6 +46,8 @@ final class IscsiConnection {
   private int transferTag;
   /** Whether the connection's tasks were ended in core, which is done once. */
   private volatile boolean tasksTerminated;
+  /** Whether reading stopped for good ({@link #stopReading}); backpressure leaves it so. */
+  private boolean readingStopped;
 
   IscsiConnection(IscsiService service, Channel channel) {
     this.service = service;
@@ -154,10 +156,21 @@ final class IscsiConnection {
     });
   }
 
+  /**
+   * Reads PDUs only while what the target sends can be queued ({@link Backpressure}), unless
+   * reading stopped for good.
+   */
+  void readWhileWritable() {
+    if (!readingStopped) {
+      channel.config().setAutoRead(channel.isWritable());
+    }
+  }
+
   /** Stops reading PDUs; the stage completes on the event loop once it has. */
   CompletableFuture<Void> stopReading() {
     CompletableFuture<Void> stopped = new CompletableFuture<>();
     if (!execute(() -> {
+      readingStopped = true;
       channel.config().setAutoRead(false);
       stopped.complete(null);
     })) {

@@ -39,11 +39,14 @@ final class IscsiService {
     this.queueDepth = Params.attribute(a, "queue_depth", 1, 1 << 16);
     this.nopInInterval = Params.attribute(a, "nop_in_interval", 0, 3600);
     this.nopInTimeout = Params.attribute(a, "nop_in_timeout", 1, 3600);
-    // CHAP credentials, digest lists and limits are checked now, so that a short secret keeps the
-    // driver stopped with a clear reason instead of failing logins later.
+    // Target names, CHAP credentials, digest lists, offers and limits are checked now, so that
+    // a short secret keeps the driver stopped with a clear reason instead of failing logins
+    // later.
     ChapUsers.of(a, "TARGET_DRIVER iscsi");
     for (Target t : context.targets()) {
+      IscsiName.checkTarget(t.name());
       ChapUsers.of(t.attributes(), "TARGET " + t.name());
+      offers.forTarget(t);
       for (String key : List.of(LoginHandler.HEADER_DIGEST, LoginHandler.DATA_DIGEST)) {
         Negotiation.accepted(t, key);
       }

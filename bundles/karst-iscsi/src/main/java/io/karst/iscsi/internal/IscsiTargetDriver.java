@@ -101,7 +101,21 @@ public final class IscsiTargetDriver implements TargetDriver {
               + "sessions are redirected there, temporarily or permanently; none when empty")
           .build(),
       overriding(LoginHandler.QUEUED_COMMANDS, "queue_depth", "Commands an initiator may "
-          + "have outstanding per session of this target (the CmdSN window), 1 to 65536"));
+          + "have outstanding per session of this target (the CmdSN window), 1 to 65536"),
+      offer("InitialR2T", AttributeType.BOOLEAN, "initial_r2t", "The target's offer for "
+          + "InitialR2T"),
+      offer("ImmediateData", AttributeType.BOOLEAN, "immediate_data", "The target's offer for "
+          + "ImmediateData"),
+      offer("MaxRecvDataSegmentLength", AttributeType.INTEGER, "max_recv_data_segment_length",
+          "The largest data segment the target accepts, 512 to 16777215"),
+      offer("MaxXmitDataSegmentLength", AttributeType.INTEGER, null, "The largest data "
+          + "segment the target sends, whatever the initiator accepts, 512 to 16777215"),
+      offer("MaxBurstLength", AttributeType.INTEGER, "max_burst_length", "The target's offer "
+          + "for MaxBurstLength, 512 to 16777215"),
+      offer("FirstBurstLength", AttributeType.INTEGER, "first_burst_length", "The target's "
+          + "offer for FirstBurstLength, 512 to its MaxBurstLength"),
+      offer("MaxOutstandingR2T", AttributeType.INTEGER, "max_outstanding_r2t", "The target's "
+          + "offer for MaxOutstandingR2T, 1 to 65535"));
 
   /** How long {@link #stop()} waits for initiators to log out. */
   static final long LOGOUT_WAIT_MILLIS = 2000;
@@ -122,6 +136,17 @@ public final class IscsiTargetDriver implements TargetDriver {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER)
         .description(description + "; the driver's " + driverAttribute + " when not set")
         .build();
+  }
+
+  /**
+   * A negotiation key of a target, iscsi-scst's per-target key of that name: the driver's
+   * attribute of its use when not set, applied from the next login on.
+   */
+  private static AttributeDescriptor offer(String key, AttributeType type,
+      String driverAttribute, String description) {
+    return AttributeDescriptor.builder(key, type).writable()
+        .description(description + (driverAttribute == null ? "; no limit when not set"
+            : "; the driver's " + driverAttribute + " when not set")).build();
   }
 
   private static AttributeDescriptor digest(String name, String what) {
@@ -186,14 +211,13 @@ public final class IscsiTargetDriver implements TargetDriver {
         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Backpressure.WATER_MARK)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             IscsiConnection connection = new IscsiConnection(s, ch);
             s.register(connection);
-            ch.pipeline().addLast("decoder", new PduDecoder())
-                .addLast("encoder", new PduEncoder())
-                .addLast("login", new LoginHandler(connection));
+            pipeline(connection);
           }
         });
     List<InetSocketAddress> bound = new ArrayList<>();
@@ -219,6 +243,17 @@ public final class IscsiTargetDriver implements TargetDriver {
         + (epoll ? "native epoll" : "NIO: " + Epoll.unavailabilityCause()) + ")");
   }
 
+  /**
+   * A new connection's pipeline: the PDU codec, backpressure, and the login phase, which
+   * replaces itself with the full feature handlers.
+   */
+  static void pipeline(IscsiConnection connection) {
+    connection.channel.pipeline().addLast("decoder", new PduDecoder())
+        .addLast("encoder", new PduEncoder())
+        .addLast("backpressure", new Backpressure(connection))
+        .addLast("login", new LoginHandler(connection));
+  }
+
   /** The iSNS entity of this server: its host name and first port, unique per server. */
   private static String entity(InetSocketAddress portal) {
     String host;
@@ -228,6 +263,11 @@ public final class IscsiTargetDriver implements TargetDriver {
       host = "localhost";
     }
     return "karst:" + host + ":" + portal.getPort();
+  }
+
+  /** The live connections (their state is the event loops'). */
+  synchronized List<IscsiConnection> connections() {
+    return service == null ? List.of() : List.copyOf(service.connections());
   }
 
   /** The addresses the driver listens on, as bound. */

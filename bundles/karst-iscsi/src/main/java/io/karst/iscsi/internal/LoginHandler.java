@@ -363,6 +363,11 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     if (p.initiatorName == null) {
       throw new LoginRefusal(LoginRefusal.MISSING_PARAMETER, "no InitiatorName");
     }
+    String initiatorProblem = IscsiName.initiatorProblem(p.initiatorName);
+    if (initiatorProblem != null) {
+      throw new LoginRefusal(LoginRefusal.INITIATOR_ERROR, "InitiatorName " + p.initiatorName
+          + " is not an iSCSI name (" + initiatorProblem + ")");
+    }
     if (p.discovery) {
       if (tsih != 0) {
         throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, "TSIH " + tsih
@@ -373,6 +378,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
     if (p.targetName == null) {
       throw new LoginRefusal(LoginRefusal.MISSING_PARAMETER, "no TargetName in a normal session");
+    }
+    String targetProblem = IscsiName.problem(p.targetName);
+    if (targetProblem != null) {
+      // A target of such a name keeps the driver from starting; one added since is not served.
+      throw new LoginRefusal(LoginRefusal.NOT_FOUND, "TargetName " + p.targetName
+          + " is not an iSCSI name (" + targetProblem + ")");
     }
     target = service.context().target(p.targetName).orElseThrow(
         () -> new LoginRefusal(LoginRefusal.NOT_FOUND, "no target " + p.targetName));
@@ -392,6 +403,11 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       throw redirect.refusal(p.targetName);
     }
     chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
+    try {
+      negotiation.offer(service.offers().forTarget(target));
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
+    }
     negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
     connection.nopInInterval = targetAttribute(target, NOP_IN_INTERVAL, 0, 3600,
         service.nopInInterval());

@@ -21,6 +21,8 @@ import java.util.Set;
  *       the security stage's ({@link Chap}).
  *   <li>Minimum: MaxConnections (at most the target's), MaxBurstLength, FirstBurstLength (never above
  *       MaxBurstLength), MaxOutstandingR2T, DefaultTime2Retain, ErrorRecoveryLevel (0).
+ *   <li>TaskReporting: RFC3720, the only semantics offered; iSCSIProtocolLevel: the minimum
+ *       of the initiator's and 1; X#NodeArchitecture is a declaration.
  *   <li>Maximum: DefaultTime2Wait. Boolean OR: InitialR2T, DataPDUInOrder,
  *       DataSequenceInOrder. Boolean AND: ImmediateData, IFMarker, OFMarker (No: RFC 7143
  *       retired markers, so IFMarkInt and OFMarkInt are Irrelevant).
@@ -28,8 +30,8 @@ import java.util.Set;
  *       SendTargets, sent by an initiator at login, are Irrelevant; session-wide keys in a
  *       discovery session likewise, and leading-only keys in a login that adds a
  *       connection to a session.
- *   <li>Anything else, X- and X# extension keys included, is NotUnderstood; a value outside
- *       its key's syntax or range is answered Reject.
+ *   <li>Anything else, other X- and X# extension keys included, is NotUnderstood; a value
+ *       outside its key's syntax or range is answered Reject.
  * </ul>
  */
 final class Negotiation {
@@ -41,18 +43,24 @@ final class Negotiation {
   private static final Set<String> LEADING_ONLY = Set.of("MaxConnections", "InitialR2T",
       "ImmediateData", "MaxBurstLength", "FirstBurstLength", "DefaultTime2Wait",
       "DefaultTime2Retain", "MaxOutstandingR2T", "DataPDUInOrder", "DataSequenceInOrder",
-      "ErrorRecoveryLevel");
+      "ErrorRecoveryLevel", "TaskReporting", "iSCSIProtocolLevel");
 
   /** Keys that mean nothing in a discovery session (RFC 7143 13, "Irrelevant when..."). */
   private static final Set<String> NORMAL_ONLY = Set.of("MaxConnections", "InitialR2T",
       "ImmediateData", "MaxBurstLength", "FirstBurstLength", "MaxOutstandingR2T",
-      "DataPDUInOrder", "DataSequenceInOrder");
+      "DataPDUInOrder", "DataSequenceInOrder", "TaskReporting", "iSCSIProtocolLevel");
+
+  /**
+   * The iSCSI protocol level this target implements (RFC 7143 13.24): 1, RFC 7143 itself; not
+   * 2, whose SAM-4 task management functions (QUERY TASK, I_T NEXUS RESET...) it lacks.
+   */
+  static final int PROTOCOL_LEVEL = 1;
 
   private static final String CRC32C = "CRC32C";
   /** The digests this target implements, the default of what it accepts. */
   static final List<String> DIGESTS = List.of(CRC32C, "None");
 
-  private final Params offers;
+  private Params offers;
   final Params result;
   private boolean declaredRecvLength;
   private List<String> headerDigests = DIGESTS;
@@ -91,6 +99,15 @@ final class Negotiation {
     } catch (IllegalArgumentException e) {
       // Answered Reject with the other keys.
     }
+  }
+
+  /**
+   * Sets the offers of the target the login is for, in place of the driver's; before any key
+   * is answered.
+   */
+  void offer(Params target) {
+    offers = target;
+    result.assumeUnnegotiated(target);
   }
 
   /**
@@ -147,16 +164,24 @@ final class Negotiation {
         name(value);
         return null;
       }
-      case "SessionType", "InitiatorAlias" -> {
+      case "SessionType", "InitiatorAlias", "X#NodeArchitecture" -> {
+        // Declarations; nothing a target does may depend on X#NodeArchitecture (13.26).
         return null;
       }
+      case "TaskReporting" -> {
+        // RFC3720 semantics only: no response fence, no fast multi-task abort (13.23).
+        return firstAccepted(value, List.of("RFC3720"));
+      }
+      case "iSCSIProtocolLevel" -> {
+        return Integer.toString(Math.min(number(value, 0, 31), PROTOCOL_LEVEL));
+      }
       case "HeaderDigest" -> {
-        String d = digest(value, headerDigests);
+        String d = firstAccepted(value, headerDigests);
         result.headerDigest = d.equals(CRC32C);
         return d;
       }
       case "DataDigest" -> {
-        String d = digest(value, dataDigests);
+        String d = firstAccepted(value, dataDigests);
         result.dataDigest = d.equals(CRC32C);
         return d;
       }
@@ -173,7 +198,8 @@ final class Negotiation {
         return yesNo(result.immediateData);
       }
       case "MaxRecvDataSegmentLength" -> {
-        result.peerMaxRecvDataSegmentLength = number(value, 512, Params.MAX_LENGTH);
+        result.peerMaxRecvDataSegmentLength = Math.min(number(value, 512, Params.MAX_LENGTH),
+            offers.maxXmitDataSegmentLength);
         declaredRecvLength = true;
         return Integer.toString(offers.maxRecvDataSegmentLength);
       }
@@ -239,10 +265,10 @@ final class Negotiation {
   }
 
   /**
-   * A digest list's outcome (RFC 7143 6.2.1): the first of the initiator's values that the
+   * A list's outcome (RFC 7143 6.2.1): the first of the initiator's values that the
    * target accepts; Reject when there is none.
    */
-  private static String digest(String value, List<String> accepted) {
+  private static String firstAccepted(String value, List<String> accepted) {
     for (String d : list(value)) {
       if (accepted.contains(d)) {
         return d;

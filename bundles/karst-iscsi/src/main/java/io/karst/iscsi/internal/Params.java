@@ -18,6 +18,8 @@ final class Params {
   int maxRecvDataSegmentLength;
   /** What the initiator declared it accepts: the most this side sends in one segment. */
   int peerMaxRecvDataSegmentLength = DEFAULT_DATA_SEGMENT_LENGTH;
+  /** The most this side sends in one segment whatever the initiator declares. */
+  int maxXmitDataSegmentLength = MAX_LENGTH;
   int maxBurstLength;
   int firstBurstLength;
   boolean initialR2T;
@@ -69,6 +71,37 @@ final class Params {
     return p;
   }
 
+  /**
+   * The offers of one target: the driver's, each replaced by the target's attribute of the
+   * key's name where it has one (iscsi-scst's per-target keys, so an scst.conf applies).
+   *
+   * @throws IllegalArgumentException naming the target and the attribute, for a value outside
+   *     its key's range or a FirstBurstLength above the MaxBurstLength
+   */
+  Params forTarget(io.karst.api.target.Target target) {
+    Params p = new Params();
+    p.maxRecvDataSegmentLength = targetAttribute(target, "MaxRecvDataSegmentLength", 512,
+        MAX_LENGTH, maxRecvDataSegmentLength);
+    p.maxXmitDataSegmentLength = targetAttribute(target, "MaxXmitDataSegmentLength", 512,
+        MAX_LENGTH, maxXmitDataSegmentLength);
+    p.maxBurstLength = targetAttribute(target, "MaxBurstLength", 512, MAX_LENGTH,
+        maxBurstLength);
+    p.firstBurstLength = targetAttribute(target, "FirstBurstLength", 512, p.maxBurstLength,
+        Math.min(firstBurstLength, p.maxBurstLength));
+    p.maxOutstandingR2T = targetAttribute(target, "MaxOutstandingR2T", 1, 65535,
+        maxOutstandingR2T);
+    p.initialR2T = targetFlag(target, "InitialR2T", initialR2T);
+    p.immediateData = targetFlag(target, "ImmediateData", immediateData);
+    return p;
+  }
+
+  /** A boolean attribute of a target (canonical: 0 or 1), or {@code dflt} when it has none. */
+  private static boolean targetFlag(io.karst.api.target.Target target, String name,
+      boolean dflt) {
+    String v = target.attributes().get(name);
+    return v == null || v.isBlank() ? dflt : v.trim().equals("1");
+  }
+
   /** An integer attribute of the driver, checked against its range. */
   static int attribute(Map<String, String> attributes, String name, int min, int max) {
     long v = Long.parseLong(attributes.get(name));
@@ -105,12 +138,19 @@ final class Params {
    */
   Params unnegotiated() {
     Params p = new Params();
-    p.maxRecvDataSegmentLength = maxRecvDataSegmentLength;
-    p.maxBurstLength = Math.min(262144, maxBurstLength);
-    p.firstBurstLength = Math.min(65536, firstBurstLength);
-    p.initialR2T = true;
-    p.immediateData = immediateData;
-    p.maxOutstandingR2T = 1;
+    p.assumeUnnegotiated(this);
     return p;
+  }
+
+  /** Sets the values of {@link #unnegotiated} for these offers, keeping the declarations. */
+  void assumeUnnegotiated(Params offers) {
+    maxRecvDataSegmentLength = offers.maxRecvDataSegmentLength;
+    peerMaxRecvDataSegmentLength = Math.min(DEFAULT_DATA_SEGMENT_LENGTH,
+        offers.maxXmitDataSegmentLength);
+    maxBurstLength = Math.min(262144, offers.maxBurstLength);
+    firstBurstLength = Math.min(65536, offers.firstBurstLength);
+    initialR2T = true;
+    immediateData = offers.immediateData;
+    maxOutstandingR2T = 1;
   }
 }

@@ -25,10 +25,10 @@ class ChapTest {
       "IncomingUser", "disco discovery-secret"));
 
   ChapTest() {
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:chap", true, true, Map.of(
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:chap", true, true, Map.of(
         "IncomingUser", "ann another-secret-3\njoe " + SECRET,
         "OutgoingUser", "tgt " + TARGET_SECRET)));
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:oneway", true, true, Map.of(
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:oneway", true, true, Map.of(
         "IncomingUser", "joe " + SECRET)));
   }
 
@@ -42,7 +42,7 @@ class ChapTest {
 
   /** AuthMethod (with the T bit, as libiscsi sends it), then CHAP_A: the target's challenge. */
   private Map<String, String> challenge(Initiator i, String target, String algorithms) {
-    i.send(i.login(0x81), Initiator.text("InitiatorName=iqn.test:i", "TargetName=" + target,
+    i.send(i.login(0x81), Initiator.text("InitiatorName=iqn.2026-11.test:i", "TargetName=" + target,
         "SessionType=Normal", "AuthMethod=CHAP,None"));
     Pdu r = i.read();
     assertThat(r.u16(36)).isZero();
@@ -78,7 +78,7 @@ class ChapTest {
   @EnumSource(ChapAlgorithm.class)
   void oneWayWithEachAlgorithm(ChapAlgorithm algorithm) throws Exception {
     Initiator i = new Initiator(core);
-    Map<String, String> c = challenge(i, "iqn.test:chap", Integer.toString(algorithm.number));
+    Map<String, String> c = challenge(i, "iqn.2026-11.test:chap", Integer.toString(algorithm.number));
     assertThat(c).containsEntry("CHAP_A", Integer.toString(algorithm.number));
     byte[] challenge = TextKeys.binary(c.get("CHAP_C"));
     assertThat(challenge).hasSize(MessageDigest.getInstance(
@@ -91,14 +91,14 @@ class ChapTest {
     assertThat(Initiator.keys(r)).doesNotContainKeys("CHAP_N", "CHAP_R");
     assertThat(core.initiators).isEmpty();
     finish(i);
-    assertThat(core.initiators).containsExactly("iqn.test:i");
+    assertThat(core.initiators).containsExactly("iqn.2026-11.test:i");
   }
 
   @ParameterizedTest
   @EnumSource(ChapAlgorithm.class)
   void mutualWithEachAlgorithmAndABase64Challenge(ChapAlgorithm algorithm) throws Exception {
     Initiator i = new Initiator(core);
-    Map<String, String> c = challenge(i, "iqn.test:chap", Integer.toString(algorithm.number));
+    Map<String, String> c = challenge(i, "iqn.2026-11.test:chap", Integer.toString(algorithm.number));
     byte[] challenge = TextKeys.binary(c.get("CHAP_C"));
     int id = Integer.parseInt(c.get("CHAP_I"));
     byte[] mine = "a challenge of the initiator".getBytes(StandardCharsets.US_ASCII);
@@ -114,7 +114,7 @@ class ChapTest {
   @Test
   void algorithmsAndIdentifiersMayBeHexadecimal() throws Exception {
     Initiator i = new Initiator(core);
-    Map<String, String> c = challenge(i, "iqn.test:chap", "0x5,0X06,junk");
+    Map<String, String> c = challenge(i, "iqn.2026-11.test:chap", "0x5,0X06,junk");
     assertThat(c).as("the target answers in decimal").containsEntry("CHAP_A", "6");
     byte[] challenge = TextKeys.binary(c.get("CHAP_C"));
     int id = Integer.parseInt(c.get("CHAP_I"));
@@ -131,10 +131,10 @@ class ChapTest {
   @Test
   void theStrongestOfferedAlgorithmIsTakenAndChallengesAreFresh() {
     Initiator a = new Initiator(core);
-    Map<String, String> first = challenge(a, "iqn.test:chap", "5,7,6,99");
+    Map<String, String> first = challenge(a, "iqn.2026-11.test:chap", "5,7,6,99");
     assertThat(first).containsEntry("CHAP_A", "7");
     Initiator b = new Initiator(core);
-    Map<String, String> second = challenge(b, "iqn.test:chap", "5,8,7");
+    Map<String, String> second = challenge(b, "iqn.2026-11.test:chap", "5,8,7");
     assertThat(second).containsEntry("CHAP_A", "8");
     assertThat(second.get("CHAP_C")).isNotEqualTo(first.get("CHAP_C"));
   }
@@ -142,7 +142,7 @@ class ChapTest {
   @Test
   void aSecondIncomingUserLogsInToo() throws Exception {
     Initiator i = new Initiator(core);
-    Map<String, String> c = challenge(i, "iqn.test:chap", "5");
+    Map<String, String> c = challenge(i, "iqn.2026-11.test:chap", "5");
     Pdu r = respond(i, "CHAP_N=ann", "CHAP_R=" + hex(expected(5,
         Integer.parseInt(c.get("CHAP_I")), "another-secret-3", TextKeys.binary(c.get("CHAP_C")))));
     assertThat(r.u16(36)).isZero();
@@ -165,19 +165,19 @@ class ChapTest {
   @Test
   void aWrongSecretAnUnknownUserAndAMissingResponseFail() throws Exception {
     Initiator wrong = new Initiator(core);
-    Map<String, String> c = challenge(wrong, "iqn.test:chap", "7");
+    Map<String, String> c = challenge(wrong, "iqn.2026-11.test:chap", "7");
     wrong.send(wrong.login(0x81), Initiator.text("CHAP_N=joe", "CHAP_R=" + hex(expected(7,
         Integer.parseInt(c.get("CHAP_I")), "not-the-secret", TextKeys.binary(c.get("CHAP_C"))))));
     assertFailsLate(wrong);
 
     Initiator unknown = new Initiator(core);
-    c = challenge(unknown, "iqn.test:chap", "7");
+    c = challenge(unknown, "iqn.2026-11.test:chap", "7");
     unknown.send(unknown.login(0x81), Initiator.text("CHAP_N=eve", "CHAP_R=" + hex(expected(7,
         Integer.parseInt(c.get("CHAP_I")), SECRET, TextKeys.binary(c.get("CHAP_C"))))));
     assertFailsLate(unknown);
 
     Initiator silent = new Initiator(core);
-    challenge(silent, "iqn.test:chap", "7");
+    challenge(silent, "iqn.2026-11.test:chap", "7");
     silent.send(silent.login(0x81), Initiator.text("CHAP_N=joe"));
     assertFailsLate(silent);
   }
@@ -185,23 +185,23 @@ class ChapTest {
   @Test
   void withoutChapTheTargetIsNotReached() {
     Initiator none = new Initiator(core);
-    none.send(none.login(0x81), Initiator.text("InitiatorName=iqn.test:i",
-        "TargetName=iqn.test:chap", "AuthMethod=None"));
+    none.send(none.login(0x81), Initiator.text("InitiatorName=iqn.2026-11.test:i",
+        "TargetName=iqn.2026-11.test:chap", "AuthMethod=None"));
     assertFailsLate(none);
 
     Initiator skipping = new Initiator(core);
-    skipping.send(skipping.login(0x87), Initiator.text("InitiatorName=iqn.test:i",
-        "TargetName=iqn.test:chap"));
+    skipping.send(skipping.login(0x87), Initiator.text("InitiatorName=iqn.2026-11.test:i",
+        "TargetName=iqn.2026-11.test:chap"));
     assertFailsLate(skipping);
 
     Initiator leaving = new Initiator(core);
-    leaving.send(leaving.login(0x81), Initiator.text("InitiatorName=iqn.test:i",
-        "TargetName=iqn.test:chap"));
+    leaving.send(leaving.login(0x81), Initiator.text("InitiatorName=iqn.2026-11.test:i",
+        "TargetName=iqn.2026-11.test:chap"));
     assertFailsLate(leaving);
 
     Initiator noAlgorithm = new Initiator(core);
-    noAlgorithm.send(noAlgorithm.login(0x01), Initiator.text("InitiatorName=iqn.test:i",
-        "TargetName=iqn.test:chap", "AuthMethod=CHAP"));
+    noAlgorithm.send(noAlgorithm.login(0x01), Initiator.text("InitiatorName=iqn.2026-11.test:i",
+        "TargetName=iqn.2026-11.test:chap", "AuthMethod=CHAP"));
     assertThat(noAlgorithm.read().u16(36)).isZero();
     noAlgorithm.send(noAlgorithm.login(0x01), Initiator.text("CHAP_A=1,2,128"));
     assertFailsLate(noAlgorithm);
@@ -210,7 +210,7 @@ class ChapTest {
   @Test
   void aReflectedChallengeIsRefused() throws Exception {
     Initiator i = new Initiator(core);
-    Map<String, String> c = challenge(i, "iqn.test:chap", "5");
+    Map<String, String> c = challenge(i, "iqn.2026-11.test:chap", "5");
     byte[] challenge = TextKeys.binary(c.get("CHAP_C"));
     int id = Integer.parseInt(c.get("CHAP_I"));
     i.send(i.login(0x81), Initiator.text("CHAP_N=joe",
@@ -222,7 +222,7 @@ class ChapTest {
   @Test
   void mutualChapWithoutAnOutgoingUserFails() throws Exception {
     Initiator i = new Initiator(core);
-    Map<String, String> c = challenge(i, "iqn.test:oneway", "5");
+    Map<String, String> c = challenge(i, "iqn.2026-11.test:oneway", "5");
     i.send(i.login(0x81), Initiator.text("CHAP_N=joe", "CHAP_R=" + hex(expected(5,
         Integer.parseInt(c.get("CHAP_I")), SECRET, TextKeys.binary(c.get("CHAP_C")))),
         "CHAP_I=1", "CHAP_C=0x0102030405060708090a0b0c0d0e0f10"));
@@ -232,7 +232,7 @@ class ChapTest {
   @Test
   void discoverySessionsUseTheDriversUsers() throws Exception {
     Initiator i = new Initiator(core);
-    i.send(i.login(0x81), Initiator.text("InitiatorName=iqn.test:i", "SessionType=Discovery",
+    i.send(i.login(0x81), Initiator.text("InitiatorName=iqn.2026-11.test:i", "SessionType=Discovery",
         "AuthMethod=CHAP,None"));
     assertThat(Initiator.keys(i.read())).containsEntry("AuthMethod", "CHAP");
     i.send(i.login(0x01), Initiator.text("CHAP_A=5"));
@@ -246,7 +246,7 @@ class ChapTest {
   @Test
   void aTargetWithoutUsersStillTakesNone() {
     Initiator i = new Initiator(core);
-    Pdu r = i.loginNormal("iqn.test:disk");
+    Pdu r = i.loginNormal("iqn.2026-11.test:disk");
     assertThat(r.u16(36)).isZero();
     assertThat(Initiator.keys(r)).containsEntry("AuthMethod", "None");
   }

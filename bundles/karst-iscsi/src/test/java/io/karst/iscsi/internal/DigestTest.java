@@ -49,8 +49,8 @@ class DigestTest {
 
   @BeforeEach
   void loginWithDigests() {
-    initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.test:initiator",
-        "TargetName=iqn.test:disk", "HeaderDigest=CRC32C,None", "DataDigest=CRC32C,None",
+    initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
+        "TargetName=iqn.2026-11.test:disk", "HeaderDigest=CRC32C,None", "DataDigest=CRC32C,None",
         "MaxRecvDataSegmentLength=8192", "ImmediateData=Yes", "InitialR2T=Yes",
         "FirstBurstLength=4096"));
     Pdu r = initiator.read();
@@ -79,11 +79,11 @@ class DigestTest {
 
   @Test
   void aTargetsDigestAttributesSayWhatItAccepts() {
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:strict", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:strict", true, true,
         Map.of("HeaderDigest", "CRC32C", "DataDigest", "None")));
     Initiator i = new Initiator(core);
-    i.send(i.login(0x83), Initiator.text("InitiatorName=iqn.test:i",
-        "HeaderDigest=None", "DataDigest=CRC32C,None", "TargetName=iqn.test:strict"));
+    i.send(i.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:i",
+        "HeaderDigest=None", "DataDigest=CRC32C,None", "TargetName=iqn.2026-11.test:strict"));
     assertThat(Initiator.keys(i.read())).containsEntry("HeaderDigest", "Reject")
         .containsEntry("DataDigest", "None");
   }

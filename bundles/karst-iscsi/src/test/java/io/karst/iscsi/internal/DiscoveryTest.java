@@ -14,7 +14,7 @@ class DiscoveryTest {
       new InetSocketAddress("192.0.2.1", 3260), new InetSocketAddress("::1", 3261)));
 
   private void loginDiscovery(int maxRecv) {
-    initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.test:i",
+    initiator.send(initiator.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:i",
         "SessionType=Discovery", "MaxRecvDataSegmentLength=" + maxRecv));
     assertThat(initiator.read().u16(36)).isZero();
   }
@@ -36,14 +36,14 @@ class DiscoveryTest {
     assertThat(r.itt()).isEqualTo(5);
     assertThat(r.u32(20)).isEqualTo(-1);
     assertThat(r.data.toString(StandardCharsets.UTF_8)).isEqualTo(
-        "TargetName=iqn.test:disk\0TargetAddress=192.0.2.1:3260,7\0"
+        "TargetName=iqn.2026-11.test:disk\0TargetAddress=192.0.2.1:3260,7\0"
             + "TargetAddress=[::1]:3261,7\0");
   }
 
   @Test
   void sendTargetsOfOneNameAndUnknownKeys() {
     loginDiscovery(8192);
-    Pdu r = text(-1, "SendTargets=iqn.test:secret", "Other=1");
+    Pdu r = text(-1, "SendTargets=iqn.2026-11.test:secret", "Other=1");
     assertThat(r.data.toString(StandardCharsets.UTF_8)).isEqualTo("Other=NotUnderstood\0");
   }
 
@@ -97,7 +97,7 @@ class DiscoveryTest {
     rest.setInt(24, initiator.cmdSN++);
     initiator.send(rest, Initiator.text("gets=All"));
     assertThat(initiator.read().data.toString(StandardCharsets.UTF_8))
-        .startsWith("TargetName=iqn.test:disk\0");
+        .startsWith("TargetName=iqn.2026-11.test:disk\0");
   }
 
   @Test

@@ -60,9 +60,9 @@ final class FakeCore implements DriverContext {
 
   final Map<String, String> attributes;
   final List<Target> targets = new ArrayList<>(List.of(
-      new FakeTarget("iqn.test:disk", true, true),
-      new FakeTarget("iqn.test:off", false, true),
-      new FakeTarget("iqn.test:secret", true, false)));
+      new FakeTarget("iqn.2026-11.test:disk", true, true),
+      new FakeTarget("iqn.2026-11.test:off", false, true),
+      new FakeTarget("iqn.2026-11.test:secret", true, false)));
   // Synchronized: connections on several event loops may add to them at once.
   final List<byte[]> written = java.util.Collections.synchronizedList(new ArrayList<>());
   final List<FakeTask> tasks = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -22,7 +22,7 @@ class FullFeatureTest {
 
   @BeforeEach
   void login() {
-    Pdu r = initiator.loginNormal("iqn.test:disk");
+    Pdu r = initiator.loginNormal("iqn.2026-11.test:disk");
     assertThat(r.u16(36)).isZero();
     statSN = r.u32(24) + 1;
   }
@@ -394,7 +394,7 @@ class FullFeatureTest {
     Pdu r = drain().get(0);
     assertThat(r.opcode()).isEqualTo(Opcode.TEXT_RESPONSE);
     assertThat(r.data.toString(java.nio.charset.StandardCharsets.UTF_8))
-        .isEqualTo("TargetName=iqn.test:disk\0Foo=NotUnderstood\0");
+        .isEqualTo("TargetName=iqn.2026-11.test:disk\0Foo=NotUnderstood\0");
   }
 
   @Test

@@ -38,8 +38,7 @@ final class Initiator {
     channel = new EmbeddedChannel();
     connection = new IscsiConnection(service, channel);
     service.register(connection);
-    channel.pipeline().addLast("decoder", new PduDecoder())
-        .addLast("encoder", new PduEncoder()).addLast("login", new LoginHandler(connection));
+    IscsiTargetDriver.pipeline(connection);
   }
 
   static ByteBuf bhs(int opcode, int flags, int itt) {
@@ -92,7 +91,7 @@ final class Initiator {
 
   /** Logs in to a normal session in one request, security stage straight to full feature. */
   Pdu loginNormal(String target) {
-    send(login(0x83), text("InitiatorName=iqn.test:initiator", "TargetName=" + target,
+    send(login(0x83), text("InitiatorName=iqn.2026-11.test:initiator", "TargetName=" + target,
         "SessionType=Normal", "AuthMethod=None", "MaxRecvDataSegmentLength=8192",
         "ImmediateData=Yes", "InitialR2T=No", "MaxBurstLength=16384",
         "FirstBurstLength=4096", "MaxOutstandingR2T=4"));

@@ -112,7 +112,7 @@ class IscsiFuzzTest {
     random = new Random(SEED);
     FakeCore core = new FakeCore(FakeCore.settings());
     core.behaviour = FakeCore::block;
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:chap", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:chap", true, true,
         Map.of("IncomingUser", "fuzzer 123456789012")));
     driver.start(core);
     InetSocketAddress portal = driver.boundPortals().get(0);
@@ -200,12 +200,12 @@ class IscsiFuzzTest {
   }
 
   private byte[] loginText(int n, Session s) {
-    List<String> keys = new ArrayList<>(List.of("InitiatorName=iqn.fuzz:initiator" + n));
+    List<String> keys = new ArrayList<>(List.of("InitiatorName=iqn.2026-11.fuzz:initiator" + n));
     switch (random.nextInt(6)) {
       case 0 -> keys.add("SessionType=Discovery");
-      case 1 -> keys.addAll(List.of("TargetName=iqn.test:chap", "AuthMethod=CHAP"));
-      case 2 -> keys.add("TargetName=iqn.test:" + Long.toHexString(random.nextLong()));
-      default -> keys.add("TargetName=iqn.test:disk");
+      case 1 -> keys.addAll(List.of("TargetName=iqn.2026-11.test:chap", "AuthMethod=CHAP"));
+      case 2 -> keys.add("TargetName=iqn.2026-11.test:" + Long.toHexString(random.nextLong()));
+      default -> keys.add("TargetName=iqn.2026-11.test:disk");
     }
     keys.add("HeaderDigest=" + (s.headerDigest ? "CRC32C" : "None"));
     keys.add("DataDigest=" + (s.dataDigest ? "CRC32C" : "None"));
@@ -229,8 +229,8 @@ class IscsiFuzzTest {
   private boolean chapLogin(int n, Session s, java.io.OutputStream out, InputStream in)
       throws IOException {
     byte qualifier = (byte) random.nextInt(256);
-    out.write(loginRequest(qualifier, 0x81, "InitiatorName=iqn.fuzz:initiator" + n,
-        "TargetName=iqn.test:chap", "AuthMethod=CHAP,None",
+    out.write(loginRequest(qualifier, 0x81, "InitiatorName=iqn.2026-11.fuzz:initiator" + n,
+        "TargetName=iqn.2026-11.test:chap", "AuthMethod=CHAP,None",
         "HeaderDigest=" + (s.headerDigest ? "CRC32C" : "None"),
         "DataDigest=" + (s.dataDigest ? "CRC32C" : "None")));
     if (response(in) == null) {
@@ -480,7 +480,7 @@ class IscsiFuzzTest {
   /** After all that, a sound session writes 8 blocks with immediate data and reads them. */
   private static void soundSession(InetSocketAddress portal) throws IOException {
     try (var c = new IscsiTargetDriverTest.Client(portal)) {
-      ByteBuffer r = c.login("InitiatorName=iqn.test:after-fuzz", "TargetName=iqn.test:disk",
+      ByteBuffer r = c.login("InitiatorName=iqn.2026-11.test:after-fuzz", "TargetName=iqn.2026-11.test:disk",
           "ImmediateData=Yes", "InitialR2T=No", "FirstBurstLength=4096");
       assertThat(r.getShort(36)).isZero();
       byte[] data = FakeCore.patterned(4096);

@@ -35,8 +35,13 @@ class IscsiTargetDriverTest {
     int cmdSN = 1;
 
     Client(InetSocketAddress portal) throws IOException {
-      socket = new Socket(portal.getAddress(), portal.getPort());
+      this(new Socket(portal.getAddress(), portal.getPort()));
       socket.setSoTimeout(5000);
+    }
+
+    /** A client on a socket already connected. */
+    Client(Socket socket) throws IOException {
+      this.socket = socket;
       in = new DataInputStream(socket.getInputStream());
       out = socket.getOutputStream();
     }
@@ -112,7 +117,9 @@ class IscsiTargetDriverTest {
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::name)
         .containsExactly("alias", "tpgt", "IncomingUser", "OutgoingUser", "HeaderDigest",
             "DataDigest", "MaxConnections", "MaxSessions", "allowed_portal", "NopInInterval",
-            "NopInTimeout", "RspTimeout", "redirect", "QueuedCommands");
+            "NopInTimeout", "RspTimeout", "redirect", "QueuedCommands", "InitialR2T",
+            "ImmediateData", "MaxRecvDataSegmentLength", "MaxXmitDataSegmentLength",
+            "MaxBurstLength", "FirstBurstLength", "MaxOutstandingR2T");
     assertThat(driver.targetAttributes()).extracting(AttributeDescriptor::defaultValue)
         .containsSubsequence("8", "0", null, null, null, "90", null, null);
     assertThat(driver.targetAttributes()).filteredOn(AttributeDescriptor::secret)
@@ -131,10 +138,10 @@ class IscsiTargetDriverTest {
             + "secrets need 12 to 1024")
         .message().doesNotContain("s3cret");
     FakeCore target = new FakeCore(FakeCore.settings());
-    target.targets.add(new FakeCore.FakeTarget("iqn.test:chap", true, true,
+    target.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:chap", true, true,
         Map.of("OutgoingUser", "tgt 12345678901")));
     assertThatThrownBy(() -> new IscsiTargetDriver().start(target))
-        .hasMessageStartingWith("TARGET iqn.test:chap: OutgoingUser tgt: the secret has 11 bytes");
+        .hasMessageStartingWith("TARGET iqn.2026-11.test:chap: OutgoingUser tgt: the secret has 11 bytes");
     FakeCore same = new FakeCore(FakeCore.settings("IncomingUser", "joe 123456789012",
         "OutgoingUser", "tgt 123456789012"));
     assertThatThrownBy(() -> new IscsiTargetDriver().start(same))
@@ -147,10 +154,10 @@ class IscsiTargetDriverTest {
   @Test
   void aDigestListOtherThanCrc32cAndNoneKeepsTheDriverStopped() {
     FakeCore core = new FakeCore(FakeCore.settings());
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:d", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:d", true, true,
         Map.of("DataDigest", "CRC32C,MD5")));
     assertThatThrownBy(() -> new IscsiTargetDriver().start(core))
-        .hasMessage("TARGET iqn.test:d: DataDigest 'CRC32C,MD5' is not CRC32C, None, or both "
+        .hasMessage("TARGET iqn.2026-11.test:d: DataDigest 'CRC32C,MD5' is not CRC32C, None, or both "
             + "separated by a comma");
   }
 
@@ -159,7 +166,7 @@ class IscsiTargetDriverTest {
     FakeCore core = new FakeCore(FakeCore.settings());
     InetSocketAddress portal = start(core);
     try (Client c = new Client(portal)) {
-      ByteBuffer r = c.login("InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk",
+      ByteBuffer r = c.login("InitiatorName=iqn.2026-11.test:initiator", "TargetName=iqn.2026-11.test:disk",
           "MaxRecvDataSegmentLength=4096");
       assertThat(r.getShort(36)).isZero();
       assertThat(r.getShort(14)).isNotZero();
@@ -191,13 +198,68 @@ class IscsiTargetDriverTest {
   }
 
   @Test
+  void anInitiatorThatStopsReadingIsNoLongerReadUntilItDrainsWhatWasSent() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    core.behaviour = t -> t.finish(io.karst.api.scsi.Status.GOOD, null,
+        t.transport.allocate(t, t.expected));
+    InetSocketAddress portal = start(core);
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(64 << 10);
+      socket.connect(portal);
+      socket.setSoTimeout(5000);
+      Client c = new Client(socket);
+      assertThat(c.login("InitiatorName=iqn.2026-11.test:initiator", "TargetName=iqn.2026-11.test:disk",
+          "MaxRecvDataSegmentLength=262144").getShort(36)).isZero();
+      // A window's worth of 2 MiB reads, more than the high water mark and the socket
+      // buffers hold, and nothing read.
+      int commands = 16;
+      int length = 2 << 20;
+      for (int i = 0; i < commands; i++) {
+        ByteBuffer read = Client.bhs(0x01, 0xC0, 100 + i);
+        read.putInt(20, length).putInt(24, c.cmdSN++).put(32, (byte) 0x28)
+            .putShort(39, (short) (length / 512));
+        c.send(read, new byte[0]);
+      }
+      IscsiConnection connection = driver.connections().get(0);
+      long deadline = System.currentTimeMillis() + 5000;
+      while (connection.channel.config().isAutoRead()
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(connection.channel.config().isAutoRead()).as("stopped reading").isFalse();
+      int statuses = 0;
+      long received = 0;
+      byte[][] data = new byte[1][];
+      while (statuses < commands) {
+        ByteBuffer pdu = c.read(data);
+        received += data[0].length;
+        boolean status = (pdu.get(0) & 0x3F) == Opcode.SCSI_RESPONSE
+            || ((pdu.get(0) & 0x3F) == Opcode.DATA_IN && (pdu.get(1) & 0x01) != 0);
+        if (status) {
+          statuses++;
+        }
+      }
+      assertThat(received).isEqualTo((long) commands * length);
+      deadline = System.currentTimeMillis() + 5000;
+      while (!connection.channel.config().isAutoRead() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(connection.channel.config().isAutoRead()).as("reading again").isTrue();
+      ByteBuffer nop = Client.bhs(0x40 | 0x00, 0x80, 9);
+      nop.putInt(20, -1).putInt(24, c.cmdSN);
+      c.send(nop, new byte[0]);
+      assertThat(c.read(null).get(0) & 0x3F).isEqualTo(Opcode.NOP_IN);
+    }
+  }
+
+  @Test
   void aBrokenConnectionDoesNotDisturbAnother() throws Exception {
     InetSocketAddress portal = start(new FakeCore(FakeCore.settings()));
     try (Client good = new Client(portal); Client bad = new Client(portal)) {
       bad.out.write(new byte[48]);
       bad.out.flush();
       assertThat(bad.in.read()).as("a non-login PDU before login closes").isEqualTo(-1);
-      ByteBuffer r = good.login("InitiatorName=iqn.test:i", "SessionType=Discovery");
+      ByteBuffer r = good.login("InitiatorName=iqn.2026-11.test:i", "SessionType=Discovery");
       assertThat(r.getShort(36)).isZero();
       ByteBuffer text = Client.bhs(0x44, 0x80, 9);
       text.putInt(20, -1).putInt(24, good.cmdSN++);
@@ -205,7 +267,7 @@ class IscsiTargetDriverTest {
       byte[][] data = new byte[1][];
       good.read(data);
       assertThat(new String(data[0], StandardCharsets.UTF_8)).isEqualTo(
-          "TargetName=iqn.test:disk\0TargetAddress=127.0.0.1:" + portal.getPort() + ",7\0");
+          "TargetName=iqn.2026-11.test:disk\0TargetAddress=127.0.0.1:" + portal.getPort() + ",7\0");
     }
   }
 
@@ -214,7 +276,7 @@ class IscsiTargetDriverTest {
     FakeCore core = new FakeCore(FakeCore.settings());
     InetSocketAddress portal = start(core);
     try (Client c = new Client(portal)) {
-      c.login("InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk");
+      c.login("InitiatorName=iqn.2026-11.test:initiator", "TargetName=iqn.2026-11.test:disk");
       long t0 = System.nanoTime();
       Thread stopper = new Thread(driver::stop);
       stopper.start();
@@ -229,7 +291,7 @@ class IscsiTargetDriverTest {
     FakeCore again = new FakeCore(FakeCore.settings("portals", "127.0.0.1:" + portal.getPort()));
     driver.start(again);
     try (Client c = new Client(portal)) {
-      assertThat(c.login("InitiatorName=iqn.test:i", "SessionType=Discovery").getShort(36))
+      assertThat(c.login("InitiatorName=iqn.2026-11.test:i", "SessionType=Discovery").getShort(36))
           .isZero();
     }
   }
@@ -238,7 +300,7 @@ class IscsiTargetDriverTest {
   void aLoginWithALiveSessionsIsidReinstatesItAndOtherIsidsCoexist() throws Exception {
     FakeCore core = new FakeCore(FakeCore.settings());
     InetSocketAddress portal = start(core);
-    String[] keys = {"InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk"};
+    String[] keys = {"InitiatorName=iqn.2026-11.test:initiator", "TargetName=iqn.2026-11.test:disk"};
     try (Client old = new Client(portal); Client other = new Client(portal);
         Client again = new Client(portal)) {
       int oldTsih = old.login(1, keys).getShort(14);
@@ -263,14 +325,14 @@ class IscsiTargetDriverTest {
     core.behaviour = FakeCore::block;
     InetSocketAddress portal = start(core);
     try (Client a = new Client(portal); Client b = new Client(portal)) {
-      ByteBuffer r = a.login(1, "InitiatorName=iqn.test:initiator", "TargetName=iqn.test:disk",
+      ByteBuffer r = a.login(1, "InitiatorName=iqn.2026-11.test:initiator", "TargetName=iqn.2026-11.test:disk",
           "MaxConnections=2");
       int tsih = r.getShort(14) & 0xFFFF;
       ByteBuffer join = Client.bhs(0x43, 0x83, 2);
       join.put(8, (byte) 0x40).put(13, (byte) 1).putShort(14, (short) tsih)
           .putShort(20, (short) 1).putInt(24, 1);
-      b.send(join, Initiator.text("InitiatorName=iqn.test:initiator",
-          "TargetName=iqn.test:disk"));
+      b.send(join, Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
+          "TargetName=iqn.2026-11.test:disk"));
       ByteBuffer joined = b.read(null);
       assertThat(joined.getShort(36)).isZero();
       assertThat(joined.getShort(14) & 0xFFFF).isEqualTo(tsih);
@@ -307,7 +369,7 @@ class IscsiTargetDriverTest {
 
   /** SendTargets=All in a discovery session through this client. */
   private static String sendTargets(Client c) throws IOException {
-    assertThat(c.login("InitiatorName=iqn.test:i", "SessionType=Discovery").getShort(36))
+    assertThat(c.login("InitiatorName=iqn.2026-11.test:i", "SessionType=Discovery").getShort(36))
         .isZero();
     ByteBuffer text = Client.bhs(0x44, 0x80, 9);
     text.putInt(20, -1).putInt(24, c.cmdSN++);
@@ -320,7 +382,7 @@ class IscsiTargetDriverTest {
   @Test
   void aTargetIsOfferedOnlyOnItsAllowedPortalsIpv4AndIpv6() throws Exception {
     FakeCore core = new FakeCore(FakeCore.settings("portals", "127.0.0.1:0,127.0.0.2:0,[::1]:0"));
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:two", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:two", true, true,
         Map.of("allowed_portal", "127.0.0.2\n::1")));
     driver.start(core);
     List<InetSocketAddress> portals = driver.boundPortals();
@@ -328,21 +390,21 @@ class IscsiTargetDriverTest {
     int p2 = portals.get(1).getPort();
     int p6 = portals.get(2).getPort();
     try (Client c = new Client(portals.get(0))) {
-      assertThat(sendTargets(c)).isEqualTo("TargetName=iqn.test:disk\0"
+      assertThat(sendTargets(c)).isEqualTo("TargetName=iqn.2026-11.test:disk\0"
           + "TargetAddress=127.0.0.1:" + p1 + ",7\0TargetAddress=127.0.0.2:" + p2 + ",7\0"
           + "TargetAddress=[::1]:" + p6 + ",7\0");
     }
     try (Client c = new Client(portals.get(1))) {
-      assertThat(sendTargets(c)).contains("TargetName=iqn.test:two\0"
+      assertThat(sendTargets(c)).contains("TargetName=iqn.2026-11.test:two\0"
           + "TargetAddress=127.0.0.2:" + p2 + ",7\0TargetAddress=[::1]:" + p6 + ",7\0");
     }
     try (Client c = new Client(portals.get(0))) {
-      assertThat(c.login("InitiatorName=iqn.test:i", "TargetName=iqn.test:two").getShort(36))
+      assertThat(c.login("InitiatorName=iqn.2026-11.test:i", "TargetName=iqn.2026-11.test:two").getShort(36))
           .as("not found on a portal it is not offered on").isEqualTo((short) 0x0203);
     }
     for (InetSocketAddress allowed : List.of(portals.get(1), portals.get(2))) {
       try (Client c = new Client(allowed)) {
-        assertThat(c.login("InitiatorName=iqn.test:i", "TargetName=iqn.test:two")
+        assertThat(c.login("InitiatorName=iqn.2026-11.test:i", "TargetName=iqn.2026-11.test:two")
             .getShort(36)).isZero();
       }
     }

@@ -104,17 +104,17 @@ class IsnsClientTest {
     String entity = r.attributes().get(1).substring(2);
     assertThat(entity).startsWith("karst:").endsWith(":" + port);
     assertThat(r.attributes()).containsExactly(
-        "32=iqn.test:disk", "1=" + entity, "0=",
+        "32=iqn.2026-11.test:disk", "1=" + entity, "0=",
         "1=" + entity, "2=2",
         "16=255,255:127.0.0.1", "17=" + port,
-        "32=iqn.test:disk", "33=1", "34=alias of iqn.test:disk",
-        "32=iqn.test:secret", "33=1", "34=alias of iqn.test:secret",
-        "48=iqn.test:disk", "49=255,255:127.0.0.1", "50=" + port, "51=7",
-        "48=iqn.test:secret", "49=255,255:127.0.0.1", "50=" + port, "51=7");
+        "32=iqn.2026-11.test:disk", "33=1", "34=alias of iqn.2026-11.test:disk",
+        "32=iqn.2026-11.test:secret", "33=1", "34=alias of iqn.2026-11.test:secret",
+        "48=iqn.2026-11.test:disk", "49=255,255:127.0.0.1", "50=" + port, "51=7",
+        "48=iqn.2026-11.test:secret", "49=255,255:127.0.0.1", "50=" + port, "51=7");
     driver.stop();
     Request d = requests.poll(10, TimeUnit.SECONDS);
     assertThat(d.function()).isEqualTo(Isns.DEV_DEREG);
-    assertThat(d.attributes()).containsExactly("32=iqn.test:disk", "0=", "1=" + entity);
+    assertThat(d.attributes()).containsExactly("32=iqn.2026-11.test:disk", "0=", "1=" + entity);
   }
 
   @Test
@@ -129,14 +129,14 @@ class IsnsClientTest {
   void aTargetHasPortalGroupsOnlyOnItsAllowedPortals() throws Exception {
     FakeCore core = new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
         "127.0.0.1:" + server.getLocalPort(), "portals", "127.0.0.1:0,127.0.0.2:0"));
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:two", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:two", true, true,
         java.util.Map.of("allowed_portal", "127.0.0.2")));
     driver.start(core);
     int second = driver.boundPortals().get(1).getPort();
     Request r = requests.poll(10, TimeUnit.SECONDS);
     List<String> a = r.attributes();
-    int group = a.indexOf("48=iqn.test:two");
-    assertThat(a.subList(group, a.size())).containsExactly("48=iqn.test:two",
+    int group = a.indexOf("48=iqn.2026-11.test:two");
+    assertThat(a.subList(group, a.size())).containsExactly("48=iqn.2026-11.test:two",
         "49=255,255:127.0.0.2", "50=" + second, "51=7");
   }
 

@@ -41,7 +41,7 @@ class KeepaliveTest {
   @BeforeEach
   void login() {
     nopLogger.addHandler(capture);
-    assertThat(initiator.loginNormal("iqn.test:disk").u16(36)).isZero();
+    assertThat(initiator.loginNormal("iqn.2026-11.test:disk").u16(36)).isZero();
   }
 
   @AfterEach
@@ -118,16 +118,16 @@ class KeepaliveTest {
     assertThat(initiator.channel.isOpen()).isFalse();
     assertThat(core.closed).as("the nexus ends with the connection").isTrue();
     assertThat(log).singleElement().asString()
-        .contains("iqn.test:initiator", "no answer to NOP-In in 4 s; closing the connection");
+        .contains("iqn.2026-11.test:initiator", "no answer to NOP-In in 4 s; closing the connection");
   }
 
   @Test
   void aTargetsNopInIntervalAndTimeoutOverrideTheDrivers() {
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:quick", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:quick", true, true,
         java.util.Map.of("NopInInterval", "3", "NopInTimeout", "2")));
     Initiator quick = new Initiator(core, initiator.connection.service);
     quick.isid = new byte[] {0x40, 0, 0, 0, 0, 2};
-    assertThat(quick.loginNormal("iqn.test:quick").u16(36)).isZero();
+    assertThat(quick.loginNormal("iqn.2026-11.test:quick").u16(36)).isZero();
     quick.channel.advanceTimeBy(3, TimeUnit.SECONDS);
     quick.channel.runScheduledPendingTasks();
     assertThat(quick.drain()).extracting(Pdu::opcode).containsExactly(Opcode.NOP_IN);
@@ -143,11 +143,11 @@ class KeepaliveTest {
     Logger taskLogger = Logger.getLogger(IscsiTask.class.getName());
     taskLogger.addHandler(capture);
     try {
-      core.targets.add(new FakeCore.FakeTarget("iqn.test:rsp", true, true,
+      core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:rsp", true, true,
           java.util.Map.of("RspTimeout", "10", "NopInInterval", "0")));
       Initiator w = new Initiator(core, initiator.connection.service);
       w.isid = new byte[] {0x40, 0, 0, 0, 0, 3};
-      assertThat(w.loginNormal("iqn.test:rsp").u16(36)).isZero();
+      assertThat(w.loginNormal("iqn.2026-11.test:rsp").u16(36)).isZero();
       w.command(5, 0xA0, 32, 32 * 512, new byte[0]);
       List<Pdu> r2ts = w.drain();
       assertThat(r2ts).extracting(Pdu::opcode).containsOnly(Opcode.R2T);

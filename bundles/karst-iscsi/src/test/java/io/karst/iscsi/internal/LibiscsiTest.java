@@ -46,10 +46,10 @@ class LibiscsiTest {
 
   @Test
   void iscsiLsDiscoversAndShowsTheLun() throws Exception {
-    String out = run("iscsi-ls", "-s", "-i", "iqn.test:initiator", "iscsi://" + portal);
-    assertThat(out).contains("Target:iqn.test:disk").contains("Lun:0")
-        .contains("DIRECT_ACCESS").doesNotContain("iqn.test:off").doesNotContain("iqn.test:secret");
-    assertThat(core.initiators).contains("iqn.test:initiator");
+    String out = run("iscsi-ls", "-s", "-i", "iqn.2026-11.test:initiator", "iscsi://" + portal);
+    assertThat(out).contains("Target:iqn.2026-11.test:disk").contains("Lun:0")
+        .contains("DIRECT_ACCESS").doesNotContain("iqn.2026-11.test:off").doesNotContain("iqn.2026-11.test:secret");
+    assertThat(core.initiators).contains("iqn.2026-11.test:initiator");
   }
 
   @Test
@@ -61,7 +61,7 @@ class LibiscsiTest {
     Path in = dir.resolve("in.raw");
     Path out = dir.resolve("out.raw");
     Files.write(in, image);
-    String url = "iscsi://" + portal + "/iqn.test:disk/0";
+    String url = "iscsi://" + portal + "/iqn.2026-11.test:disk/0";
     run("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", in.toString(), url);
     assertThat(core.disk).isEqualTo(image);
     run("qemu-img", "convert", "-f", "raw", "-O", "raw", url, out.toString());
@@ -72,15 +72,15 @@ class LibiscsiTest {
   @Test
   void iscsiTestCuPassesItsIscsiSuite() throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/iscsi-test-cu")), "iscsi-test-cu absent");
-    String out = run("iscsi-test-cu", "-t", "iSCSI", "-i", "iqn.test:initiator", "--dataloss",
-        "iscsi://" + portal + "/iqn.test:disk/0");
+    String out = run("iscsi-test-cu", "-t", "iSCSI", "-i", "iqn.2026-11.test:initiator", "--dataloss",
+        "iscsi://" + portal + "/iqn.2026-11.test:disk/0");
     assertThat(out).containsPattern("tests\\s+(\\d+)\\s+\\1\\s+\\1\\s+0\\s+0");
   }
 
   @Test
   void iscsiInqReadsTheStandardInquiry() throws Exception {
-    String out = run("iscsi-inq", "-i", "iqn.test:initiator",
-        "iscsi://" + portal + "/iqn.test:disk/0");
+    String out = run("iscsi-inq", "-i", "iqn.2026-11.test:initiator",
+        "iscsi://" + portal + "/iqn.2026-11.test:disk/0");
     assertThat(out).contains("KARST").contains("TEST DISK");
   }
 }

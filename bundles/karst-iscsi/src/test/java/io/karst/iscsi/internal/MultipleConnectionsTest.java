@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class MultipleConnectionsTest {
 
-  private static final String TARGET = "iqn.test:disk";
+  private static final String TARGET = "iqn.2026-11.test:disk";
 
   private final FakeCore core = new FakeCore(FakeCore.settings());
   private final Initiator first = new Initiator(core);
@@ -40,7 +40,7 @@ class MultipleConnectionsTest {
     ByteBuf b = i.login(0x83);
     b.setShort(14, tsih);
     b.setShort(20, cid);
-    List<String> keys = new java.util.ArrayList<>(List.of("InitiatorName=iqn.test:initiator",
+    List<String> keys = new java.util.ArrayList<>(List.of("InitiatorName=iqn.2026-11.test:initiator",
         "TargetName=" + TARGET, "AuthMethod=None", "MaxRecvDataSegmentLength=8192",
         "ImmediateData=Yes", "InitialR2T=No", "MaxBurstLength=16384", "FirstBurstLength=4096",
         "MaxOutstandingR2T=4"));
@@ -294,12 +294,12 @@ class MultipleConnectionsTest {
 
   @Test
   void theTargetsMaxConnectionsBoundsTheAnswerAndOneIsTheDefault() {
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:two", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:two", true, true,
         Map.of("MaxConnections", "2")));
     Initiator i = new Initiator(core, service);
     i.isid = new byte[] {0x40, 0, 0, 0, 0, 2};
-    i.send(i.login(0x83), Initiator.text("InitiatorName=iqn.test:initiator",
-        "TargetName=iqn.test:two", "AuthMethod=None", "MaxConnections=16"));
+    i.send(i.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
+        "TargetName=iqn.2026-11.test:two", "AuthMethod=None", "MaxConnections=16"));
     assertThat(Initiator.keys(i.read())).containsEntry("MaxConnections", "2");
 
     Initiator quiet = new Initiator(core, service);

@@ -23,24 +23,24 @@ class RedirectTest {
 
   @Test
   void aTemporaryRedirectAnswersTargetMovedTemporarilyWithTheAddress() {
-    Pdu r = login("iqn.test:moved", "192.0.2.9:3261 temp");
+    Pdu r = login("iqn.2026-11.test:moved", "192.0.2.9:3261 temp");
     assertThat(r.u16(36)).isEqualTo(0x0101);
     assertThat(Initiator.keys(r)).containsExactly(Map.entry("TargetAddress", "192.0.2.9:3261"));
   }
 
   @Test
   void aPermanentRedirectAnswersTargetMovedPermanentlyOnPort3260ByDefault() {
-    Pdu r = login("iqn.test:gone", "[2001:db8::5] PERM");
+    Pdu r = login("iqn.2026-11.test:gone", "[2001:db8::5] PERM");
     assertThat(r.u16(36)).isEqualTo(0x0102);
     assertThat(Initiator.keys(r)).containsEntry("TargetAddress", "[2001:db8::5]:3260");
   }
 
   @Test
   void discoveryIsNotRedirectedNorALoginThatReachedTheAddress() {
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:moved", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:moved", true, true,
         Map.of("redirect", "192.0.2.9:3261 temp")));
     Initiator discovery = new Initiator(core);
-    discovery.send(discovery.login(0x87), Initiator.text("InitiatorName=iqn.test:i",
+    discovery.send(discovery.login(0x87), Initiator.text("InitiatorName=iqn.2026-11.test:i",
         "SessionType=Discovery"));
     assertThat(discovery.read().u16(36)).isZero();
 
@@ -60,10 +60,10 @@ class RedirectTest {
         "192.0.2.9:0 temp", "has a port that is not 1 to 65535",
         "2001:db8::5 temp", "has no address (IPv6 goes in brackets)").entrySet()) {
       FakeCore c = new FakeCore(FakeCore.settings());
-      c.targets.add(new FakeCore.FakeTarget("iqn.test:r", true, true,
+      c.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:r", true, true,
           Map.of("redirect", bad.getKey())));
       assertThatThrownBy(() -> new IscsiTargetDriver().start(c)).hasMessage(
-          "TARGET iqn.test:r: redirect '" + bad.getKey() + "' " + bad.getValue());
+          "TARGET iqn.2026-11.test:r: redirect '" + bad.getKey() + "' " + bad.getValue());
     }
   }
 }

@@ -31,15 +31,15 @@ class SessionReinstatementTest {
 
   @Test
   void aLoginWithTheSameIsidEndsTheOldSessionBeforeItIsAdmitted() {
-    assertThat(first.loginNormal("iqn.test:disk").u16(36)).isZero();
+    assertThat(first.loginNormal("iqn.2026-11.test:disk").u16(36)).isZero();
     int oldTsih = first.connection.session().tsih;
     pendingWrite(first);
     CompletableFuture<TaskManagementResponse> abort = new CompletableFuture<>();
     core.tmf = abort;
 
     Initiator again = another(1);
-    again.send(again.login(0x83), Initiator.text("InitiatorName=iqn.test:initiator",
-        "TargetName=iqn.test:disk", "AuthMethod=None"));
+    again.send(again.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
+        "TargetName=iqn.2026-11.test:disk", "AuthMethod=None"));
     assertThat(core.managed).as("the old session's tasks are aborted")
         .containsExactly("ABORT_TASK_SET:0:0");
     assertThat(again.drain()).as("no answer while the old tasks may touch the medium")
@@ -61,9 +61,9 @@ class SessionReinstatementTest {
 
   @Test
   void anIdleSessionIsReinstatedAtOnce() {
-    first.loginNormal("iqn.test:disk");
+    first.loginNormal("iqn.2026-11.test:disk");
     Initiator again = another(1);
-    assertThat(again.loginNormal("iqn.test:disk").u16(36)).isZero();
+    assertThat(again.loginNormal("iqn.2026-11.test:disk").u16(36)).isZero();
     assertThat(core.managed).as("nothing to abort").isEmpty();
     assertThat(first.channel.isOpen()).isFalse();
     assertThat(service.connections()).containsExactly(again.connection);
@@ -72,11 +72,11 @@ class SessionReinstatementTest {
 
   @Test
   void otherIsidsTargetsAndDiscoveryCoexist() {
-    first.loginNormal("iqn.test:disk");
+    first.loginNormal("iqn.2026-11.test:disk");
     Initiator second = another(2);
-    assertThat(second.loginNormal("iqn.test:disk").u16(36)).isZero();
+    assertThat(second.loginNormal("iqn.2026-11.test:disk").u16(36)).isZero();
     Initiator discovery = another(1);
-    discovery.send(discovery.login(0x87), Initiator.text("InitiatorName=iqn.test:initiator",
+    discovery.send(discovery.login(0x87), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
         "SessionType=Discovery"));
     assertThat(discovery.read().u16(36)).isZero();
     assertThat(List.of(first, second, discovery)).allSatisfy(i ->
@@ -92,12 +92,12 @@ class SessionReinstatementTest {
 
   @Test
   void aPduBeforeTheFinalResponseClosesTheWaitingLogin() {
-    first.loginNormal("iqn.test:disk");
+    first.loginNormal("iqn.2026-11.test:disk");
     pendingWrite(first);
     core.tmf = new CompletableFuture<>();
     Initiator again = another(1);
-    again.send(again.login(0x83), Initiator.text("InitiatorName=iqn.test:initiator",
-        "TargetName=iqn.test:disk", "AuthMethod=None"));
+    again.send(again.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
+        "TargetName=iqn.2026-11.test:disk", "AuthMethod=None"));
     again.command(5, 0xC0, 1, 512, new byte[0]);
     assertThat(again.channel.isOpen()).isFalse();
     core.tmf.toCompletableFuture().complete(TaskManagementResponse.FUNCTION_COMPLETE);

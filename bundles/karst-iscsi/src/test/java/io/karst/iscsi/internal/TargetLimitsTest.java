@@ -20,42 +20,42 @@ class TargetLimitsTest {
 
   @Test
   void maxSessionsRefusesOneMoreButNotAReinstatement() {
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:one", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:one", true, true,
         Map.of("MaxSessions", "1")));
     Initiator first = new Initiator(core);
     IscsiService service = first.connection.service;
-    assertThat(first.loginNormal("iqn.test:one").u16(36)).isZero();
+    assertThat(first.loginNormal("iqn.2026-11.test:one").u16(36)).isZero();
 
     Initiator second = initiator(service, 2);
-    assertThat(second.loginNormal("iqn.test:one").u16(36)).as("out of resources")
+    assertThat(second.loginNormal("iqn.2026-11.test:one").u16(36)).as("out of resources")
         .isEqualTo(0x0302);
     assertThat(second.channel.isOpen()).isFalse();
-    assertThat(initiator(service, 3).loginNormal("iqn.test:disk").u16(36))
+    assertThat(initiator(service, 3).loginNormal("iqn.2026-11.test:disk").u16(36))
         .as("other targets are not counted").isZero();
 
     Initiator again = initiator(service, 1);
-    assertThat(again.loginNormal("iqn.test:one").u16(36)).as("a reinstatement replaces")
+    assertThat(again.loginNormal("iqn.2026-11.test:one").u16(36)).as("a reinstatement replaces")
         .isZero();
     assertThat(first.channel.isOpen()).isFalse();
 
     again.channel.close();
-    assertThat(initiator(service, 4).loginNormal("iqn.test:one").u16(36))
+    assertThat(initiator(service, 4).loginNormal("iqn.2026-11.test:one").u16(36))
         .as("a session that ended frees its place").isZero();
   }
 
   @Test
   void queuedCommandsSetsTheWindowOfTheTargetsSessions() {
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:four", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:four", true, true,
         Map.of("QueuedCommands", "4")));
     Initiator i = new Initiator(core);
     i.cmdSN = 10;
-    Pdu r = i.loginNormal("iqn.test:four");
+    Pdu r = i.loginNormal("iqn.2026-11.test:four");
     assertThat(r.u32(28)).as("ExpCmdSN").isEqualTo(10);
     assertThat(r.u32(32)).as("MaxCmdSN").isEqualTo(13);
 
     Initiator other = initiator(i.connection.service, 2);
     other.cmdSN = 10;
-    assertThat(other.loginNormal("iqn.test:disk").u32(32))
+    assertThat(other.loginNormal("iqn.2026-11.test:disk").u32(32))
         .as("the driver's queue_depth elsewhere").isEqualTo(25);
 
     // A fifth command outside the window is dropped.
@@ -73,14 +73,14 @@ class TargetLimitsTest {
 
   @Test
   void aLimitOutOfRangeKeepsTheDriverStoppedNamingIt() {
-    core.targets.add(new FakeCore.FakeTarget("iqn.test:bad", true, true,
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:bad", true, true,
         Map.of("QueuedCommands", "0")));
     assertThatThrownBy(() -> new IscsiTargetDriver().start(core))
-        .hasMessage("TARGET iqn.test:bad: QueuedCommands '0' is not 1 to 65536");
+        .hasMessage("TARGET iqn.2026-11.test:bad: QueuedCommands '0' is not 1 to 65536");
     FakeCore other = new FakeCore(FakeCore.settings());
-    other.targets.add(new FakeCore.FakeTarget("iqn.test:bad", true, true,
+    other.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:bad", true, true,
         Map.of("MaxConnections", "many")));
     assertThatThrownBy(() -> new IscsiTargetDriver().start(other))
-        .hasMessage("TARGET iqn.test:bad: MaxConnections 'many' is not 1 to 65535");
+        .hasMessage("TARGET iqn.2026-11.test:bad: MaxConnections 'many' is not 1 to 65535");
   }
 }

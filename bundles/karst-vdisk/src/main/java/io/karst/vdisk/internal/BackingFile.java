@@ -8,7 +8,10 @@ import io.karst.api.device.DeviceException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -85,9 +88,29 @@ final class BackingFile {
         throw e;
       }
     } catch (IOException e) {
-      throw new DeviceException(device + ": " + file + ": " + e.getMessage()
-          + (direct ? " (opened with O_DIRECT: does the file system support it?)" : ""), e);
+      String hint = e instanceof AccessDeniedException && !g.readOnly()
+          ? " (opened for reading and writing; read_only 1 opens it for reading only)"
+          : direct ? " (opened with O_DIRECT: does the file system support it?)" : "";
+      throw new DeviceException(device + ": " + file + ": " + reason(e) + hint, e);
     }
+  }
+
+  /**
+   * What went wrong, in words: NIO's file system exceptions carry the path as their message
+   * and the reason in their type (an unreadable file is an AccessDeniedException whose message
+   * is only its name).
+   */
+  static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof NoSuchFileException) {
+      return "no such file or directory";
+    }
+    if (e instanceof FileSystemException f) {
+      return f.getReason() != null ? f.getReason() : "cannot be opened";
+    }
+    return e.getMessage();
   }
 
   private static OpenOption[] openOptions(boolean readOnly, boolean writeThrough,

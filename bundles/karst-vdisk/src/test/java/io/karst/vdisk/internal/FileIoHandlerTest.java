@@ -177,6 +177,22 @@ class FileIoHandlerTest {
   }
 
   @Test
+  void aFileThatCannotBeOpenedIsAClearError() throws Exception {
+    // Sysfs refuses writing its read-only files even to root, as a file system would refuse
+    // an unwritable file to anyone else.
+    Path unwritable = Path.of("/sys/kernel/notes");
+    assumeTrue(Files.exists(unwritable), "no sysfs");
+    assertThatThrownBy(() -> open("filename", unwritable.toString()))
+        .isInstanceOf(DeviceException.class)
+        .hasMessage("disk0: " + unwritable + ": permission denied (opened for reading and writing; "
+            + "read_only 1 opens it for reading only)");
+    assertThat(BackingFile.reason(new java.nio.file.NoSuchFileException("/x")))
+        .isEqualTo("no such file or directory");
+    assertThat(BackingFile.reason(new java.nio.file.FileSystemException("/x", null,
+        "Read-only file system"))).isEqualTo("Read-only file system");
+  }
+
+  @Test
   void badGeometryIsRefused() throws Exception {
     assertThatThrownBy(() -> open("filename", "d.img", "size", "1M", "create", "1",
         "blocksize", "1000")).isInstanceOf(DeviceException.class)
