@@ -9,9 +9,9 @@ import java.net.Socket;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -76,11 +76,14 @@ final class IsnsClient {
     this.entity = entity;
     this.targets = targets;
     this.portals = portals;
-    this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor e = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "karst-isns");
       t.setDaemon(true);
       return t;
     });
+    // The refresh waiting for its time does not hold up a stop.
+    e.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.executor = e;
   }
 
   /**
