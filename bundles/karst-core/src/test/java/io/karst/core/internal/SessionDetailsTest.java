@@ -11,9 +11,12 @@ import io.karst.api.mgmt.Management.ObjectInfo;
 import io.karst.api.mgmt.ManagementException;
 import io.karst.api.target.SessionDetails;
 import io.karst.api.target.SessionEvents;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,6 +88,26 @@ class SessionDetailsTest extends BedTest {
         .isInstanceOf(ManagementException.class).hasMessageContaining("10.0.0.1, 10.0.0.1_1");
     assertThatThrownBy(() -> bed.engine.object(SESSION + "/10.0.0.1/x"))
         .isInstanceOf(ManagementException.class);
+  }
+
+  @Test
+  void jmxShowsTheSessionAndItsConnectionsAsTheTreeDoes() throws Exception {
+    open(() -> new SessionDetails(Map.of("sid", "1234"), List.of(
+        new SessionDetails.Connection("10.0.0.1", Map.of("cid", "1", "ip", "10.0.0.1")))));
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    JmxTree tree = new JmxTree(server, bed.engine);
+    try {
+      tree.sync();
+      ObjectName session = JmxTree.name(bed.engine.object(SESSION));
+      ObjectName connection = JmxTree.name(bed.engine.object(SESSION + "/10.0.0.1"));
+      assertThat(session.getKeyProperty("type")).isEqualTo("session");
+      assertThat(server.getAttribute(session, "sid")).isEqualTo("1234");
+      assertThat(server.getAttribute(session, "commands")).isEqualTo(0L);
+      assertThat(connection.getKeyProperty("type")).isEqualTo("connection");
+      assertThat(server.getAttribute(connection, "ip")).isEqualTo("10.0.0.1");
+    } finally {
+      tree.unregisterAll();
+    }
   }
 
   @Test
