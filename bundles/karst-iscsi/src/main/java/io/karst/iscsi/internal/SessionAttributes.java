@@ -4,7 +4,6 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.target.SessionDetails;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -130,8 +129,7 @@ final class SessionAttributes {
   }
 
   /** An address as iscsi-scst shows it: IPv6 in brackets. */
-  private static String address(SocketAddress a) {
-    InetSocketAddress s = (InetSocketAddress) a;
+  private static String address(InetSocketAddress s) {
     String host = s.getAddress() == null ? s.getHostString() : s.getAddress().getHostAddress();
     return host.contains(":") ? "[" + host + "]" : host;
   }
