@@ -10,9 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -33,9 +33,9 @@ import java.util.function.Supplier;
  * registration alive without ESI (RFC 4171 6.2.6: any message refreshes it) and restores
  * what a server lost; a DevDereg removes the entity when the driver stops.
  *
- * <p>Each exchange is a short TCP connection on a thread of its own, outside the event loops
+ * <p>Each update is a short TCP connection on a thread of its own, outside the event loops
  * and core's lock. A server that cannot be reached or refuses is logged, and tried again
- * later; it never stops the driver.
+ * later with the whole entity; it never stops the driver.
  */
 final class IsnsClient {
 
@@ -222,16 +222,20 @@ final class IsnsClient {
     return a;
   }
 
-  /** A DevDereg of one target's storage node, by itself as the Source. */
+  /**
+   * A DevDereg of one target's storage node, by itself as the Source.
+   *
+   * @throws IOException when the server refuses, so that the next try registers the entity
+   *     whole
+   */
   private void deregister(Socket s, String target) throws IOException {
     Isns.Response r = exchange(s, Isns.DEV_DEREG, 0, new Isns.Attributes()
         .string(Isns.ISCSI_NAME, target).delimiter().string(Isns.ISCSI_NAME, target));
-    if (r.status() == 0) {
-      LOG.log(Level.INFO, "iSNS: deregistered target " + target + " from " + server);
-    } else {
-      LOG.log(Level.WARNING, "iSNS: " + server + " refused to deregister target " + target
-          + ": " + Isns.status(r.status()));
+    if (r.status() != 0) {
+      throw new IOException("deregistration of target " + target + " refused: "
+          + Isns.status(r.status()));
     }
+    LOG.log(Level.INFO, "iSNS: deregistered target " + target + " from " + server);
   }
 
   /** A DevDereg of the whole entity. */

@@ -30,6 +30,8 @@ class IsnsClientTest {
   private final ServerSocket server;
   private final Thread serving;
   private final IscsiTargetDriver driver = new IscsiTargetDriver();
+  /** The status the server answers to a deregistration: 0, or an error to refuse it. */
+  private volatile int deregistrationStatus;
 
   IsnsClientTest() throws IOException {
     server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -84,7 +86,8 @@ class IsnsClientTest {
     ByteBuffer answer = ByteBuffer.allocate(12 + 16).putShort((short) 1)
         .putShort((short) (function | 0x8000)).putShort((short) 16)
         .putShort((short) 0x4C00).putShort((short) tx).putShort((short) 0)
-        .putInt(0).putInt(Isns.REGISTRATION_PERIOD).putInt(4).putInt(600);
+        .putInt(function == Isns.DEV_DEREG ? deregistrationStatus : 0)
+        .putInt(Isns.REGISTRATION_PERIOD).putInt(4).putInt(600);
     s.getOutputStream().write(answer.array());
     return true;
   }
@@ -192,6 +195,24 @@ class IsnsClientTest {
     driver.stop();
     assertThat(requests.poll(200, TimeUnit.MILLISECONDS)).as("nothing left to deregister")
         .isNull();
+  }
+
+  @Test
+  void aRefusedDeregistrationHasTheEntityRegisteredWholeNextTime() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
+        "127.0.0.1:" + server.getLocalPort()));
+    driver.start(core);
+    assertThat(next().flags() & Isns.REPLACE).isNotZero();
+    deregistrationStatus = 8; // Source Unauthorized
+    core.targets.removeIf(t -> t.name().equals("iqn.test:secret"));
+    driver.targetsChanged();
+    assertThat(next().function()).isEqualTo(Isns.DEV_DEREG);
+    deregistrationStatus = 0;
+    driver.targetsChanged();
+    Request again = next();
+    assertThat(again.function()).isEqualTo(Isns.DEV_ATTR_REG);
+    assertThat(again.flags() & Isns.REPLACE).as("the server may hold anything").isNotZero();
+    assertThat(again.attributes()).doesNotContain("32=iqn.test:secret");
   }
 
   @Test
