@@ -6,9 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
@@ -21,16 +19,11 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 @Command(scope = "karst", name = "session-show",
     description = "Shows a session: negotiated values, counters, connections")
-public class SessionShow extends TargetCommand {
-
-  @Argument(index = 1, name = "initiator", required = true,
-      description = "The initiator's name, as karst:session-list shows it")
-  @Completion(NameCompleter.Sessions.class)
-  String initiator;
+public class SessionShow extends SessionCommand {
 
   @Override
   String run() {
-    String at = path() + "/sessions/" + initiator;
+    String at = sessionPath();
     ObjectInfo session = management.object(at);
     System.out.println(session.path());
     var table = ListCommand.columns("Attribute", "Value", "Description");
@@ -62,10 +55,5 @@ public class SessionShow extends TargetCommand {
     }
     rows.print(System.out);
     return null;
-  }
-
-  @Override
-  String hint() {
-    return "karst:session-list lists the open sessions";
   }
 }
