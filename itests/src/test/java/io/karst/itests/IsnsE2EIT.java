@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * iSNS (RFC 4171) against open-isns's server: the server registers its enabled targets and
- * portal when it starts, with {@code iSNSServer} set, and removes them when it stops; a query
- * as an initiator (isnsadm) sees exactly that.
+ * portal when it starts, with {@code iSNSServer} set, registers and deregisters the targets
+ * enabled, added, disabled and removed while it runs, and removes them all when it stops; a
+ * query as an initiator (isnsadm) sees exactly that.
  */
 class IsnsE2EIT {
 
@@ -22,6 +23,7 @@ class IsnsE2EIT {
   private static final int ISNS_PORT = 13265;
   private static final String IQN = "iqn.2026-11.io.karst:isns";
   private static final String DISABLED = "iqn.2026-11.io.karst:isns-disabled";
+  private static final String ADDED = "iqn.2026-11.io.karst:isns-added";
 
   private static Path work;
   private static Process isnsd;
@@ -86,7 +88,8 @@ class IsnsE2EIT {
   }
 
   @Test
-  void theEnabledTargetAndItsPortalAreRegisteredUntilTheServerStops() throws Exception {
+  void theEnabledTargetsAndThePortalAreRegisteredAsTheyChangeUntilTheServerStops()
+      throws Exception {
     String nodes = await("nodes", o -> o.contains(IQN));
     assertThat(nodes).contains("iSCSI name = \"" + IQN + "\"", "node type = Target",
         "iSCSI alias = \"karst isns test\"").doesNotContain(DISABLED);
@@ -94,6 +97,18 @@ class IsnsE2EIT {
         "Portal TCP/UDP port = " + PORT + "/tcp");
     String entities = list("entities");
     assertThat(entities).contains("Entity identifier = \"karst:", ":" + PORT + "\"");
+
+    // Targets enabled, added, disabled and removed at run time follow at once.
+    server.shell("karst:target-enable " + DISABLED);
+    server.shell("karst:target-add iscsi " + ADDED);
+    server.shell("karst:target-enable " + ADDED);
+    nodes = await("nodes", o -> o.contains(DISABLED) && o.contains(ADDED));
+    assertThat(nodes).contains("iSCSI name = \"" + IQN + "\"", "iSCSI name = \"" + DISABLED
+        + "\"", "iSCSI name = \"" + ADDED + "\"");
+    server.shell("karst:target-remove " + ADDED);
+    server.shell("karst:target-disable " + DISABLED);
+    nodes = await("nodes", o -> !o.contains(DISABLED) && !o.contains(ADDED));
+    assertThat(nodes).contains("iSCSI name = \"" + IQN + "\"").doesNotContain(DISABLED, ADDED);
 
     server.close();
     String after = await("nodes", o -> !o.contains(IQN));

@@ -127,7 +127,8 @@ class SessionsE2EIT {
   /**
    * One session with two connections (RFC 7143 3.4), neither libiscsi nor QEMU does: the
    * connections write their halves of a range at the same time, commands numbered from the
-   * session's one CmdSN sequence, then each reads back the other's half.
+   * session's one CmdSN sequence, then each reads back the other's half; karst:session-show
+   * then lists both connections and the session's counters.
    */
   @Test
   void aSessionWithTwoConnectionsWritesOnBothAndEachReadsTheOthersData() throws Exception {
@@ -167,7 +168,23 @@ class SessionsE2EIT {
           assertThat(r.data()).hasSize(blocks * 512).containsOnly((byte) (0x30 + c + i));
         }
       }
+
+      // The administrator's view: both connections with their CIDs, and the counters.
+      String shown = server.shell("karst:session-show " + IQN + " " + name);
+      String local = "127\\.0\\.0\\.1";
+      assertThat(shown)
+          .containsPattern(row(local, "0", local, "\\d+", local + ":" + PORT, "established"))
+          .containsPattern(row(local + "_1", "1", local))
+          .containsPattern(row("commands", "64"))
+          .containsPattern(row("write_io_count_kb", "2048"))
+          .containsPattern(row("read_io_count_kb", "2048"))
+          .containsPattern(row("MaxConnections", "\\d+"));
     }
+  }
+
+  /** A row of a shell table whose first cells match these expressions. */
+  private static String row(String... cells) {
+    return "(?m)^\\s*" + String.join("\\s*\\|\\s*", cells) + "\\s*(\\||$)";
   }
 
   /** READ (10) or WRITE (10). */

@@ -13,7 +13,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * <pre>
  * /handlers/&lt;handler&gt;/&lt;device&gt;       /targets/&lt;driver&gt;/&lt;target&gt;/luns/&lt;lun&gt;
  * /devices/&lt;device&gt;                   /targets/&lt;driver&gt;/&lt;target&gt;/ini_groups/&lt;group&gt;/{luns,initiators}
- * /targets/&lt;driver&gt;                   /targets/&lt;driver&gt;/&lt;target&gt;/sessions/&lt;initiator&gt;
+ * /targets/&lt;driver&gt;                   /targets/&lt;driver&gt;/&lt;target&gt;/sessions/&lt;initiator&gt;/&lt;connection&gt;
  * /device_groups/&lt;dg&gt;/{devices,target_groups/&lt;tg&gt;}
  * </pre>
  * Every node lists its attributes, described by the driver, handler or core that owns them,
@@ -131,7 +131,8 @@ public interface Management {
    *
    * @param path the node's absolute path
    * @param kind what the node is: handler, device, driver, target, luns, lun, ini_groups,
-   *     ini_group, initiators, initiator, sessions, session, device_groups, device_group,
+   *     ini_group, initiators, initiator, sessions, session, connection (of a session, as
+   *     its driver shows it), device_groups, device_group,
    *     target_groups, target_group, target_port (a target of a target group), {@code root}
    *     for {@code /}, or a container of these ({@code handlers}, {@code devices},
    *     {@code targets}: the first level, and a device group's devices)

@@ -12,4 +12,16 @@ public interface SessionEvents {
    * {@link Session#close()}.
    */
   void closeRequested(String reason);
+
+  /**
+   * What the session is now, for the management view: core asks each time an administrator
+   * or a tool reads the session, from a management thread, so the driver answers from what it
+   * holds, without waiting on the network. The default shows nothing beyond core's own
+   * attributes.
+   *
+   * @see TargetDriver#sessionAttributes()
+   */
+  default SessionDetails details() {
+    return SessionDetails.NONE;
+  }
 }

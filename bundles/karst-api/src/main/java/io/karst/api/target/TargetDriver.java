@@ -25,6 +25,33 @@ public interface TargetDriver {
   List<AttributeDescriptor> targetAttributes();
 
   /**
+   * The read-only attributes each session of this driver shows beyond core's (iSCSI: the
+   * session identifier and the negotiated keys), their values given by {@link
+   * SessionEvents#details()}. None by default.
+   */
+  default List<AttributeDescriptor> sessionAttributes() {
+    return List.of();
+  }
+
+  /**
+   * The read-only attributes each connection of a session shows (iSCSI: the CID, the
+   * initiator's address, the state), their values given by {@link SessionEvents#details()}.
+   * None by default.
+   */
+  default List<AttributeDescriptor> connectionAttributes() {
+    return List.of();
+  }
+
+  /**
+   * The driver's targets changed while it runs: one was added, removed, enabled, disabled, or
+   * had its attributes changed; {@link DriverContext#targets()} shows them as they are now. A
+   * driver that announces its targets elsewhere (iSCSI: to an iSNS server) updates that
+   * announcement. Core calls this under its management lock, so the driver hands any work
+   * that waits to a thread of its own and returns. Nothing is done by default.
+   */
+  default void targetsChanged() {}
+
+  /**
    * Starts serving: for a network transport, listen. Called once before any {@link #stop()},
    * never on a network thread.
    *

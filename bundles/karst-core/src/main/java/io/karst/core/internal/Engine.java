@@ -485,17 +485,25 @@ public final class Engine implements Management, AutoCloseable {
     DriverConf conf = config.driver(r.driver.name()).orElse(null);
     Map<String, CoreTarget> before = r.targetMap();
     Map<String, CoreTarget> next = new LinkedHashMap<>();
+    boolean announced = false;
     for (TargetConf t : conf == null ? List.<TargetConf>of() : conf.targets()) {
       CoreTarget.State state = state(r.driver, t, source);
       CoreTarget live = before.get(t.name());
       if (live == null || recreate.contains(t.name())) {
         live = new CoreTarget(r.driver.name(), t.name(), state);
+        announced = true;
       } else {
+        CoreTarget.State was = live.state();
+        announced |= was.enabled() != state.enabled()
+            || !was.attributes().equals(state.attributes());
         live.update(state);
       }
       next.put(t.name(), live);
     }
     r.targets(next);
+    if (announced || !next.keySet().equals(before.keySet())) {
+      targetsChanged(r);
+    }
     for (CoreSession s : List.copyOf(r.sessions)) {
       CoreTarget t = next.get(s.target().name());
       if (t != s.target()) {
@@ -512,6 +520,19 @@ public final class Engine implements Management, AutoCloseable {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Tells a driver that what it may announce of its targets changed; a driver that fails
+   * here is logged, as the change itself is made.
+   */
+  private static void targetsChanged(DriverRuntime r) {
+    try {
+      r.driver.targetsChanged();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "driver " + r.driver.name() + " failed to take its targets' "
+          + "change", e);
     }
   }
 

@@ -6,7 +6,11 @@ import io.karst.api.mgmt.AttributeType;
 import io.karst.api.mgmt.Management.AttributeInfo;
 import io.karst.api.mgmt.Management.CommandInfo;
 import io.karst.api.mgmt.Management.ObjectInfo;
+import io.karst.api.mgmt.Management.Scope;
+import io.karst.api.mgmt.Management.StatisticsInfo;
 import io.karst.api.mgmt.ManagementException;
+import io.karst.api.target.SessionDetails;
+import io.karst.api.target.SessionDetails.Connection;
 import io.karst.api.target.TargetDriver;
 import io.karst.core.internal.Config.DeviceConf;
 import io.karst.core.internal.Config.DeviceGroupConf;
@@ -17,6 +21,7 @@ import io.karst.core.internal.Config.TargetConf;
 import io.karst.core.internal.Config.TargetGroupConf;
 import io.karst.core.internal.Config.TargetPortConf;
 import io.karst.core.internal.Config.Value;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +36,8 @@ import java.util.function.UnaryOperator;
  */
 final class ManagementTree {
 
+  private static final System.Logger LOG = System.getLogger(ManagementTree.class.getName());
+
   private static final AttributeDescriptor LUN_DEVICE =
       AttributeDescriptor.builder("device", AttributeType.STRING).required()
           .description("The device the LUN gives access to").build();
@@ -43,6 +50,16 @@ final class ManagementTree {
   private static final AttributeDescriptor SESSION_COMMANDS =
       AttributeDescriptor.builder("commands", AttributeType.INTEGER)
           .description("Commands completed on this nexus").build();
+  private static final AttributeDescriptor SESSION_READ =
+      AttributeDescriptor.builder("read_io_count_kb", AttributeType.INTEGER)
+          .description("KiB of data sent to the initiator (Data-In)").build();
+  private static final AttributeDescriptor SESSION_WRITTEN =
+      AttributeDescriptor.builder("write_io_count_kb", AttributeType.INTEGER)
+          .description("KiB of data received from the initiator by commands that completed "
+              + "with GOOD (Data-Out)").build();
+  private static final AttributeDescriptor SESSION_ERRORS =
+      AttributeDescriptor.builder("errors", AttributeType.INTEGER)
+          .description("Commands that completed with a status other than GOOD").build();
   private static final AttributeDescriptor GROUP_ID =
       AttributeDescriptor.builder("group_id", AttributeType.INTEGER).createParameter()
           .description("The target port group identifier, 1 to 65535").build();
@@ -192,14 +209,7 @@ final class ManagementTree {
           return node(at, "sessions", List.of(), List.of(), names);
         }
         known(p, 4, names, "session of target " + target);
-        if (p.size() == 5) {
-          CoreSession s = sessions.get(names.indexOf(p.get(4)));
-          return node(at, "session", List.of(
-              info(SESSION_INITIATOR, s.initiator(), false),
-              info(SESSION_COMMANDS, String.valueOf(s.statistics.commands()), false)),
-              List.of(CLOSE), List.of());
-        }
-        break;
+        return session(p, at, td, sessions.get(names.indexOf(p.get(4))));
       case "ini_groups":
         List<String> groups = t.groups().stream().map(GroupConf::name).toList();
         if (p.size() == 4) {
@@ -227,6 +237,58 @@ final class ManagementTree {
         break;
     }
     throw nothingAt(p);
+  }
+
+  /**
+   * A session: core's attributes and counters, then what its driver shows of it, and a child
+   * per connection (SCST's iscsi-scst layout).
+   */
+  private ObjectInfo session(List<String> p, String at, TargetDriver td, CoreSession s) {
+    SessionDetails details = details(s);
+    List<String> connections = details.connections().stream().map(Connection::name).toList();
+    if (p.size() == 5) {
+      StatisticsInfo counted = s.statistics.snapshot(Scope.SESSION, s.describe());
+      List<AttributeInfo> attributes = new ArrayList<>(List.of(
+          shown(SESSION_INITIATOR, s.initiator()),
+          shown(SESSION_COMMANDS, String.valueOf(counted.commands())),
+          shown(SESSION_READ, String.valueOf(counted.readBytes() / 1024)),
+          shown(SESSION_WRITTEN, String.valueOf(counted.writtenBytes() / 1024)),
+          shown(SESSION_ERRORS, String.valueOf(counted.errors()))));
+      attributes.addAll(shown(td == null ? List.of() : td.sessionAttributes(),
+          details.attributes()));
+      return node(at, "session", attributes, List.of(CLOSE), connections);
+    }
+    known(p, 5, connections, "connection of session " + p.get(4));
+    if (p.size() == 6) {
+      Connection c = details.connections().get(connections.indexOf(p.get(5)));
+      return node(at, "connection", shown(td == null ? List.of() : td.connectionAttributes(),
+          c.attributes()), List.of(), List.of());
+    }
+    throw nothingAt(p);
+  }
+
+  /** What the driver shows of a session; nothing when it fails to say. */
+  private static SessionDetails details(CoreSession s) {
+    try {
+      SessionDetails d = s.events.details();
+      return d == null ? SessionDetails.NONE : d;
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "the " + s.describe() + " cannot show its details", e);
+      return SessionDetails.NONE;
+    }
+  }
+
+  /** The described attributes that have a value, in the order described. */
+  private static List<AttributeInfo> shown(List<AttributeDescriptor> described,
+      Map<String, String> values) {
+    return described.stream().filter(a -> values.containsKey(a.name()))
+        .map(a -> shown(a, values.get(a.name()))).toList();
+  }
+
+  /** A value the running system shows, which no configuration holds. */
+  private static AttributeInfo shown(AttributeDescriptor a, String value) {
+    return new AttributeInfo(a.name(), a.type(), value, null, false, false, false,
+        a.multiValued(), a.description());
   }
 
   private ObjectInfo luns(List<String> p, int depth, String at, List<LunConf> luns) {

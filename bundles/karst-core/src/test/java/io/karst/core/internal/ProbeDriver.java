@@ -4,6 +4,7 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.target.DriverContext;
 import io.karst.api.target.TargetDriver;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A target driver for tests: a name, attributes (none unless given), and what to do when core
@@ -20,6 +21,10 @@ final class ProbeDriver implements TargetDriver {
   private final Start start;
   List<AttributeDescriptor> attributes = List.of();
   List<AttributeDescriptor> targetAttributes = List.of();
+  List<AttributeDescriptor> sessionAttributes = List.of();
+  List<AttributeDescriptor> connectionAttributes = List.of();
+  /** How many times core told the driver its targets changed. */
+  final AtomicInteger targetsChanged = new AtomicInteger();
   volatile DriverContext context;
 
   ProbeDriver(String name, Start start) {
@@ -44,6 +49,21 @@ final class ProbeDriver implements TargetDriver {
   @Override
   public List<AttributeDescriptor> targetAttributes() {
     return targetAttributes;
+  }
+
+  @Override
+  public List<AttributeDescriptor> sessionAttributes() {
+    return sessionAttributes;
+  }
+
+  @Override
+  public List<AttributeDescriptor> connectionAttributes() {
+    return connectionAttributes;
+  }
+
+  @Override
+  public void targetsChanged() {
+    targetsChanged.incrementAndGet();
   }
 
   @Override

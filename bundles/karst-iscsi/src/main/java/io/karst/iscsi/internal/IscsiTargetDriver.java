@@ -123,7 +123,7 @@ public final class IscsiTargetDriver implements TargetDriver {
   private EventLoopGroup group;
   private final List<Channel> listeners = new ArrayList<>();
   private IscsiService service;
-  private IsnsClient isns;
+  private volatile IsnsClient isns;
 
   private static AttributeDescriptor integer(String name, String value, String description) {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
@@ -191,6 +191,28 @@ public final class IscsiTargetDriver implements TargetDriver {
   }
 
   @Override
+  public List<AttributeDescriptor> sessionAttributes() {
+    return SessionAttributes.SESSION;
+  }
+
+  @Override
+  public List<AttributeDescriptor> connectionAttributes() {
+    return SessionAttributes.CONNECTION;
+  }
+
+  /**
+   * Registers the targets' change with the iSNS server, if there is one; not under the
+   * driver's lock, which {@link #stop()} holds while initiators log out.
+   */
+  @Override
+  public void targetsChanged() {
+    IsnsClient c = isns;
+    if (c != null) {
+      c.changed();
+    }
+  }
+
+  @Override
   public synchronized void start(DriverContext context) throws Exception {
     if (group != null) {
       throw new IllegalStateException("iscsi is already started");
@@ -236,7 +258,7 @@ public final class IscsiTargetDriver implements TargetDriver {
     group = g;
     service = s;
     if (isnsAddress != null) {
-      isns = new IsnsClient(isnsAddress, entity(bound.get(0)), context.targets(), s::portals);
+      isns = new IsnsClient(isnsAddress, entity(bound.get(0)), context::targets, s::portals);
       isns.start();
     }
     LOG.log(Level.INFO, "iSCSI listening on " + bound + " ("

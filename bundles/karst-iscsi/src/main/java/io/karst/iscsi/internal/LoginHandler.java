@@ -1,6 +1,8 @@
 package io.karst.iscsi.internal;
 
 import io.karst.api.target.Session;
+import io.karst.api.target.SessionDetails;
+import io.karst.api.target.SessionEvents;
 import io.karst.api.target.SessionException;
 import io.karst.api.target.Target;
 import io.netty.buffer.ByteBuf;
@@ -494,7 +496,18 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   private Session openSession(Params p) throws LoginRefusal {
     try {
       return service.context().openSession(p.targetName, p.initiatorName,
-          transportId(p.initiatorName, isid), reason -> connection.session().requestLogout());
+          transportId(p.initiatorName, isid), new SessionEvents() {
+            @Override
+            public void closeRequested(String reason) {
+              connection.session().requestLogout();
+            }
+
+            @Override
+            public SessionDetails details() {
+              IscsiSession s = connection.session();
+              return s == null ? SessionDetails.NONE : SessionAttributes.of(s);
+            }
+          });
     } catch (SessionException e) {
       throw new LoginRefusal(switch (e.reason()) {
         case TARGET_NOT_FOUND -> LoginRefusal.NOT_FOUND;

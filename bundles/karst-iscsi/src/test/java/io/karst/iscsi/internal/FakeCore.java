@@ -59,7 +59,8 @@ final class FakeCore implements DriverContext {
   }
 
   final Map<String, String> attributes;
-  final List<Target> targets = new ArrayList<>(List.of(
+  /** Changed by tests while the driver's iSNS thread reads them. */
+  final List<Target> targets = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(
       new FakeTarget("iqn.2026-11.test:disk", true, true),
       new FakeTarget("iqn.2026-11.test:off", false, true),
       new FakeTarget("iqn.2026-11.test:secret", true, false)));

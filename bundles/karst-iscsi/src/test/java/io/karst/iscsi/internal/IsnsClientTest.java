@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,8 @@ class IsnsClientTest {
   private final ServerSocket server;
   private final Thread serving;
   private final IscsiTargetDriver driver = new IscsiTargetDriver();
+  /** The status the server answers to a deregistration: 0, or an error to refuse it. */
+  private volatile int deregistrationStatus;
 
   IsnsClientTest() throws IOException {
     server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -43,35 +46,50 @@ class IsnsClientTest {
     server.close();
   }
 
-  /** Answers every request with success, granting a registration period of 600 s. */
+  /**
+   * Answers every request with success, granting a registration period of 600 s, as many
+   * requests on one connection as the client sends.
+   */
   private void serve() {
     while (!server.isClosed()) {
       try (Socket s = server.accept()) {
         DataInputStream in = new DataInputStream(s.getInputStream());
-        in.readUnsignedShort();
-        int function = in.readUnsignedShort();
-        int length = in.readUnsignedShort();
-        int flags = in.readUnsignedShort();
-        int tx = in.readUnsignedShort();
-        in.readUnsignedShort();
-        ByteBuffer p = ByteBuffer.wrap(in.readNBytes(length));
-        List<String> attributes = new ArrayList<>();
-        while (p.remaining() >= 8) {
-          int tag = p.getInt();
-          byte[] v = new byte[p.getInt()];
-          p.get(v);
-          attributes.add(tag + "=" + render(tag, v));
+        while (answer(s, in)) {
+          // the next request on this connection
         }
-        requests.add(new Request(function, flags, attributes));
-        ByteBuffer answer = ByteBuffer.allocate(12 + 16).putShort((short) 1)
-            .putShort((short) (function | 0x8000)).putShort((short) 16)
-            .putShort((short) 0x4C00).putShort((short) tx).putShort((short) 0)
-            .putInt(0).putInt(Isns.REGISTRATION_PERIOD).putInt(4).putInt(600);
-        s.getOutputStream().write(answer.array());
       } catch (IOException e) {
         return;
       }
     }
+  }
+
+  /** Reads a request and answers it; false at the end of the connection. */
+  private boolean answer(Socket s, DataInputStream in) throws IOException {
+    if (in.read() < 0) {
+      return false;
+    }
+    in.read();
+    int function = in.readUnsignedShort();
+    int length = in.readUnsignedShort();
+    int flags = in.readUnsignedShort();
+    int tx = in.readUnsignedShort();
+    in.readUnsignedShort();
+    ByteBuffer p = ByteBuffer.wrap(in.readNBytes(length));
+    List<String> attributes = new ArrayList<>();
+    while (p.remaining() >= 8) {
+      int tag = p.getInt();
+      byte[] v = new byte[p.getInt()];
+      p.get(v);
+      attributes.add(tag + "=" + render(tag, v));
+    }
+    requests.add(new Request(function, flags, attributes));
+    ByteBuffer answer = ByteBuffer.allocate(12 + 16).putShort((short) 1)
+        .putShort((short) (function | 0x8000)).putShort((short) 16)
+        .putShort((short) 0x4C00).putShort((short) tx).putShort((short) 0)
+        .putInt(function == Isns.DEV_DEREG ? deregistrationStatus : 0)
+        .putInt(Isns.REGISTRATION_PERIOD).putInt(4).putInt(600);
+    s.getOutputStream().write(answer.array());
+    return true;
   }
 
   private static String render(int tag, byte[] v) {
@@ -117,6 +135,86 @@ class IsnsClientTest {
     assertThat(d.attributes()).containsExactly("32=iqn.2026-11.test:disk", "0=", "1=" + entity);
   }
 
+  /** The next request the server saw. */
+  private Request next() throws InterruptedException {
+    Request r = requests.poll(10, TimeUnit.SECONDS);
+    assertThat(r).as("a request").isNotNull();
+    return r;
+  }
+
+  @Test
+  void targetsAddedAndRemovedAtRunTimeAreRegisteredAndDeregisteredOneByOne() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
+        "127.0.0.1:" + server.getLocalPort()));
+    driver.start(core);
+    int port = driver.boundPortals().get(0).getPort();
+    Request first = next();
+    assertThat(first.flags() & Isns.REPLACE).isNotZero();
+    String entity = first.attributes().get(1).substring(2);
+
+    // Added (or enabled): registered into the entity, which keeps the others; no Replace.
+    core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:new", true, true));
+    driver.targetsChanged();
+    Request added = next();
+    assertThat(added.function()).isEqualTo(Isns.DEV_ATTR_REG);
+    assertThat(added.flags() & 0xFC00).as("client, first and last PDU").isEqualTo(0x8C00);
+    assertThat(added.attributes()).startsWith("32=iqn.2026-11.test:disk", "1=" + entity, "0=",
+        "1=" + entity, "2=2", "16=255,255:127.0.0.1", "17=" + port);
+    assertThat(added.attributes()).containsSequence("32=iqn.2026-11.test:new", "33=1",
+        "34=alias of iqn.2026-11.test:new").containsSequence("48=iqn.2026-11.test:new",
+        "49=255,255:127.0.0.1", "50=" + port, "51=7");
+
+    // Removed (or disabled): its node deregistered, by itself; the rest restated.
+    core.targets.removeIf(t -> t.name().equals("iqn.2026-11.test:new"));
+    driver.targetsChanged();
+    Request removed = next();
+    assertThat(removed.function()).isEqualTo(Isns.DEV_DEREG);
+    assertThat(removed.attributes()).containsExactly("32=iqn.2026-11.test:new", "0=",
+        "32=iqn.2026-11.test:new");
+    Request restated = next();
+    assertThat(restated.flags() & Isns.REPLACE).isZero();
+    assertThat(restated.attributes()).doesNotContain("32=iqn.2026-11.test:new")
+        .contains("32=iqn.2026-11.test:disk", "32=iqn.2026-11.test:secret");
+
+    // A registered target whose portal groups change: the entity registered again whole.
+    core.targets.replaceAll(t -> t.name().equals("iqn.2026-11.test:secret")
+        ? new FakeCore.FakeTarget(t.name(), true, false, Map.of("allowed_portal", "10.*"))
+        : t);
+    driver.targetsChanged();
+    Request replaced = next();
+    assertThat(replaced.flags() & Isns.REPLACE).isNotZero();
+    assertThat(replaced.attributes()).contains("32=iqn.2026-11.test:secret")
+        .doesNotContain("48=iqn.2026-11.test:secret");
+
+    // No enabled target left: the entity goes.
+    core.targets.clear();
+    driver.targetsChanged();
+    Request gone = next();
+    assertThat(gone.function()).isEqualTo(Isns.DEV_DEREG);
+    assertThat(gone.attributes()).containsExactly("32=iqn.2026-11.test:disk", "0=", "1=" + entity);
+    driver.stop();
+    assertThat(requests.poll(200, TimeUnit.MILLISECONDS)).as("nothing left to deregister")
+        .isNull();
+  }
+
+  @Test
+  void aRefusedDeregistrationHasTheEntityRegisteredWholeNextTime() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
+        "127.0.0.1:" + server.getLocalPort()));
+    driver.start(core);
+    assertThat(next().flags() & Isns.REPLACE).isNotZero();
+    deregistrationStatus = 8; // Source Unauthorized
+    core.targets.removeIf(t -> t.name().equals("iqn.2026-11.test:secret"));
+    driver.targetsChanged();
+    assertThat(next().function()).isEqualTo(Isns.DEV_DEREG);
+    deregistrationStatus = 0;
+    driver.targetsChanged();
+    Request again = next();
+    assertThat(again.function()).isEqualTo(Isns.DEV_ATTR_REG);
+    assertThat(again.flags() & Isns.REPLACE).as("the server may hold anything").isNotZero();
+    assertThat(again.attributes()).doesNotContain("32=iqn.2026-11.test:secret");
+  }
+
   @Test
   void aWildcardPortalIsRegisteredAsTheAddressTheServerSees() throws Exception {
     driver.start(new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
@@ -130,7 +228,7 @@ class IsnsClientTest {
     FakeCore core = new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
         "127.0.0.1:" + server.getLocalPort(), "portals", "127.0.0.1:0,127.0.0.2:0"));
     core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:two", true, true,
-        java.util.Map.of("allowed_portal", "127.0.0.2")));
+        Map.of("allowed_portal", "127.0.0.2")));
     driver.start(core);
     int second = driver.boundPortals().get(1).getPort();
     Request r = requests.poll(10, TimeUnit.SECONDS);

@@ -2,6 +2,8 @@ package io.karst.iscsi.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.karst.api.mgmt.AttributeDescriptor;
+import io.karst.api.target.SessionDetails;
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
 import java.util.List;
@@ -169,6 +171,37 @@ class MultipleConnectionsTest {
       out.writeBytes(b);
     }
     return out.toByteArray();
+  }
+
+  @Test
+  void theManagementViewShowsTheNegotiatedKeysAndEachConnection() {
+    Initiator second = join(3);
+    SessionDetails d = core.events.details();
+    assertThat(d.attributes()).containsEntry("sid", "400000000001" + String.format("%04x", tsih))
+        .containsEntry("MaxBurstLength", "16384").containsEntry("FirstBurstLength", "4096")
+        .containsEntry("InitialR2T", "No").containsEntry("ImmediateData", "Yes")
+        .containsEntry("MaxOutstandingR2T", "2").containsEntry("MaxConnections", "4")
+        .containsEntry("HeaderDigest", "None").containsEntry("DataDigest", "None")
+        .containsEntry("MaxXmitDataSegmentLength", "8192")
+        .containsEntry("ErrorRecoveryLevel", "0");
+    // Every name the driver shows is one it describes, so core shows it.
+    assertThat(SessionAttributes.SESSION).extracting(AttributeDescriptor::name)
+        .containsAll(d.attributes().keySet());
+    // A test channel has no IP address: the connections are named as iscsi-scst names two of
+    // one address.
+    assertThat(d.connections()).extracting(SessionDetails.Connection::name)
+        .containsExactly("unknown", "unknown_1");
+    assertThat(d.connections()).extracting(c -> c.attributes().get("cid"))
+        .containsExactly("0", "3");
+    assertThat(d.connections()).extracting(c -> c.attributes().get("state"))
+        .containsOnly("established");
+    assertThat(SessionAttributes.CONNECTION).extracting(AttributeDescriptor::name)
+        .containsAll(d.connections().get(1).attributes().keySet());
+
+    logout(second, 1, 1, 3);
+    assertThat(second.read().opcode()).isEqualTo(Opcode.LOGOUT_RESPONSE);
+    assertThat(core.events.details().connections()).extracting(c -> c.attributes().get("cid"))
+        .containsExactly("0");
   }
 
   @Test

@@ -120,16 +120,15 @@ abstract class NameCompleter implements Completer {
     }
   }
 
-  /** Initiators with a session to the target on the line. */
+  /**
+   * The sessions of the target on the line, as the tree names them: by initiator, a second
+   * session of one initiator (another ISID) with {@code #2}.
+   */
   @Service
   public static class Sessions extends NameCompleter {
     @Override
     Stream<String> names(List<String> words) {
-      List<String> targets = management.targets().stream().map(TargetInfo::name)
-          .filter(words::contains).toList();
-      return management.sessions().stream()
-          .filter(s -> targets.isEmpty() || targets.contains(s.target()))
-          .map(Management.SessionInfo::initiator);
+      return targets(words).flatMap(t -> children(t + "/sessions"));
     }
   }
 

@@ -1,8 +1,6 @@
 package io.karst.shell.internal;
 
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
@@ -12,20 +10,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 @Command(scope = "karst", name = "session-close",
     description = "Closes an initiator's session: close on .../sessions/INITIATOR")
-public class SessionClose extends TargetCommand {
-
-  @Argument(index = 1, name = "initiator", required = true,
-      description = "The initiator's name, as karst:session-list shows it")
-  @Completion(NameCompleter.Sessions.class)
-  String initiator;
+public class SessionClose extends SessionCommand {
 
   @Override
   String run() {
-    return execute(path() + "/sessions/" + initiator, "close");
-  }
-
-  @Override
-  String hint() {
-    return "karst:session-list lists the open sessions";
+    return execute(sessionPath(), "close");
   }
 }

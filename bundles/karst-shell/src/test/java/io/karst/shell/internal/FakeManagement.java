@@ -49,7 +49,21 @@ class FakeManagement implements Management {
             false, true, true, "CHAP users")), List.of(), "luns", "ini_groups", "sessions");
     node("/targets/iscsi/" + TARGET + "/luns", "luns", List.of(), List.of(), "0");
     node("/targets/iscsi/" + TARGET + "/luns/0", "lun", List.of(lunDevice("disk0")), List.of());
-    node("/targets/iscsi/" + TARGET + "/sessions", "sessions", List.of(), List.of());
+    String session = "/targets/iscsi/" + TARGET + "/sessions/iqn.1993-08.org.debian:01:abc";
+    node("/targets/iscsi/" + TARGET + "/sessions", "sessions", List.of(), List.of(),
+        "iqn.1993-08.org.debian:01:abc");
+    node(session, "session", List.of(shown("commands", AttributeType.INTEGER, "3"),
+        shown("HeaderDigest", AttributeType.STRING, "CRC32C"),
+        shown("MaxBurstLength", AttributeType.INTEGER, "1048576")),
+        List.of(new CommandInfo("close", "close", "Ends the session")),
+        "127.0.0.1", "127.0.0.1_1");
+    node(session + "/127.0.0.1", "connection", List.of(shown("cid", AttributeType.INTEGER, "1"),
+        shown("ip", AttributeType.STRING, "127.0.0.1"),
+        shown("port", AttributeType.INTEGER, "40001"),
+        shown("state", AttributeType.STRING, "established")), List.of());
+    node(session + "/127.0.0.1_1", "connection", List.of(
+        shown("cid", AttributeType.INTEGER, "2"), shown("ip", AttributeType.STRING, "127.0.0.1"),
+        shown("state", AttributeType.STRING, "closing")), List.of());
     node("/targets/iscsi/" + TARGET + "/ini_groups", "ini_groups", List.of(), List.of(), "esx");
     node("/targets/iscsi/" + TARGET + "/ini_groups/esx", "ini_group", List.of(), List.of(),
         "luns", "initiators");
@@ -78,6 +92,12 @@ class FakeManagement implements Management {
         "sessions");
     node("/targets/local/" + SHARED + "/ini_groups", "ini_groups", List.of(), List.of());
     node("/device_groups", "device_groups", List.of(), List.of());
+  }
+
+  /** A read-only value of the running system. */
+  private static AttributeInfo shown(String name, AttributeType type, String value) {
+    return new AttributeInfo(name, type, value, null, false, false, false, false,
+        "What " + name + " is");
   }
 
   private static AttributeInfo lunDevice(String device) {

@@ -222,6 +222,36 @@ class TreeCommandsTest {
   }
 
   @Test
+  void sessionShowListsTheSessionsAttributesAndARowPerConnection() throws Exception {
+    String out = run(new SessionShow(), c -> {
+      c.target = TARGET;
+      c.initiator = "iqn.1993-08.org.debian:01:abc";
+    });
+    assertThat(management.calls).as("reads only").isEmpty();
+    List<String> lines = out.lines().map(String::strip).toList();
+    assertThat(lines.get(0)).isEqualTo(T + "/sessions/iqn.1993-08.org.debian:01:abc");
+    assertThat(lines).anyMatch(l -> l.matches("HeaderDigest\\s*\\|\\s*CRC32C\\s*\\|.*"))
+        .anyMatch(l -> l.matches("MaxBurstLength\\s*\\|\\s*1048576\\s*\\|.*"));
+    // One column per connection attribute, in the driver's order; a value it lacks is blank.
+    assertThat(lines).anyMatch(l -> l.matches("Connection\\s*\\|\\s*cid\\s*\\|\\s*ip\\s*\\|"
+        + "\\s*port\\s*\\|\\s*state"))
+        .anyMatch(l -> l.matches("127\\.0\\.0\\.1\\s*\\|\\s*1\\s*\\|\\s*127\\.0\\.0\\.1\\s*\\|"
+            + "\\s*40001\\s*\\|\\s*established"))
+        .anyMatch(l -> l.matches("127\\.0\\.0\\.1_1\\s*\\|\\s*2\\s*\\|\\s*127\\.0\\.0\\.1\\s*\\|"
+            + "\\s*\\|\\s*closing"));
+  }
+
+  @Test
+  void sessionShowOfAnUnknownSessionSaysWhereToLook() {
+    SessionShow show = new SessionShow();
+    show.management = management;
+    show.target = TARGET;
+    show.initiator = "iqn.nobody";
+    assertThatThrownBy(show::execute).isInstanceOf(CommandException.class)
+        .hasMessageContaining("karst:session-list lists the open sessions");
+  }
+
+  @Test
   void aluaGroupCommands() throws Exception {
     run(new DgroupAdd(), c -> c.deviceGroup = "dg");
     assertThat(sent()).isEqualTo("execute /device_groups: create dg");
