@@ -332,6 +332,13 @@ final class ExtendedCopy {
           || PersistentReservations.conflicts(task, d, opcode)) {
         throw new Conflict();
       }
+      // A device being sanitized, or left in failure mode by a failed sanitize, is no more
+      // read or written through a copy than by a READ or WRITE of its own (SBC-4 4.11).
+      Sense sanitize = d.sanitize.condition();
+      if (sanitize != null) {
+        throw segmentError(new Sense(SenseKey.COPY_ABORTED, sanitize.asc(), sanitize.ascq()),
+            s, at);
+      }
       if (destination && t.lun().writeProtected()) {
         throw new SenseException(Sense.WRITE_PROTECTED);
       }

@@ -84,7 +84,7 @@ final class Sanitize {
     }
 
     /** The sense a refused command reports, or null when there is none to refuse it with. */
-    private synchronized Sense condition() {
+    synchronized Sense condition() {
       if (running != null) {
         return IN_PROGRESS.withProgressIndication(running.progress());
       }

@@ -211,6 +211,24 @@ class ExtendedCopyTest extends BedTest {
   }
 
   @Test
+  void aDeviceInSanitizeFailureModeIsNeitherReadNorWritten() throws Exception {
+    bed.handler.failure = MemoryHandler.ioError();
+    byte[] overwrite = {1, 0, 0, 1, 0x5A};
+    assertSense(bed.send(1, cdb(0x48, 0x01, 0, 0, 0, 0, 0, 0, overwrite.length, 0), overwrite,
+        0), Sanitize.COMMAND_FAILED);
+    bed.handler.failure = null;
+    byte[] before = read(0, 0, 8, 512);
+    byte[][] both = {cscd("disk0", 512), cscd("disk1", 4096)};
+
+    LocalResult r = send(list(0, NO_LIST_ID, both, segment(1, 0, false, 1, 0, 0)));
+    assertSense(r, new Sense(SenseKey.COPY_ABORTED, 0x31, 0x03));
+    assertThat(r.sense().senseKeySpecific()).isEqualTo(0x800000 | (16 + 64 + 4));
+    assertThat(read(0, 0, 8, 512)).as("nothing of the failed medium copied").isEqualTo(before);
+    assertSense(send(list(0, NO_LIST_ID, both, segment(0, 1, false, 8, 0, 0))),
+        new Sense(SenseKey.COPY_ABORTED, 0x31, 0x03));
+  }
+
+  @Test
   void everySegmentIsCheckedBeforeAnyIsCopied() throws Exception {
     byte[] before = read(0, 100, 8, 512);
     pattern(0, 0, 8, 512, 4);
