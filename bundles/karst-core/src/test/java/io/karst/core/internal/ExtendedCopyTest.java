@@ -141,6 +141,18 @@ class ExtendedCopyTest extends BedTest {
   }
 
   @Test
+  void theCopyRunsOnTheDeviceIoThreadsNotTheCallers() throws Exception {
+    pattern(0, 0, 4096, 512, 7);
+    bed.handler.writers.clear();
+    assertThat(send(list(0, NO_LIST_ID, new byte[][] {cscd("disk0", 512)},
+        segment(0, 0, false, 4096, 0, 4096))).status()).isEqualTo(Status.GOOD);
+    // The memory backend completes inline: without the hop, a copy of gigabytes ran whole on
+    // the thread that delivered the parameter list.
+    assertThat(bed.handler.writers).hasSize(2)
+        .allSatisfy(t -> assertThat(t).startsWith("karst-disk0-io-"));
+  }
+
+  @Test
   void overlappingRangesMoveOverSeveralChunks() throws Exception {
     // 5000 blocks: more than two chunks, the destination one block after the source.
     byte[] data = pattern(0, 100, 5000, 512, 2);

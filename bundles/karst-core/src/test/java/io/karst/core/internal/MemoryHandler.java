@@ -38,6 +38,8 @@ final class MemoryHandler implements DeviceHandler {
   final List<String> labels = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The FUA flag of each write, in order. */
   final List<Boolean> fua = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The threads the writes ran on, in order. */
+  final List<String> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What each device was last opened with, to call back into core. */
   final Map<String, DeviceConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -153,6 +155,7 @@ final class MemoryHandler implements DeviceHandler {
       @Override
       public void write(long offset, ByteBuffer src, boolean fua, IoCompletion completion) {
         MemoryHandler.this.fua.add(fua);
+        writers.add(Thread.currentThread().getName());
         byte[] m = medium[0];
         Runnable store = () -> {
           allocated.set((int) (offset / 512), (int) ((offset + src.remaining()) / 512));
