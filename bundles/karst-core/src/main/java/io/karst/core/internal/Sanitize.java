@@ -397,7 +397,11 @@ final class Sanitize {
       return chunk.duplicate().clear().limit(length);
     }
 
-    /** A pass is over: a volatile cache is flushed, so the medium holds the pass. */
+    /**
+     * A pass is over: a volatile cache is flushed, so the medium holds the pass. A block
+     * erase's too: a deallocation (a hole punched in a file) sits in the cache as a write
+     * does, and the sanitize operation covers the cache (SBC-4 4.11.1).
+     */
     private void endPass() {
       IoCompletion passed = new IoCompletion() {
         @Override
@@ -416,7 +420,7 @@ final class Sanitize {
           end(cause);
         }
       };
-      if (block != null && backend.writeCacheEnabled()) {
+      if (backend.writeCacheEnabled()) {
         backend.flush(passed);
       } else {
         passed.completed();

@@ -28,6 +28,8 @@ final class MemoryHandler implements DeviceHandler {
   /** While set, writes and unmaps wait in {@link #parked} too. */
   volatile boolean parkWrites;
   final AtomicInteger closed = new AtomicInteger();
+  /** Flushes of the write cache, all devices. */
+  final AtomicInteger flushes = new AtomicInteger();
   final List<String> unmapped = new java.util.concurrent.CopyOnWriteArrayList<>();
   /**
    * Whether resync_size reads the size in place (the medium as {@link #media} holds it now)
@@ -173,6 +175,7 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public void flush(IoCompletion completion) {
+        flushes.incrementAndGet();
         completion.completed();
       }
 

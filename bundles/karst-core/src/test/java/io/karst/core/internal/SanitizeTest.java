@@ -263,6 +263,14 @@ class SanitizeTest extends BedTest {
   }
 
   @Test
+  void aBlockEraseReachesTheMediumPastTheVolatileCache() throws Exception {
+    bed.handler.flushes.set(0);
+    assertThat(send(0x02, null).good()).isTrue();
+    assertThat(bed.handler.unmapped).hasSize(4);
+    assertThat(bed.handler.flushes.get()).as("the deallocation flushed").isEqualTo(1);
+  }
+
+  @Test
   void withoutImmedTheCommandEndsWithTheOperation() throws Exception {
     CompletableFuture<LocalResult> running = bed.session.execute(0, sanitize(0x02, 0), null, 0)
         .toCompletableFuture();
