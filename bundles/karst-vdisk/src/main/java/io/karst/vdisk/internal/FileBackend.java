@@ -378,6 +378,11 @@ final class FileBackend implements BlockBackend {
     completion.completed();
   }
 
+  /**
+   * Core closes after the device's last command, or after it gave up waiting for them: an
+   * operation still queued then fails (a closed channel, a closed {@link HolePunch}) and never
+   * reaches a file opened since.
+   */
   @Override
   public void close() {
     if (holes != null) {
@@ -386,7 +391,7 @@ final class FileBackend implements BlockBackend {
     try {
       channel.close();
     } catch (IOException e) {
-      // Nothing is pending (core closes after the last command) and nothing can be retried.
+      // Nothing can be retried.
     }
   }
 }

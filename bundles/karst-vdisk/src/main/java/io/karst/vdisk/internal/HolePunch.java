@@ -6,6 +6,9 @@ import com.sun.jna.Native;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Deallocates ranges of a file with Linux's {@code fallocate(FALLOC_FL_PUNCH_HOLE |
@@ -19,6 +22,12 @@ import java.nio.file.Path;
  * <p>{@link #open} answers null where punching cannot work (not Linux, no native access, a
  * file that cannot be opened for writing), and {@link #punch} false where the file system does
  * not support it (EOPNOTSUPP); the caller then writes zeros instead.
+ *
+ * <p>A descriptor number is reused by the next file the process opens once it is closed, so a
+ * punch that ran after {@link #close} could deallocate another file's data: an unmap still
+ * queued on the I/O threads when core gives up waiting for the device's commands and closes it.
+ * Each call holds a read lock across its native call and {@link #close} the write lock, so close
+ * waits for the calls running and every later call fails as on a closed file.
  */
 final class HolePunch implements AutoCloseable {
 
@@ -46,6 +55,10 @@ final class HolePunch implements AutoCloseable {
   private static final LibC LIBC = load();
 
   private final int fd;
+  /** Read-held across each native call on {@link #fd}, write-held to close it. */
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  /** Set under the write lock: {@link #fd} may name another file now. */
+  private boolean closed;
 
   private HolePunch(int fd) {
     this.fd = fd;
@@ -81,10 +94,16 @@ final class HolePunch implements AutoCloseable {
   /**
    * Deallocates {@code length} bytes at {@code offset}; false when the file system cannot.
    *
-   * @throws IOException on any other failure, with the errno
+   * @throws IOException on any other failure, with the errno, or when the puncher is closed
    */
   boolean punch(long offset, long length) throws IOException {
+    Lock held = lock.readLock();
+    held.lock();
     try {
+      if (closed) {
+        throw new IOException("fallocate(PUNCH_HOLE) at " + offset + " for " + length
+            + " bytes: the device's file is closed");
+      }
       LIBC.fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
       return true;
     } catch (LastErrorException e) {
@@ -93,29 +112,47 @@ final class HolePunch implements AutoCloseable {
       }
       throw new IOException("fallocate(PUNCH_HOLE) at " + offset + " for " + length
           + " bytes failed: errno " + e.getErrorCode(), e);
+    } finally {
+      held.unlock();
     }
   }
 
   /**
    * The first offset at or after {@code offset} that holds data ({@code data}) or is a hole,
    * at most {@code end}, where the file's length ends both; -1 when the file system cannot
-   * tell.
+   * tell or the puncher is closed.
    */
   long seek(long offset, boolean data, long end) {
+    Lock held = lock.readLock();
+    held.lock();
     try {
+      if (closed) {
+        return -1;
+      }
       return Math.min(end, LIBC.lseek(fd, offset, data ? SEEK_DATA : SEEK_HOLE));
     } catch (LastErrorException e) {
       // ENXIO: no data from the offset to the end of the file.
       return e.getErrorCode() == ENXIO ? (data ? end : offset) : -1;
+    } finally {
+      held.unlock();
     }
   }
 
+  /** Waits for the calls running on the descriptor, then closes it; later calls fail. */
   @Override
   public void close() {
+    Lock held = lock.writeLock();
+    held.lock();
     try {
+      if (closed) {
+        return;
+      }
+      closed = true;
       LIBC.close(fd);
     } catch (LastErrorException e) {
       // Only this descriptor is affected, and it is gone either way.
+    } finally {
+      held.unlock();
     }
   }
 }
