@@ -23,7 +23,8 @@ import java.util.concurrent.RejectedExecutionException;
  *
  * <p>Durability: the cache is volatile unless {@code write_through} (the channel is O_DSYNC, so
  * each write is durable when it returns) or {@code nv_cache} (the administrator vouches for the
- * cache below). Only a volatile cache is reported (WCE) and forced, on FUA and on flush.
+ * cache below). Only a volatile cache is reported (WCE) and forced, on FUA and on flush; and a
+ * punched hole on a write-through device, which O_DSYNC does not cover.
  *
  * <p>Thin provisioning: {@link #unmap} punches a hole ({@link HolePunch}), which gives the
  * space back and reads as zeros, as SBC promises for unmapped blocks (LBPRZ). Where holes cannot
@@ -248,6 +249,11 @@ final class FileBackend implements BlockBackend {
   public void unmap(long offset, long length, IoCompletion completion) {
     submit(bulk, completion, () -> {
       if (punching && holes.punch(offset, length)) {
+        if (options.writeThrough()) {
+          // O_DSYNC makes write(2) durable, not fallocate(2): without this a write-through
+          // device could report the unmap done and read the old data after a power loss.
+          channel.force(false);
+        }
         return;
       }
       punching = false;

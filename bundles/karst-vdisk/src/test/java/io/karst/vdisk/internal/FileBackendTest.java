@@ -1,0 +1,161 @@
+package io.karst.vdisk.internal;
+
+import static io.karst.vdisk.internal.FileIoHandlerTest.filled;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileBackendTest {
+
+  private static final int SIZE = 1 << 20;
+
+  @TempDir
+  Path dir;
+
+  /**
+   * With {@code write_through} every completion is durable, and O_DSYNC covers write(2) but not
+   * the fallocate(2) that punches a hole: the unmap must force the file before it completes.
+   */
+  @Test
+  void unmapOnAWriteThroughDeviceForcesThePunchedHole() throws Exception {
+    assertThat(forcesOnUnmap(true)).isEqualTo(1);
+  }
+
+  /** With the write cache enabled the hole is as volatile as a write; SYNCHRONIZE CACHE forces. */
+  @Test
+  void unmapWithTheWriteCacheEnabledDoesNotForce() throws Exception {
+    assertThat(forcesOnUnmap(false)).isZero();
+  }
+
+  private int forcesOnUnmap(boolean writeThrough) throws Exception {
+    Path file = Files.write(dir.resolve("thin.img"), filled(SIZE, 7));
+    HolePunch holes = HolePunch.open(file);
+    assumeTrue(holes != null, "no native hole punching here");
+    CountingChannel channel = new CountingChannel(FileChannel.open(file,
+        StandardOpenOption.READ, StandardOpenOption.WRITE));
+    FileBackend.Options options = new FileBackend.Options(false, writeThrough, false, true,
+        false);
+    try (FileBackend b = new FileBackend(channel, new BackingFile.Store("thin", file, false),
+        new Geometry(SIZE, 512, false, false), SIZE / 512, 0, options, FileBackend.INLINE,
+        FileBackend.INLINE, holes, null)) {
+      Io u = new Io();
+      b.unmap(0, 65536, u);
+      u.await();
+    }
+    assertThat(Files.readAllBytes(file)).as("the range was unmapped").startsWith(new byte[65536]);
+    return channel.forces.get();
+  }
+
+  /** A file's channel that counts how often it is forced. */
+  private static final class CountingChannel extends FileChannel {
+    final AtomicInteger forces = new AtomicInteger();
+    private final FileChannel file;
+
+    CountingChannel(FileChannel file) {
+      this.file = file;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+      forces.incrementAndGet();
+      file.force(metaData);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+      return file.read(dst);
+    }
+
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+      return file.read(dsts, offset, length);
+    }
+
+    @Override
+    public int write(ByteBuffer src) throws IOException {
+      return file.write(src);
+    }
+
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+      return file.write(srcs, offset, length);
+    }
+
+    @Override
+    public long position() throws IOException {
+      return file.position();
+    }
+
+    @Override
+    public FileChannel position(long newPosition) throws IOException {
+      file.position(newPosition);
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return file.size();
+    }
+
+    @Override
+    public FileChannel truncate(long size) throws IOException {
+      file.truncate(size);
+      return this;
+    }
+
+    @Override
+    public long transferTo(long position, long count, WritableByteChannel target)
+        throws IOException {
+      return file.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(ReadableByteChannel src, long position, long count)
+        throws IOException {
+      return file.transferFrom(src, position, count);
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      return file.read(dst, position);
+    }
+
+    @Override
+    public int write(ByteBuffer src, long position) throws IOException {
+      return file.write(src, position);
+    }
+
+    @Override
+    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+      return file.map(mode, position, size);
+    }
+
+    @Override
+    public FileLock lock(long position, long size, boolean shared) throws IOException {
+      return file.lock(position, size, shared);
+    }
+
+    @Override
+    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+      return file.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+      file.close();
+    }
+  }
+}
