@@ -2,6 +2,7 @@ package io.karst.shell.internal;
 
 import io.karst.api.mgmt.Management.AttributeInfo;
 import io.karst.api.mgmt.Management.ObjectInfo;
+import io.karst.api.mgmt.ManagementException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,6 +16,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
  * it (iSCSI: the negotiated keys), then its connections, one row each, with the attributes
  * their driver gives them (iSCSI: CID, the initiator's address and port, the portal, the
  * state, the connection's own keys).
+ *
+ * <p>The session and each connection are separate reads of a tree that changes: a connection
+ * that closes in between, or every one of a session that ends, is no longer there to read, and
+ * is left out as it would be from a listing made a moment later.
  */
 @Service
 @Command(scope = "karst", name = "session-show",
@@ -33,7 +38,11 @@ public class SessionShow extends SessionCommand {
     table.print(System.out);
     List<ObjectInfo> connections = new ArrayList<>();
     for (String c : session.children()) {
-      connections.add(management.object(at + "/" + c));
+      try {
+        connections.add(management.object(at + "/" + c));
+      } catch (ManagementException gone) {
+        // Closed since the session was read.
+      }
     }
     if (connections.isEmpty()) {
       return null;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.karst.api.mgmt.Management.ApplyReport;
+import io.karst.api.mgmt.Management.ObjectInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -239,6 +240,37 @@ class TreeCommandsTest {
             + "\\s*40001\\s*\\|\\s*established"))
         .anyMatch(l -> l.matches("127\\.0\\.0\\.1_1\\s*\\|\\s*2\\s*\\|\\s*127\\.0\\.0\\.1\\s*\\|"
             + "\\s*\\|\\s*closing"));
+  }
+
+  @Test
+  void sessionShowLeavesOutAConnectionThatClosedWhileListing() throws Exception {
+    String session = T + "/sessions/iqn.1993-08.org.debian:01:abc";
+    // The session was read with a connection that is gone by the time it is read itself.
+    ObjectInfo read = management.nodes.get(session);
+    List<String> children = new ArrayList<>(read.children());
+    children.add(0, "10.0.0.9");
+    management.nodes.put(session, new ObjectInfo(read.path(), read.kind(), read.attributes(),
+        read.commands(), children));
+    String out = run(new SessionShow(), c -> {
+      c.target = TARGET;
+      c.initiator = "iqn.1993-08.org.debian:01:abc";
+    });
+    List<String> lines = out.lines().map(String::strip).toList();
+    assertThat(lines).noneMatch(l -> l.startsWith("10.0.0.9"))
+        .anyMatch(l -> l.matches("127\\.0\\.0\\.1\\s*\\|\\s*1\\s*\\|.*established"))
+        .anyMatch(l -> l.matches("127\\.0\\.0\\.1_1\\s*\\|\\s*2\\s*\\|.*closing"));
+  }
+
+  @Test
+  void sessionShowOfASessionWhoseConnectionsAllClosedShowsTheSessionAlone() throws Exception {
+    String session = T + "/sessions/iqn.1993-08.org.debian:01:abc";
+    management.nodes.remove(session + "/127.0.0.1");
+    management.nodes.remove(session + "/127.0.0.1_1");
+    String out = run(new SessionShow(), c -> {
+      c.target = TARGET;
+      c.initiator = "iqn.1993-08.org.debian:01:abc";
+    });
+    assertThat(out).contains("MaxBurstLength").doesNotContain("Connection");
   }
 
   @Test
