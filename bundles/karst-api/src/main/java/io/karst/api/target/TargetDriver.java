@@ -52,7 +52,7 @@ public interface TargetDriver {
    *
    * @param attributes the driver's attributes as the configuration would give them to {@link
    *     DriverContext#attributes()}: canonical, with defaults filled in
-   * @throws IllegalArgumentException naming the attribute and the problem
+   * @throws IllegalArgumentException naming the driver, the attribute and the problem
    */
   default void checkAttributes(Map<String, String> attributes) {}
 

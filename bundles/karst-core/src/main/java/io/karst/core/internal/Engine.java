@@ -1064,8 +1064,7 @@ public final class Engine implements Management, AutoCloseable {
       try {
         driver.checkAttributes(attributes);
       } catch (RuntimeException e) {
-        throw new ConfigException(at(src, d.line()) + "TARGET_DRIVER " + d.name() + ": "
-            + e.getMessage());
+        throw new ConfigException(at(src, d.line()) + e.getMessage());
       }
     }
     for (TargetConf t : d.targets()) {

@@ -241,7 +241,7 @@ class EngineTest {
     };
     probe.attributesCheck = a -> {
       if (a.get("port").equals("9")) {
-        throw new IllegalArgumentException("port 9 is taken");
+        throw new IllegalArgumentException("TARGET_DRIVER probe: port 9 is taken");
       }
     };
     String targets = "TARGET_DRIVER probe {\n enabled 1\n TARGET t {\n  secret longenough12\n }\n";
