@@ -12,12 +12,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * What the connections of a started driver share: core's context, the driver's settings, the
- * portals, the normal sessions by TSIH (which new connections join, and new logins
- * reinstate), and the live connections, which {@link IscsiTargetDriver#stop()} asks to log
- * out.
+ * portals, the failed authentications, the normal sessions by TSIH (which new connections
+ * join, and new logins reinstate), and the live connections, which {@link
+ * IscsiTargetDriver#stop()} asks to log out.
  */
 final class IscsiService {
 
@@ -30,8 +31,15 @@ final class IscsiService {
   private final AtomicInteger tsih = new AtomicInteger();
   private final Map<Integer, IscsiSession> sessions = new ConcurrentHashMap<>();
   private final Set<IscsiConnection> connections = ConcurrentHashMap.newKeySet();
+  private final AuthenticationThrottle throttle;
 
   IscsiService(DriverContext context, List<InetSocketAddress> portals) {
+    this(context, portals, System::nanoTime);
+  }
+
+  /** A service whose authentication throttle reads this clock (nanoseconds). */
+  IscsiService(DriverContext context, List<InetSocketAddress> portals, LongSupplier nanoTime) {
+    this.throttle = new AuthenticationThrottle(nanoTime);
     this.portals = portals;
     this.context = context;
     Map<String, String> a = context.attributes();
@@ -156,6 +164,11 @@ final class IscsiService {
 
   DriverContext context() {
     return context;
+  }
+
+  /** Failed authentications, counted across the connections. */
+  AuthenticationThrottle throttle() {
+    return throttle;
   }
 
   Params offers() {
