@@ -200,7 +200,9 @@ class ChapTest {
     assertThat(beyond.read()).as("a turn beyond the login's patience: no answer").isNull();
     assertThat(beyond.channel.isOpen()).isFalse();
 
-    // Another initiator is not held up by them.
+    // Another initiator is not held up by them (a test channel has no address, which
+    // AuthenticationThrottleTest counts: another host is not held up either, and one that
+    // shares the attacker's address is).
     Initiator other = new Initiator(core, service);
     Map<String, String> c = challenge(other, target, "7", "iqn.2026-11.test:other");
     Pdu r = respond(other, "CHAP_N=joe", "CHAP_R=" + hex(expected(7,
