@@ -2,6 +2,7 @@ package io.karst.api.target;
 
 import io.karst.api.mgmt.AttributeDescriptor;
 import java.util.List;
+import java.util.Map;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -41,6 +42,36 @@ public interface TargetDriver {
   default List<AttributeDescriptor> connectionAttributes() {
     return List.of();
   }
+
+  /**
+   * Checks the driver's own attributes before core applies a configuration that would restart
+   * the running driver with them, so that a value the driver would refuse at {@link #start}
+   * (iSCSI: a CHAP secret of discovery sessions too short) refuses the change instead, with
+   * nothing applied, rather than leave the driver stopped. Only cheap checks belong here: core
+   * calls this under its management lock. Everything is accepted by default.
+   *
+   * @param attributes the driver's attributes as the configuration would give them to {@link
+   *     DriverContext#attributes()}: canonical, with defaults filled in
+   * @throws IllegalArgumentException naming the driver, the attribute and the problem
+   */
+  default void checkAttributes(Map<String, String> attributes) {}
+
+  /**
+   * Checks a target that a configuration adds to the running driver or changes there, before
+   * core applies anything, so that a value the driver would refuse at its next login (iSCSI: a
+   * CHAP secret too short, a negotiation key out of range) refuses the change, with nothing
+   * applied. Core calls this for every new or changed target of a running driver, and for
+   * every target when the driver restarts with new attributes; only cheap checks belong here,
+   * as core holds its management lock. Everything is accepted by default.
+   *
+   * @param name the target's name
+   * @param attributes the target's attributes as {@link Target#attributes()} would show them
+   * @param driverAttributes the driver's attributes that go with them (a target's value may
+   *     be bounded by one of the driver's)
+   * @throws IllegalArgumentException naming the target, the attribute and the problem
+   */
+  default void checkTarget(String name, Map<String, String> attributes,
+      Map<String, String> driverAttributes) {}
 
   /**
    * The driver's targets changed while it runs: one was added, removed, enabled, disabled, or

@@ -1038,6 +1038,9 @@ public final class Engine implements Management, AutoCloseable {
           }
         }
       }
+      if (driver != null && d.enabled() && running.containsKey(d.name())) {
+        checkRunning(driver, merged, restart.contains(d.name()), src);
+      }
       out = out.withDriver(merged);
     }
     for (DriverConf old : config.drivers()) {
@@ -1047,6 +1050,34 @@ public final class Engine implements Management, AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Lets a running driver refuse what a change would give it: its attributes when it restarts
+   * with them, and each target that is new or changed (every one on a restart), as it would
+   * otherwise refuse them only at its next start or login.
+   */
+  private void checkRunning(TargetDriver driver, DriverConf d, boolean restarting, String src)
+      throws ConfigException {
+    Map<String, String> attributes = driverAttributes(d, driver, src);
+    if (restarting) {
+      try {
+        driver.checkAttributes(attributes);
+      } catch (RuntimeException e) {
+        throw new ConfigException(at(src, d.line()) + e.getMessage());
+      }
+    }
+    for (TargetConf t : d.targets()) {
+      Map<String, String> ta = targetAttributes(t, driver, src);
+      TargetConf ot = config.target(d.name(), t.name()).orElse(null);
+      if (restarting || ot == null || !ta.equals(targetAttributes(ot, driver, src))) {
+        try {
+          driver.checkTarget(t.name(), ta, attributes);
+        } catch (RuntimeException e) {
+          throw new ConfigException(at(src, t.line()) + e.getMessage());
+        }
+      }
+    }
   }
 
   /** A driver's attributes checked, when it is registered; else as written. */

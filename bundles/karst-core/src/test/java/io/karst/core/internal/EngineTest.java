@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.mgmt.Management.DeviceState;
+import io.karst.api.mgmt.ManagementException;
 import io.karst.api.scsi.Sense;
 import io.karst.api.target.SessionException;
 import io.karst.api.target.TargetDriver;
@@ -225,6 +226,53 @@ class EngineTest {
       bed.engine.settle();
       assertThat(probe.context).isNotSameAs(started);
       assertThat(probe.context.attributes()).containsEntry("port", "1");
+    }
+  }
+
+  @Test
+  void aRunningDriverRefusingATargetLeavesEverythingAsItWas() throws Exception {
+    ProbeDriver probe = portProbe();
+    probe.targetAttributes = List.of(AttributeDescriptor.builder("secret", AttributeType.STRING)
+        .writable().build());
+    probe.targetCheck = (name, a) -> {
+      if (a.getOrDefault("secret", "").length() < 12) {
+        throw new IllegalArgumentException("TARGET " + name + ": secret is too short");
+      }
+    };
+    probe.attributesCheck = a -> {
+      if (a.get("port").equals("9")) {
+        throw new IllegalArgumentException("TARGET_DRIVER probe: port 9 is taken");
+      }
+    };
+    String targets = "TARGET_DRIVER probe {\n enabled 1\n TARGET t {\n  secret longenough12\n }\n";
+    String config = TestBed.CONFIG + targets + "}\n";
+    try (TestBed bed = new TestBed(dir, config)) {
+      bed.engine.addDriver(probe);
+      bed.engine.settle();
+      var started = probe.context;
+      String running = bed.engine.write(false);
+      int line = (int) (TestBed.CONFIG + targets).lines().count() + 4;
+
+      String added = TestBed.CONFIG + targets + " TARGET v {\n  secret longenough34\n }\n"
+          + " TARGET u {\n  secret short\n }\n}\n";
+      assertThatThrownBy(() -> bed.engine.apply(added, "edit.conf", true, false))
+          .isInstanceOf(ManagementException.class)
+          .hasMessage("edit.conf:" + line + ": TARGET u: secret is too short");
+      assertThatThrownBy(() -> bed.engine.set("/targets/probe/t", "secret", "short"))
+          .isInstanceOf(ManagementException.class)
+          .hasMessageEndingWith("TARGET t: secret is too short");
+      assertThatThrownBy(() -> bed.engine.set("/targets/probe", "port", "9"))
+          .isInstanceOf(ManagementException.class)
+          .hasMessageEndingWith("TARGET_DRIVER probe: port 9 is taken");
+      bed.engine.settle();
+      assertThat(probe.context).isSameAs(started);
+      assertThat(started.targets()).singleElement()
+          .satisfies(t -> assertThat(t.attributes()).containsEntry("secret", "longenough12"));
+      assertThat(bed.engine.write(false)).isEqualTo(running);
+
+      bed.engine.set("/targets/probe/t", "secret", "longenough56");
+      assertThat(started.target("t").orElseThrow().attributes())
+          .containsEntry("secret", "longenough56");
     }
   }
 

@@ -4,6 +4,9 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.target.DriverContext;
 import io.karst.api.target.TargetDriver;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,6 +29,9 @@ final class ProbeDriver implements TargetDriver {
   /** How many times core told the driver its targets changed. */
   final AtomicInteger targetsChanged = new AtomicInteger();
   volatile DriverContext context;
+  /** What the driver refuses of its own attributes, and of a target's (by its name). */
+  Consumer<Map<String, String>> attributesCheck = a -> { };
+  BiConsumer<String, Map<String, String>> targetCheck = (n, a) -> { };
 
   ProbeDriver(String name, Start start) {
     this.name = name;
@@ -64,6 +70,17 @@ final class ProbeDriver implements TargetDriver {
   @Override
   public void targetsChanged() {
     targetsChanged.incrementAndGet();
+  }
+
+  @Override
+  public void checkAttributes(Map<String, String> attributes) {
+    attributesCheck.accept(attributes);
+  }
+
+  @Override
+  public void checkTarget(String name, Map<String, String> attributes,
+      Map<String, String> driverAttributes) {
+    targetCheck.accept(name, attributes);
   }
 
   @Override

@@ -88,6 +88,11 @@ final class IscsiConnection {
     return channel.localAddress() instanceof InetSocketAddress a ? a : null;
   }
 
+  /** The initiator's address, or null for a connection without one (a test channel). */
+  java.net.InetAddress peerAddress() {
+    return channel.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+  }
+
   /**
    * Runs {@code r} on the connection's event loop, now when already there (core calls in from
    * any thread). Returns false when the loop is gone, so the caller can release what the task

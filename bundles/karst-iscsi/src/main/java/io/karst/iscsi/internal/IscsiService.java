@@ -12,12 +12,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * What the connections of a started driver share: core's context, the driver's settings, the
- * portals, the normal sessions by TSIH (which new connections join, and new logins
- * reinstate), and the live connections, which {@link IscsiTargetDriver#stop()} asks to log
- * out.
+ * portals, the failed authentications, the normal sessions by TSIH (which new connections
+ * join, and new logins reinstate), and the live connections, which {@link
+ * IscsiTargetDriver#stop()} asks to log out.
  */
 final class IscsiService {
 
@@ -30,34 +31,70 @@ final class IscsiService {
   private final AtomicInteger tsih = new AtomicInteger();
   private final Map<Integer, IscsiSession> sessions = new ConcurrentHashMap<>();
   private final Set<IscsiConnection> connections = ConcurrentHashMap.newKeySet();
+  private final AuthenticationThrottle throttle;
 
   IscsiService(DriverContext context, List<InetSocketAddress> portals) {
+    this(context, portals, System::nanoTime);
+  }
+
+  /** A service whose authentication throttle reads this clock (nanoseconds). */
+  IscsiService(DriverContext context, List<InetSocketAddress> portals, LongSupplier nanoTime) {
+    this.throttle = new AuthenticationThrottle(nanoTime);
     this.portals = portals;
     this.context = context;
     Map<String, String> a = context.attributes();
-    this.offers = Params.offers(a);
+    // Everything is checked now, so that a short secret keeps the driver stopped with a clear
+    // reason instead of failing logins later; while the driver runs, core asks it to check
+    // each change the same way before applying it (IscsiTargetDriver#checkTarget).
+    this.offers = checkDriver(a);
     this.queueDepth = Params.attribute(a, "queue_depth", 1, 1 << 16);
     this.nopInInterval = Params.attribute(a, "nop_in_interval", 0, 3600);
     this.nopInTimeout = Params.attribute(a, "nop_in_timeout", 1, 3600);
-    // Target names, CHAP credentials, digest lists, offers and limits are checked now, so that
-    // a short secret keeps the driver stopped with a clear reason instead of failing logins
-    // later.
-    ChapUsers.of(a, "TARGET_DRIVER iscsi");
     for (Target t : context.targets()) {
-      IscsiName.checkTarget(t.name());
-      ChapUsers.of(t.attributes(), "TARGET " + t.name());
-      offers.forTarget(t);
-      for (String key : List.of(LoginHandler.HEADER_DIGEST, LoginHandler.DATA_DIGEST)) {
-        Negotiation.accepted(t, key);
-      }
-      Params.targetAttribute(t, LoginHandler.MAX_CONNECTIONS, 1, 65535, 1);
-      Params.targetAttribute(t, LoginHandler.MAX_SESSIONS, 0, 65535, 0);
-      Params.targetAttribute(t, LoginHandler.QUEUED_COMMANDS, 1, 1 << 16, 1);
-      Redirect.of(t);
-      Params.targetAttribute(t, LoginHandler.NOP_IN_INTERVAL, 0, 3600, 0);
-      Params.targetAttribute(t, LoginHandler.NOP_IN_TIMEOUT, 1, 3600, 1);
-      Params.targetAttribute(t, LoginHandler.RSP_TIMEOUT, 2, 65535, 2);
+      checkTarget(offers, t);
     }
+  }
+
+  /**
+   * Checks the driver's own attributes: the offers, the limits, and the CHAP credentials of
+   * discovery sessions.
+   *
+   * @return the target's offers these attributes make
+   * @throws IllegalArgumentException naming the driver, the attribute and the problem
+   */
+  static Params checkDriver(Map<String, String> attributes) {
+    String owner = "TARGET_DRIVER iscsi";
+    ChapUsers.of(attributes, owner);
+    try {
+      Params.attribute(attributes, "queue_depth", 1, 1 << 16);
+      Params.attribute(attributes, "nop_in_interval", 0, 3600);
+      Params.attribute(attributes, "nop_in_timeout", 1, 3600);
+      return Params.offers(attributes);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(owner + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks what logins to a target read of it, as they read it: its name, CHAP credentials,
+   * digest lists, offers, limits, timeouts and redirect.
+   *
+   * @throws IllegalArgumentException naming the target, the attribute and the problem
+   */
+  static void checkTarget(Params offers, Target t) {
+    IscsiName.checkTarget(t.name());
+    ChapUsers.of(t.attributes(), "TARGET " + t.name());
+    offers.forTarget(t);
+    for (String key : List.of(LoginHandler.HEADER_DIGEST, LoginHandler.DATA_DIGEST)) {
+      Negotiation.accepted(t, key);
+    }
+    Params.targetAttribute(t, LoginHandler.MAX_CONNECTIONS, 1, 65535, 1);
+    Params.targetAttribute(t, LoginHandler.MAX_SESSIONS, 0, 65535, 0);
+    Params.targetAttribute(t, LoginHandler.QUEUED_COMMANDS, 1, 1 << 16, 1);
+    Redirect.of(t);
+    Params.targetAttribute(t, LoginHandler.NOP_IN_INTERVAL, 0, 3600, 0);
+    Params.targetAttribute(t, LoginHandler.NOP_IN_TIMEOUT, 1, 3600, 1);
+    Params.targetAttribute(t, LoginHandler.RSP_TIMEOUT, 2, 65535, 2);
   }
 
   /** The portals as bound, which tell the real port when the configuration said 0. */
@@ -127,6 +164,11 @@ final class IscsiService {
 
   DriverContext context() {
     return context;
+  }
+
+  /** Failed authentications, counted across the connections. */
+  AuthenticationThrottle throttle() {
+    return throttle;
   }
 
   Params offers() {

@@ -3,6 +3,7 @@ package io.karst.iscsi.internal;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import io.karst.api.target.DriverContext;
+import io.karst.api.target.Target;
 import io.karst.api.target.TargetDriver;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -25,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -198,6 +200,37 @@ public final class IscsiTargetDriver implements TargetDriver {
   @Override
   public List<AttributeDescriptor> connectionAttributes() {
     return SessionAttributes.CONNECTION;
+  }
+
+  /** The discovery CHAP credentials, offers and limits, checked as {@link #start} does. */
+  @Override
+  public void checkAttributes(Map<String, String> attributes) {
+    IscsiService.checkDriver(attributes);
+  }
+
+  /**
+   * A new or changed target, checked as {@link #start} checks each target and as logins read
+   * it: a CHAP secret shorter than {@link ChapUsers#MIN_SECRET} bytes, say, is refused with the
+   * change instead of failing every login to the target.
+   */
+  @Override
+  public void checkTarget(String name, Map<String, String> attributes,
+      Map<String, String> driverAttributes) {
+    IscsiService.checkTarget(Params.offers(driverAttributes), new Proposed(name, attributes));
+  }
+
+  /** A target as a change would make it, which only its checks read. */
+  private record Proposed(String name, Map<String, String> attributes) implements Target {
+
+    @Override
+    public boolean enabled() {
+      return true;
+    }
+
+    @Override
+    public boolean admits(String initiator) {
+      return false;
+    }
   }
 
   /**

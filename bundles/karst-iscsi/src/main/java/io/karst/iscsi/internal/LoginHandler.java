@@ -66,12 +66,6 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   static final int LOGIN_TIMEOUT_SECONDS = 30;
   /** The most login text gathered over continued requests. */
   private static final int MAX_TEXT = 65536;
-  /**
-   * How long a failed authentication waits for its answer, so that an initiator cannot try
-   * secrets at the speed of the network. The wait is scheduled: the event loop goes on.
-   */
-  static final long AUTHENTICATION_FAILURE_DELAY_MILLIS = 1500;
-
   private final IscsiConnection connection;
   private final IscsiService service;
   private final Negotiation negotiation;
@@ -109,7 +103,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       }
       if (admitting) {
         LOG.log(Level.WARNING, connection.describe() + " sent " + pdu
-            + " before its final login response; closing");
+            + " before the answer to its login request; closing");
         ctx.close();
         return;
       }
@@ -141,12 +135,27 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       response.set8(36, r.status >>> 8).set8(37, r.status & 0xFF);
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     };
-    if (r.status == LoginRefusal.AUTHENTICATION_FAILURE) {
-      ctx.executor().schedule(answer, AUTHENTICATION_FAILURE_DELAY_MILLIS,
-          TimeUnit.MILLISECONDS);
-    } else {
+    if (r.status != LoginRefusal.AUTHENTICATION_FAILURE) {
       answer.run();
+      return;
     }
+    // So that secrets cannot be tried at the speed of the network, on one connection or many:
+    // the wait is scheduled, and the event loop goes on.
+    Params p = negotiation.result;
+    long wait = service.throttle().failed(p.targetName, p.initiatorName,
+        connection.peerAddress());
+    if (wait < 0) {
+      closeUnanswered(ctx);
+    } else {
+      ctx.executor().schedule(answer, wait, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** An attempt whose turn to be answered is too far away gets no answer at all. */
+  private void closeUnanswered(ChannelHandlerContext ctx) {
+    LOG.log(Level.WARNING, "login of " + connection.describe() + who() + " closed "
+        + "unanswered: failed authentications under its name or address wait their turn");
+    ctx.close();
   }
 
   private void login(ChannelHandlerContext ctx, Pdu pdu) throws LoginRefusal {
@@ -197,6 +206,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       identify(answers);
     }
     Map<String, String> negotiated = negotiation.answer(keys);
+    boolean authenticating = !chap.passed();
     if (csg == SECURITY) {
       answers.putAll(chap.answer(security));
     } else {
@@ -215,15 +225,41 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
           csg != SECURITY ? "no authentication (CHAP is required)"
               : "the initiator left the security stage before authenticating");
     }
+    int itt = pdu.itt();
+    if (authenticating && chap.passed()) {
+      // A success waits for the turn that failures under its name or address left, or trying
+      // secrets on many connections at once would tell the right one at once.
+      Params p = negotiation.result;
+      long wait = service.throttle().succeeded(p.targetName, p.initiatorName,
+          connection.peerAddress());
+      if (wait < 0) {
+        closeUnanswered(ctx);
+        return;
+      }
+      if (wait > 0) {
+        CompletableFuture<Void> turn = new CompletableFuture<>();
+        ctx.executor().schedule(() -> turn.complete(null), wait, TimeUnit.NANOSECONDS);
+        waitThenAdmit(ctx, itt, flags & 0x0F, turn, () -> {
+          admitting = false;
+          proceed(ctx, itt, csg, nsg, transit, answers);
+        });
+        return;
+      }
+    }
+    proceed(ctx, itt, csg, nsg, transit, answers);
+  }
+
+  /** Answers a login request that passed the security checks. */
+  private void proceed(ChannelHandlerContext ctx, int itt, int csg, int nsg, boolean transit,
+      Map<String, String> answers) throws LoginRefusal {
     boolean moving = transit && chap.passed();
     if (!moving || nsg != FULL_FEATURE) {
-      ctx.writeAndFlush(response(ctx, pdu.itt(), (csg << 2) | (moving ? TRANSIT | nsg : 0),
+      ctx.writeAndFlush(response(ctx, itt, (csg << 2) | (moving ? TRANSIT | nsg : 0),
           answers));
       return;
     }
     negotiation.finish(answers);
     Params params = negotiation.result;
-    int itt = pdu.itt();
     int stage = (csg << 2) | FULL_FEATURE;
     if (joining != null) {
       addConnection(ctx, itt, stage, answers);

@@ -42,7 +42,12 @@ class ChapTest {
 
   /** AuthMethod (with the T bit, as libiscsi sends it), then CHAP_A: the target's challenge. */
   private Map<String, String> challenge(Initiator i, String target, String algorithms) {
-    i.send(i.login(0x81), Initiator.text("InitiatorName=iqn.2026-11.test:i", "TargetName=" + target,
+    return challenge(i, target, algorithms, "iqn.2026-11.test:i");
+  }
+
+  private Map<String, String> challenge(Initiator i, String target, String algorithms,
+      String initiator) {
+    i.send(i.login(0x81), Initiator.text("InitiatorName=" + initiator, "TargetName=" + target,
         "SessionType=Normal", "AuthMethod=CHAP,None"));
     Pdu r = i.read();
     assertThat(r.u16(36)).isZero();
@@ -152,7 +157,7 @@ class ChapTest {
   private void assertFailsLate(Initiator i) {
     assertThat(i.read()).as("no answer before the delay").isNull();
     assertThat(i.channel.isOpen()).isTrue();
-    i.channel.advanceTimeBy(LoginHandler.AUTHENTICATION_FAILURE_DELAY_MILLIS,
+    i.channel.advanceTimeBy(AuthenticationThrottle.FIRST_DELAY_MILLIS,
         TimeUnit.MILLISECONDS);
     i.channel.runScheduledPendingTasks();
     Pdu r = i.read();
@@ -160,6 +165,77 @@ class ChapTest {
     assertThat(r.u16(36)).as("authentication failure").isEqualTo(0x0201);
     assertThat(i.channel.isOpen()).isFalse();
     assertThat(core.initiators).isEmpty();
+  }
+
+  @Test
+  void parallelWrongSecretsAreAnsweredOneDelayAfterAnotherAndOthersAreNotHeldUp()
+      throws Exception {
+    // One driver, one clock: the attempts all fail at the same moment, on connections of their
+    // own, as an attacker would try them.
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+    IscsiService service = new IscsiService(core, java.util.List.of(), clock::get);
+    String target = "iqn.2026-11.test:chap";
+    long[] turns = {1500, 1500 + 3000, 1500 + 3000 + 6000, 1500 + 3000 + 6000 + 12000};
+    java.util.List<Initiator> wrong = new java.util.ArrayList<>();
+    for (int k = 0; k < turns.length + 1; k++) {
+      Initiator i = new Initiator(core, service);
+      // Each channel's time moves only when told to, so that its turn is exactly measured.
+      i.channel.freezeTime();
+      Map<String, String> c = challenge(i, target, "7");
+      i.send(i.login(0x81), Initiator.text("CHAP_N=joe", "CHAP_R=" + hex(expected(7,
+          Integer.parseInt(c.get("CHAP_I")), "not-the-secret", TextKeys.binary(c.get("CHAP_C"))))));
+      wrong.add(i);
+    }
+    for (int k = 0; k < turns.length; k++) {
+      Initiator i = wrong.get(k);
+      i.channel.advanceTimeBy(turns[k] - 1, TimeUnit.MILLISECONDS);
+      i.channel.runScheduledPendingTasks();
+      assertThat(i.read()).as("attempt %d before its turn", k).isNull();
+      i.channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+      i.channel.runScheduledPendingTasks();
+      assertThat(i.read().u16(36)).as("attempt %d at its turn", k).isEqualTo(0x0201);
+      assertThat(i.channel.isOpen()).isFalse();
+    }
+    Initiator beyond = wrong.get(turns.length);
+    assertThat(beyond.read()).as("a turn beyond the login's patience: no answer").isNull();
+    assertThat(beyond.channel.isOpen()).isFalse();
+
+    // Another initiator is not held up by them (a test channel has no address, which
+    // AuthenticationThrottleTest counts: another host is not held up either, and one that
+    // shares the attacker's address is).
+    Initiator other = new Initiator(core, service);
+    Map<String, String> c = challenge(other, target, "7", "iqn.2026-11.test:other");
+    Pdu r = respond(other, "CHAP_N=joe", "CHAP_R=" + hex(expected(7,
+        Integer.parseInt(c.get("CHAP_I")), SECRET, TextKeys.binary(c.get("CHAP_C")))));
+    assertThat(r.u16(36)).isZero();
+    finish(other);
+
+    // The right secret under the attacked name waits for the last turn too, then forgets the
+    // failures: the next one waits the first delay only.
+    Initiator right = new Initiator(core, service);
+    right.channel.freezeTime();
+    c = challenge(right, target, "7");
+    right.send(right.login(0x81), Initiator.text("CHAP_N=joe", "CHAP_R=" + hex(expected(7,
+        Integer.parseInt(c.get("CHAP_I")), SECRET, TextKeys.binary(c.get("CHAP_C"))))));
+    right.channel.advanceTimeBy(turns[turns.length - 1] - 1, TimeUnit.MILLISECONDS);
+    right.channel.runScheduledPendingTasks();
+    assertThat(right.read()).as("a success before its turn").isNull();
+    clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(turns[turns.length - 1]));
+    right.channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+    right.channel.runScheduledPendingTasks();
+    assertThat(right.read().u16(36)).isZero();
+    finish(right);
+    Initiator again = new Initiator(core, service);
+    c = challenge(again, target, "7");
+    again.channel.freezeTime();
+    again.send(again.login(0x81), Initiator.text("CHAP_N=joe", "CHAP_R=0x00"));
+    again.channel.advanceTimeBy(AuthenticationThrottle.FIRST_DELAY_MILLIS - 1,
+        TimeUnit.MILLISECONDS);
+    again.channel.runScheduledPendingTasks();
+    assertThat(again.read()).isNull();
+    again.channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+    again.channel.runScheduledPendingTasks();
+    assertThat(again.read().u16(36)).isEqualTo(0x0201);
   }
 
   @Test

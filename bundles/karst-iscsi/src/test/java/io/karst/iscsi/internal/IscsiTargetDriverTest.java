@@ -152,6 +152,47 @@ class IscsiTargetDriverTest {
   }
 
   @Test
+  void aChangedTargetIsCheckedAsAtStartWithoutStartingAnything() {
+    IscsiTargetDriver driver = new IscsiTargetDriver();
+    Map<String, String> settings = FakeCore.settings();
+    String name = "iqn.2026-11.test:chap";
+    assertThatThrownBy(() -> driver.checkTarget(name, Map.of("IncomingUser", "joe s3cret"),
+        settings))
+        .hasMessage("TARGET " + name + ": IncomingUser joe: the secret has 6 bytes; CHAP "
+            + "secrets need 12 to 1024")
+        .message().doesNotContain("s3cret");
+    assertThatThrownBy(() -> driver.checkTarget(name, Map.of("IncomingUser",
+        "joe 123456789012", "OutgoingUser", "tgt 123456789012"), settings))
+        .hasMessageContaining("OutgoingUser tgt has the secret of an IncomingUser");
+    assertThatThrownBy(() -> driver.checkTarget(name, Map.of("OutgoingUser", "123456789012"),
+        settings)).hasMessageContaining("OutgoingUser takes a name and a secret");
+    assertThatThrownBy(() -> driver.checkTarget(name, Map.of("redirect", "10.0.0.1 later"),
+        settings)).hasMessage("TARGET " + name + ": redirect '10.0.0.1 later' has type later, "
+        + "not temp or perm");
+    assertThatThrownBy(() -> driver.checkTarget(name, Map.of("MaxConnections", "0"), settings))
+        .hasMessage("TARGET " + name + ": MaxConnections '0' is not 1 to 65535");
+    // FirstBurstLength is bounded by the MaxBurstLength the driver offers (16384 here).
+    assertThatThrownBy(() -> driver.checkTarget(name, Map.of("FirstBurstLength", "32768"),
+        settings)).hasMessage("TARGET " + name + ": FirstBurstLength '32768' is not 512 to "
+        + "16384");
+    driver.checkTarget(name, Map.of("FirstBurstLength", "32768"),
+        FakeCore.settings("max_burst_length", "65536"));
+    assertThatThrownBy(() -> driver.checkTarget("iqn.bad name", Map.of(), settings))
+        .hasMessageContaining("iqn.bad name");
+    driver.checkTarget(name, Map.of("IncomingUser", "joe 123456789012\nann 210987654321",
+        "OutgoingUser", "tgt 123456789013", "HeaderDigest", "CRC32C"), settings);
+
+    assertThatThrownBy(() -> driver.checkAttributes(FakeCore.settings("OutgoingUser",
+        "disc 12345")))
+        .hasMessage("TARGET_DRIVER iscsi: OutgoingUser disc: the secret has 5 bytes; CHAP "
+            + "secrets need 12 to 1024");
+    assertThatThrownBy(() -> driver.checkAttributes(FakeCore.settings("queue_depth", "0")))
+        .hasMessage("TARGET_DRIVER iscsi: queue_depth 0 is not 1 to 65536");
+    driver.checkAttributes(settings);
+    assertThat(driver.connections()).isEmpty();
+  }
+
+  @Test
   void aDigestListOtherThanCrc32cAndNoneKeepsTheDriverStopped() {
     FakeCore core = new FakeCore(FakeCore.settings());
     core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:d", true, true,

@@ -145,7 +145,7 @@ class LoginTest {
     Initiator i = new Initiator(core);
     i.send(i.login(0x83), Initiator.text(keys));
     // An authentication failure is answered after a delay.
-    i.channel.advanceTimeBy(LoginHandler.AUTHENTICATION_FAILURE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
+    i.channel.advanceTimeBy(AuthenticationThrottle.FIRST_DELAY_MILLIS, TimeUnit.MILLISECONDS);
     i.channel.runScheduledPendingTasks();
     Pdu r = i.read();
     assertThat(r.opcode()).isEqualTo(Opcode.LOGIN_RESPONSE);
