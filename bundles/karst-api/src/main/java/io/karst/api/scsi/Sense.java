@@ -36,6 +36,12 @@ public final class Sense {
   public static final Sense LOGICAL_UNIT_NOT_READY_MANUAL_INTERVENTION =
       new Sense(SenseKey.NOT_READY, 0x04, 0x03);
   public static final Sense MEDIUM_NOT_PRESENT = new Sense(SenseKey.NOT_READY, 0x3A, 0x00);
+  /**
+   * A removable medium stays in: a nexus prevents its removal (PREVENT ALLOW MEDIUM REMOVAL),
+   * so an eject, a load or an administrator's change of it is refused.
+   */
+  public static final Sense MEDIUM_REMOVAL_PREVENTED =
+      new Sense(SenseKey.ILLEGAL_REQUEST, 0x53, 0x02);
   public static final Sense UNRECOVERED_READ_ERROR = new Sense(SenseKey.MEDIUM_ERROR, 0x11, 0x00);
   public static final Sense WRITE_ERROR = new Sense(SenseKey.MEDIUM_ERROR, 0x0C, 0x00);
   public static final Sense WRITE_PROTECTED = new Sense(SenseKey.DATA_PROTECT, 0x27, 0x00);

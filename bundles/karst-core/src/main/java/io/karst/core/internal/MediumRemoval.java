@@ -3,7 +3,6 @@ package io.karst.core.internal;
 import io.karst.api.device.CommandBackend;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
-import io.karst.api.scsi.SenseKey;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,8 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * removable accepts both commands without effect: it has no medium to remove.
  */
 final class MediumRemoval {
-
-  static final Sense MEDIUM_REMOVAL_PREVENTED = new Sense(SenseKey.ILLEGAL_REQUEST, 0x53, 0x02);
 
   /** Whether the medium is in, and who prevents its removal. */
   static final class Medium {
@@ -77,7 +74,7 @@ final class MediumRemoval {
     int powerCondition = (cdb[4] >>> 4) & 0x0F;
     if (device.removable() && loej && powerCondition == 0) {
       if (device.medium.prevented()) {
-        throw new SenseException(MEDIUM_REMOVAL_PREVENTED);
+        throw new SenseException(Sense.MEDIUM_REMOVAL_PREVENTED);
       }
       device.medium.present = (cdb[4] & 0x01) != 0;
     }

@@ -56,16 +56,16 @@ class MediumRemovalTest extends BedTest {
   void anyNexusPreventionLocksTheMediumUntilAllowedOrGone() throws Exception {
     LocalSession other = bed.driver.login("t1", "iqn.test:other");
     assertThat(send(other, PREVENT).status()).isEqualTo(Status.GOOD);
-    assertSense(send(bed.session, EJECT), MediumRemoval.MEDIUM_REMOVAL_PREVENTED);
-    assertSense(send(other, LOAD), MediumRemoval.MEDIUM_REMOVAL_PREVENTED);
+    assertSense(send(bed.session, EJECT), Sense.MEDIUM_REMOVAL_PREVENTED);
+    assertSense(send(other, LOAD), Sense.MEDIUM_REMOVAL_PREVENTED);
     assertThat(send(bed.session, ALLOW).status()).as("only its own prevention")
         .isEqualTo(Status.GOOD);
-    assertSense(send(bed.session, EJECT), MediumRemoval.MEDIUM_REMOVAL_PREVENTED);
+    assertSense(send(bed.session, EJECT), Sense.MEDIUM_REMOVAL_PREVENTED);
     other.close();
     assertThat(send(bed.session, EJECT).status()).isEqualTo(Status.GOOD);
     assertThat(send(bed.session, PREVENT).status()).as("prevention without a medium")
         .isEqualTo(Status.GOOD);
-    assertSense(send(bed.session, LOAD), MediumRemoval.MEDIUM_REMOVAL_PREVENTED);
+    assertSense(send(bed.session, LOAD), Sense.MEDIUM_REMOVAL_PREVENTED);
     assertThat(send(bed.session, ALLOW).status()).isEqualTo(Status.GOOD);
     assertThat(send(bed.session, LOAD).status()).isEqualTo(Status.GOOD);
   }

@@ -5,7 +5,6 @@ import io.karst.api.device.DeviceConfig;
 import io.karst.api.device.DeviceException;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
-import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Status;
 import io.karst.api.scsi.SupportedOperation;
 import io.karst.api.scsi.Task;
@@ -48,7 +47,6 @@ final class CdromBackend implements CommandBackend {
   static final int SET_CD_SPEED = 0xBB;
   static final int MECHANISM_STATUS = 0xBD;
 
-  static final Sense MEDIUM_REMOVAL_PREVENTED = new Sense(SenseKey.ILLEGAL_REQUEST, 0x53, 0x02);
   /** The largest READ this drive serves, as core's block devices. */
   static final int MAX_TRANSFER_BYTES = 16 << 20;
   /** NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED (SPC-4 table 48). */
@@ -222,7 +220,7 @@ final class CdromBackend implements CommandBackend {
         Medium m = medium;
         if (!start && !m.trayOpen()) {
           if (config.mediumRemovalPrevented()) {
-            throw new SenseException(MEDIUM_REMOVAL_PREVENTED);
+            throw new SenseException(Sense.MEDIUM_REMOVAL_PREVENTED);
           }
           medium = new Medium(m.disc(), true);
           if (m.disc() != null) {

@@ -109,7 +109,7 @@ class MediumTest extends DriveTest {
   @Test
   void ejectIsRefusedWhileANexusPreventsRemoval() throws Exception {
     config.prevented = true;
-    assertSense(exec(EJECT), CdromBackend.MEDIUM_REMOVAL_PREVENTED);
+    assertSense(exec(EJECT), Sense.MEDIUM_REMOVAL_PREVENTED);
     good(exec(TUR));
     good(exec(0x1B, 0, 0, 0, 0x01, 0));
     good(exec(0x1B, 1, 0, 0, 0x00, 0));
