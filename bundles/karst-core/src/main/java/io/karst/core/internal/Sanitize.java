@@ -1,7 +1,6 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
-import io.karst.api.device.IoCompletion;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
@@ -294,10 +293,10 @@ final class Sanitize {
   }
 
   /**
-   * One sanitize operation: its passes over the medium, chunk after chunk, each one a task of
-   * the device's I/O threads, which the completion of the one before submits.
+   * One sanitize operation: its passes over the medium, chunk after chunk, each pass ended by
+   * a flush; each chunk a task of the device's I/O threads.
    */
-  static final class Run implements IoCompletion {
+  static final class Run extends IoLoop {
     private final Device device;
     private final BlockBackend backend;
     private final boolean unrestricted;
@@ -310,7 +309,7 @@ final class Sanitize {
     private volatile CoreTask waiter;
     /** Bytes of all passes done, for the progress indication. */
     private volatile long done;
-    // Handed from chunk to chunk through the executor, one chunk at a time.
+    // Handed from operation to operation by the loop, one at a time.
     private Executor io;
     private RangeLock.Hold hold;
     private ByteBuffer chunk;
@@ -318,6 +317,8 @@ final class Sanitize {
     private int pass;
     private long offset;
     private long issued;
+    /** Whether the pass that has reached the end of the medium has been flushed. */
+    private boolean flushed;
 
     Run(Device device, BlockBackend backend, boolean unrestricted, byte[] block, int passes,
         boolean invert) {
@@ -348,36 +349,64 @@ final class Sanitize {
         end(new IOException("the device went offline"));
         return;
       }
-      schedule();
+      next();
     }
 
-    private void schedule() {
+    /**
+     * Issues the next chunk; at the end of a pass, with a volatile cache, a flush first, so the
+     * medium holds the pass. A block erase's too: a deallocation (a hole punched in a file)
+     * sits in the cache as a write does, and the sanitize operation covers the cache (SBC-4
+     * 4.11.1). After the last pass, ends the operation.
+     */
+    @Override
+    boolean issue() {
+      releaseAbortedWaiter();
+      while (offset == capacity) {
+        if (!flushed && backend.writeCacheEnabled()) {
+          flushed = true;
+          issued = 0;
+          return onIoThreads(() -> backend.flush(this));
+        }
+        flushed = false;
+        if (++pass == passes) {
+          end(null);
+          return false;
+        }
+        offset = 0;
+      }
+      long at = offset;
+      long length = Math.min(CHUNK, capacity - at);
+      issued = length;
+      offset += length;
+      if (block == null) {
+        return onIoThreads(() -> backend.unmap(at, length, this));
+      }
+      return onIoThreads(() -> backend.write(at, pattern((int) length), false, this));
+    }
+
+    /**
+     * Runs an operation as a task of the device's I/O threads, so that a backend completing
+     * inline does not run the whole operation on the thread that granted its range.
+     */
+    private boolean onIoThreads(Runnable operation) {
       try {
-        io.execute(this::step);
+        io.execute(() -> {
+          try {
+            operation.run();
+          } catch (RuntimeException e) {
+            failed(e);
+          }
+        });
+        return true;
       } catch (RejectedExecutionException e) {
         end(e);
+        return false;
       }
     }
 
-    /** Issues the next chunk, or ends the pass. */
-    private void step() {
-      try {
-        releaseAbortedWaiter();
-        if (offset == capacity) {
-          endPass();
-          return;
-        }
-        long at = offset;
-        issued = Math.min(CHUNK, capacity - at);
-        offset += issued;
-        if (block == null) {
-          backend.unmap(at, issued, this);
-        } else {
-          backend.write(at, pattern((int) issued), false, this);
-        }
-      } catch (RuntimeException e) {
-        end(e);
-      }
+    @Override
+    void advance() {
+      done += issued;
     }
 
     /**
@@ -398,36 +427,6 @@ final class Sanitize {
     }
 
     /**
-     * A pass is over: a volatile cache is flushed, so the medium holds the pass. A block
-     * erase's too: a deallocation (a hole punched in a file) sits in the cache as a write
-     * does, and the sanitize operation covers the cache (SBC-4 4.11.1).
-     */
-    private void endPass() {
-      IoCompletion passed = new IoCompletion() {
-        @Override
-        public void completed() {
-          pass++;
-          if (pass == passes) {
-            end(null);
-          } else {
-            offset = 0;
-            schedule();
-          }
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-          end(cause);
-        }
-      };
-      if (backend.writeCacheEnabled()) {
-        backend.flush(passed);
-      } else {
-        passed.completed();
-      }
-    }
-
-    /**
      * An aborted SANITIZE command ends now (TASK ABORTED, as it was aborted) so that task
      * management does not wait for the whole operation, which goes on.
      */
@@ -437,12 +436,6 @@ final class Sanitize {
         waiter = null;
         t.finish(Status.TASK_ABORTED, null, null);
       }
-    }
-
-    @Override
-    public void completed() {
-      done += issued;
-      schedule();
     }
 
     @Override
