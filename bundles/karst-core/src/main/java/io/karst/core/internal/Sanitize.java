@@ -72,16 +72,6 @@ final class Sanitize {
     /** Whether the failed operation had AUSE set, so EXIT FAILURE MODE may end the mode. */
     private boolean unrestricted;
 
-    /** Whether an operation is in progress. */
-    synchronized boolean inProgress() {
-      return running != null;
-    }
-
-    /** Whether the unit is in sanitize failure mode. */
-    synchronized boolean failureMode() {
-      return failureMode;
-    }
-
     /** The sense a refused command reports, or null when there is none to refuse it with. */
     synchronized Sense condition() {
       if (running != null) {
