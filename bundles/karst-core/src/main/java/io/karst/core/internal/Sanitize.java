@@ -5,11 +5,8 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Status;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * SANITIZE (SBC-4 4.11, 5.30): alters every block of the logical unit so that its user data
@@ -300,7 +297,6 @@ final class Sanitize {
     /** Bytes of all passes done, for the progress indication. */
     private volatile long done;
     // Handed from operation to operation by the loop, one at a time.
-    private Executor io;
     private RangeLock.Hold hold;
     private ByteBuffer chunk;
     private boolean chunkInverted;
@@ -334,11 +330,6 @@ final class Sanitize {
 
     private void begin(RangeLock.Hold granted) {
       hold = granted;
-      io = device.ioExecutor();
-      if (io == null) {
-        end(new IOException("the device went offline"));
-        return;
-      }
       next();
     }
 
@@ -350,45 +341,30 @@ final class Sanitize {
      */
     @Override
     boolean issue() {
-      releaseAbortedWaiter();
-      while (offset == capacity) {
-        if (!flushed && backend.writeCacheEnabled()) {
-          flushed = true;
-          issued = 0;
-          return onIoThreads(() -> backend.flush(this));
-        }
-        flushed = false;
-        if (++pass == passes) {
-          end(null);
-          return false;
-        }
-        offset = 0;
-      }
-      long at = offset;
-      long length = Math.min(CHUNK, capacity - at);
-      issued = length;
-      offset += length;
-      if (block == null) {
-        return onIoThreads(() -> backend.unmap(at, length, this));
-      }
-      return onIoThreads(() -> backend.write(at, pattern((int) length), false, this));
-    }
-
-    /**
-     * Runs an operation as a task of the device's I/O threads, so that a backend completing
-     * inline does not run the whole operation on the thread that granted its range.
-     */
-    private boolean onIoThreads(Runnable operation) {
       try {
-        io.execute(() -> {
-          try {
-            operation.run();
-          } catch (RuntimeException e) {
-            failed(e);
+        releaseAbortedWaiter();
+        while (offset == capacity) {
+          if (!flushed && backend.writeCacheEnabled()) {
+            flushed = true;
+            issued = 0;
+            onIoThreads(device, () -> backend.flush(this), this);
+            return true;
           }
-        });
+          flushed = false;
+          if (++pass == passes) {
+            end(null);
+            return false;
+          }
+          offset = 0;
+        }
+        long at = offset;
+        long length = Math.min(CHUNK, capacity - at);
+        issued = length;
+        offset += length;
+        onIoThreads(device, block == null ? () -> backend.unmap(at, length, this)
+            : () -> backend.write(at, pattern((int) length), false, this), this);
         return true;
-      } catch (RejectedExecutionException e) {
+      } catch (RuntimeException e) {
         end(e);
         return false;
       }
