@@ -7,7 +7,6 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Status;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -17,8 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * EXTENDED COPY(LID1) (SPC-4 6.4): the copy manager of a logical unit copies blocks from one
@@ -441,30 +438,10 @@ final class ExtendedCopy {
       boolean write = writing;
       t.device().ranges.shared(task, offset / blockSize, chunk / blockSize, hold -> {
         IoCompletion then = hold.ending(this);
-        Runnable operation = () -> {
-          try {
-            if (write) {
-              t.backend().write(offset, b, false, then);
-            } else {
-              t.backend().read(offset, b, then);
-            }
-          } catch (RuntimeException e) {
-            then.failed(e);
-          }
-        };
-        // Each chunk is a task of the device's I/O threads: a backend that completes inline
-        // (a file in memory) would otherwise run the whole copy, up to 64 segments of
-        // MAX_SEGMENT_BYTES, on the thread that delivered the parameter list, an event loop.
-        Executor io = t.device().ioExecutor();
-        if (io == null) {
-          then.failed(new IOException("device " + t.device().name + " went offline"));
-          return;
-        }
-        try {
-          io.execute(operation);
-        } catch (RejectedExecutionException e) {
-          then.failed(e);
-        }
+        // Else the whole copy, up to 64 segments of MAX_SEGMENT_BYTES, could run on the thread
+        // that delivered the parameter list.
+        onIoThreads(t.device(), write ? () -> t.backend().write(offset, b, false, then)
+            : () -> t.backend().read(offset, b, then), then);
       });
       return true;
     }

@@ -1,6 +1,9 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.IoCompletion;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Backend operations run one after another, each started once the one before has completed: a
@@ -38,6 +41,31 @@ abstract class IoLoop implements IoCompletion {
         }
       }
       advance();
+    }
+  }
+
+  /**
+   * Starts an operation as a task of the device's I/O threads rather than on this thread: a
+   * backend that completes inline (a file in memory) would otherwise run every operation of a
+   * loop on the thread that started it, an event loop. The device gone offline, its threads
+   * refusing the task, or the operation throwing fails it through {@code completion}.
+   */
+  static void onIoThreads(Device device, Runnable operation, IoCompletion completion) {
+    Executor io = device.ioExecutor();
+    if (io == null) {
+      completion.failed(new IOException("device " + device.name + " went offline"));
+      return;
+    }
+    try {
+      io.execute(() -> {
+        try {
+          operation.run();
+        } catch (RuntimeException e) {
+          completion.failed(e);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      completion.failed(e);
     }
   }
 

@@ -3,11 +3,12 @@ package io.karst.core.internal;
 import io.karst.api.device.IoCompletion;
 import io.karst.api.scsi.Sense;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -45,16 +46,32 @@ final class RangeLock {
   /** The exclusive ones among {@link #holds} (guarded by this). */
   private final List<Hold> exclusives = new ArrayList<>();
 
-  /** A command's claim on a range, from when it may start until {@link #end}. */
-  final class Hold {
+  /**
+   * A command's claim on a range, from when it may start until {@link #end}. Every READ and
+   * WRITE makes one, so it is its own completion ({@link #ending}) and keeps its ended flag in
+   * a field: no further object per command.
+   */
+  final class Hold implements IoCompletion {
+    private static final VarHandle ENDED;
+
+    static {
+      try {
+        ENDED = MethodHandles.lookup().findVarHandle(Hold.class, "ended", boolean.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
     private final CoreTask task;
     private final long first;
     private final long end;
     private final boolean exclusive;
     private final boolean listed;
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean ended;
     private Consumer<Hold> start;
     private boolean running;
+    /** The completion {@link #ending} was given, run once this hold has ended. */
+    private IoCompletion then;
 
     private Hold(CoreTask task, long lba, long blocks, boolean exclusive, boolean listed) {
       this.task = task;
@@ -70,7 +87,7 @@ final class RangeLock {
 
     /** Lets the range go; further calls do nothing. */
     void end() {
-      if (!ended.compareAndSet(false, true)) {
+      if (!ENDED.compareAndSet(this, false, true)) {
         return;
       }
       if (!listed) {
@@ -90,21 +107,25 @@ final class RangeLock {
       advance();
     }
 
-    /** {@code inner}, ending this hold first when the operation ends, either way. */
+    /**
+     * {@code inner}, ending this hold first when the operation ends, either way: the hold
+     * itself, so it is for the last operation under the hold, once.
+     */
     IoCompletion ending(IoCompletion inner) {
-      return new IoCompletion() {
-        @Override
-        public void completed() {
-          end();
-          inner.completed();
-        }
+      then = inner;
+      return this;
+    }
 
-        @Override
-        public void failed(Throwable cause) {
-          end();
-          inner.failed(cause);
-        }
-      };
+    @Override
+    public void completed() {
+      end();
+      then.completed();
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      end();
+      then.failed(cause);
     }
 
     /** {@code inner}, ending this hold first if the operation fails. */

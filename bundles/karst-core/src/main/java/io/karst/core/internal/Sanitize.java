@@ -1,16 +1,12 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
-import io.karst.api.device.IoCompletion;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
 import io.karst.api.scsi.Status;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * SANITIZE (SBC-4 4.11, 5.30): alters every block of the logical unit so that its user data
@@ -72,16 +68,6 @@ final class Sanitize {
     private boolean failureMode;
     /** Whether the failed operation had AUSE set, so EXIT FAILURE MODE may end the mode. */
     private boolean unrestricted;
-
-    /** Whether an operation is in progress. */
-    synchronized boolean inProgress() {
-      return running != null;
-    }
-
-    /** Whether the unit is in sanitize failure mode. */
-    synchronized boolean failureMode() {
-      return failureMode;
-    }
 
     /** The sense a refused command reports, or null when there is none to refuse it with. */
     synchronized Sense condition() {
@@ -294,10 +280,10 @@ final class Sanitize {
   }
 
   /**
-   * One sanitize operation: its passes over the medium, chunk after chunk, each one a task of
-   * the device's I/O threads, which the completion of the one before submits.
+   * One sanitize operation: its passes over the medium, chunk after chunk, each pass ended by
+   * a flush; each chunk a task of the device's I/O threads.
    */
-  static final class Run implements IoCompletion {
+  static final class Run extends IoLoop {
     private final Device device;
     private final BlockBackend backend;
     private final boolean unrestricted;
@@ -310,14 +296,15 @@ final class Sanitize {
     private volatile CoreTask waiter;
     /** Bytes of all passes done, for the progress indication. */
     private volatile long done;
-    // Handed from chunk to chunk through the executor, one chunk at a time.
-    private Executor io;
+    // Handed from operation to operation by the loop, one at a time.
     private RangeLock.Hold hold;
     private ByteBuffer chunk;
     private boolean chunkInverted;
     private int pass;
     private long offset;
     private long issued;
+    /** Whether the pass that has reached the end of the medium has been flushed. */
+    private boolean flushed;
 
     Run(Device device, BlockBackend backend, boolean unrestricted, byte[] block, int passes,
         boolean invert) {
@@ -343,41 +330,49 @@ final class Sanitize {
 
     private void begin(RangeLock.Hold granted) {
       hold = granted;
-      io = device.ioExecutor();
-      if (io == null) {
-        end(new IOException("the device went offline"));
-        return;
-      }
-      schedule();
+      next();
     }
 
-    private void schedule() {
-      try {
-        io.execute(this::step);
-      } catch (RejectedExecutionException e) {
-        end(e);
-      }
-    }
-
-    /** Issues the next chunk, or ends the pass. */
-    private void step() {
+    /**
+     * Issues the next chunk; at the end of a pass, with a volatile cache, a flush first, so the
+     * medium holds the pass. A block erase's too: a deallocation (a hole punched in a file)
+     * sits in the cache as a write does, and the sanitize operation covers the cache (SBC-4
+     * 4.11.1). After the last pass, ends the operation.
+     */
+    @Override
+    boolean issue() {
       try {
         releaseAbortedWaiter();
-        if (offset == capacity) {
-          endPass();
-          return;
+        while (offset == capacity) {
+          if (!flushed && backend.writeCacheEnabled()) {
+            flushed = true;
+            issued = 0;
+            onIoThreads(device, () -> backend.flush(this), this);
+            return true;
+          }
+          flushed = false;
+          if (++pass == passes) {
+            end(null);
+            return false;
+          }
+          offset = 0;
         }
         long at = offset;
-        issued = Math.min(CHUNK, capacity - at);
-        offset += issued;
-        if (block == null) {
-          backend.unmap(at, issued, this);
-        } else {
-          backend.write(at, pattern((int) issued), false, this);
-        }
+        long length = Math.min(CHUNK, capacity - at);
+        issued = length;
+        offset += length;
+        onIoThreads(device, block == null ? () -> backend.unmap(at, length, this)
+            : () -> backend.write(at, pattern((int) length), false, this), this);
+        return true;
       } catch (RuntimeException e) {
         end(e);
+        return false;
       }
+    }
+
+    @Override
+    void advance() {
+      done += issued;
     }
 
     /**
@@ -398,36 +393,6 @@ final class Sanitize {
     }
 
     /**
-     * A pass is over: a volatile cache is flushed, so the medium holds the pass. A block
-     * erase's too: a deallocation (a hole punched in a file) sits in the cache as a write
-     * does, and the sanitize operation covers the cache (SBC-4 4.11.1).
-     */
-    private void endPass() {
-      IoCompletion passed = new IoCompletion() {
-        @Override
-        public void completed() {
-          pass++;
-          if (pass == passes) {
-            end(null);
-          } else {
-            offset = 0;
-            schedule();
-          }
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-          end(cause);
-        }
-      };
-      if (backend.writeCacheEnabled()) {
-        backend.flush(passed);
-      } else {
-        passed.completed();
-      }
-    }
-
-    /**
      * An aborted SANITIZE command ends now (TASK ABORTED, as it was aborted) so that task
      * management does not wait for the whole operation, which goes on.
      */
@@ -437,12 +402,6 @@ final class Sanitize {
         waiter = null;
         t.finish(Status.TASK_ABORTED, null, null);
       }
-    }
-
-    @Override
-    public void completed() {
-      done += issued;
-      schedule();
     }
 
     @Override
