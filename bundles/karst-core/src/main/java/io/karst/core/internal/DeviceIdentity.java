@@ -21,7 +21,8 @@ import java.util.Map;
  */
 record DeviceIdentity(
     String vendor, String product, String revision, String deviceId, String serial,
-    byte[] naa, byte[] eui64, boolean readOnly, int threads, boolean removable) {
+    byte[] naa, byte[] eui64, boolean readOnly, int threads, boolean removable,
+    int maxTgtDevCommands) {
 
   /** A locally administered (U/L bit set) IEEE company identifier. */
   static final int COMPANY_ID = 0x0A4B53;
@@ -103,7 +104,7 @@ record DeviceIdentity(
     }
     return new DeviceIdentity(vendor, product, revision, deviceId, serial, naa, eui64,
         "1".equals(attributes.get("read_only")), threads,
-        "1".equals(attributes.get("removable")));
+        "1".equals(attributes.get("removable")), depth);
   }
 
   private static String ascii(String value, int max, String attribute) {
