@@ -286,10 +286,11 @@ final class Alua {
             case 0x1 -> State.NONOPTIMIZED;
             case 0x2 -> State.STANDBY;
             case 0x3 -> State.UNAVAILABLE;
-            default -> throw invalidParameter(at, 3);
+            default -> throw Cdb.invalidParameter(at, 3);
           };
           int id = data.getShort(at + 2) & 0xFFFF;
-          PortGroup g = a.deviceGroup().group(id).orElseThrow(() -> invalidParameter(at + 2, -1));
+          PortGroup g = a.deviceGroup().group(id)
+              .orElseThrow(() -> Cdb.invalidParameter(at + 2, -1));
           changes.put(g, to);
         }
         boolean changed = false;
@@ -315,11 +316,6 @@ final class Alua {
     for (Device d : group.members()) {
       UnitAttention.raise(d, UnitAttention.ASYMMETRIC_ACCESS_STATE_CHANGED, except);
     }
-  }
-
-  private static SenseException invalidParameter(int byteOffset, int bit) {
-    return new SenseException(
-        Sense.INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, byteOffset, bit));
   }
 
   /**

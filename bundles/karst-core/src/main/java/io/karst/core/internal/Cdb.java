@@ -51,6 +51,15 @@ final class Cdb {
   }
 
   /**
+   * INVALID FIELD IN PARAMETER LIST pointing at a byte of the Data-Out, and at a bit of it
+   * when {@code bit} is 0..7.
+   */
+  static SenseException invalidParameter(int byteOffset, int bit) {
+    return new SenseException(
+        Sense.INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, byteOffset, bit));
+  }
+
+  /**
    * Checks the CDB's length for its group and the control byte: NACA is refused because
    * standard INQUIRY data reports NormACA 0 (SAM-5 5.9.1.1).
    */

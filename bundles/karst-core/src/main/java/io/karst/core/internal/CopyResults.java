@@ -45,11 +45,11 @@ final class CopyResults {
     final int listId;
     /** LIST ID USAGE 00b: kept after it completes. */
     final boolean held;
-    volatile int status = IN_PROGRESS;
     volatile int segmentsProcessed;
     volatile long bytesWritten;
-    /** The status and sense the EXTENDED COPY ended with. */
+    /** The status the EXTENDED COPY ended with, set last; null while it is in progress. */
     volatile Status outcome;
+    /** The sense the EXTENDED COPY ended with. */
     volatile Sense sense;
     /** A failure whose details FAILED SEGMENT DETAILS has not returned yet. */
     volatile boolean detailsPending;
@@ -58,6 +58,12 @@ final class CopyResults {
     Copy(int listId, boolean held) {
       this.listId = listId;
       this.held = held;
+    }
+
+    /** The COPY MANAGER STATUS its outcome gives. */
+    int status() {
+      Status o = outcome;
+      return o == null ? IN_PROGRESS : o == Status.GOOD ? COMPLETED : FAILED;
     }
   }
 
@@ -91,16 +97,15 @@ final class CopyResults {
     Copy identify(CoreSession nexus, int listId, boolean held) {
       Copy copy = new Copy(listId, held);
       Copy before = lists.compute(new Key(nexus, listId),
-          (k, old) -> old != null && old.status == IN_PROGRESS ? old : copy);
+          (k, old) -> old != null && old.status() == IN_PROGRESS ? old : copy);
       return before == copy ? copy : null;
     }
 
     /** Records how a copy ended; one not held is discarded now. */
     void completed(CoreSession nexus, Copy copy, Status outcome, Sense sense) {
-      copy.outcome = outcome;
       copy.sense = sense;
       copy.detailsPending = outcome != Status.GOOD;
-      copy.status = outcome == Status.GOOD ? COMPLETED : FAILED;
+      copy.outcome = outcome; // last: whoever sees it completed sees the rest
       if (!copy.held) {
         lists.remove(new Key(nexus, copy.listId), copy);
       }
@@ -112,7 +117,7 @@ final class CopyResults {
 
     /** Discards a completed copy once everything it holds has been reported. */
     void reported(CoreSession nexus, Copy copy) {
-      if (copy.status != IN_PROGRESS && copy.statusReported && !copy.detailsPending) {
+      if (copy.status() != IN_PROGRESS && copy.statusReported && !copy.detailsPending) {
         lists.remove(new Key(nexus, copy.listId), copy);
       }
     }
@@ -151,7 +156,7 @@ final class CopyResults {
   private static void copyStatus(CoreTask task, Manager manager, int listId, int allocation)
       throws SenseException {
     Copy copy = find(task, manager, listId);
-    int status = copy.status;
+    int status = copy.status();
     ByteBuffer b = ByteBuffer.allocate(12);
     b.putInt(8);
     b.put((byte) status);
@@ -173,7 +178,8 @@ final class CopyResults {
   private static void failedSegmentDetails(CoreTask task, Manager manager, int listId,
       int allocation) throws SenseException {
     Copy copy = find(task, manager, listId);
-    if (!copy.detailsPending) {
+    Status outcome = copy.outcome; // first: set last, it makes the sense and details visible
+    if (outcome == null || !copy.detailsPending) {
       task.respond(new byte[4], allocation);
       return;
     }
@@ -181,7 +187,7 @@ final class CopyResults {
     ByteBuffer b = ByteBuffer.allocate(60 + sense.length);
     b.putInt(b.capacity() - 4);
     b.position(56);
-    b.put((byte) copy.outcome.code()).put((byte) 0);
+    b.put((byte) outcome.code()).put((byte) 0);
     b.putShort((short) sense.length).put(sense);
     if (allocation == 0 || allocation >= b.capacity()) {
       copy.detailsPending = false;

@@ -81,7 +81,7 @@ final class Device {
     this.coreAttributes = coreAttributes;
     this.identity = identity;
     this.resetUnitAttention = "1".equals(coreAttributes.get(DeviceIdentity.RESET_UA));
-    this.taskSet = new TaskSet(depth(coreAttributes));
+    this.taskSet = new TaskSet(identity.maxTgtDevCommands());
     this.detail = "handler " + conf.handler() + " is not registered";
   }
 
@@ -96,11 +96,7 @@ final class Device {
     coreAttributes = core;
     identity = id;
     resetUnitAttention = "1".equals(core.get(DeviceIdentity.RESET_UA));
-    taskSet.depth(depth(core));
-  }
-
-  private static int depth(Map<String, String> core) {
-    return Integer.parseInt(core.getOrDefault(DeviceIdentity.MAX_TGT_DEV_COMMANDS, "128"));
+    taskSet.depth(id.maxTgtDevCommands());
   }
 
   /** Records a handler attribute changed in place on the open backend. */

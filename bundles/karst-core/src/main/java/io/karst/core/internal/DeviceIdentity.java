@@ -21,7 +21,8 @@ import java.util.Map;
  */
 record DeviceIdentity(
     String vendor, String product, String revision, String deviceId, String serial,
-    byte[] naa, byte[] eui64, boolean readOnly, int threads, boolean removable) {
+    byte[] naa, byte[] eui64, boolean readOnly, int threads, boolean removable,
+    int maxTgtDevCommands) {
 
   /** A locally administered (U/L bit set) IEEE company identifier. */
   static final int COMPANY_ID = 0x0A4B53;
@@ -103,7 +104,7 @@ record DeviceIdentity(
     }
     return new DeviceIdentity(vendor, product, revision, deviceId, serial, naa, eui64,
         "1".equals(attributes.get("read_only")), threads,
-        "1".equals(attributes.get("removable")));
+        "1".equals(attributes.get("removable")), depth);
   }
 
   private static String ascii(String value, int max, String attribute) {
@@ -127,32 +128,35 @@ record DeviceIdentity(
     return naa;
   }
 
+  /** An NAA designator (SPC-4 7.8.6.6) has 8 or 16 bytes. */
   private static byte[] parseNaa(String text) {
-    String hex = text.startsWith("0x") ? text.substring(2) : text;
-    try {
-      byte[] naa = HexFormat.of().parseHex(hex);
-      if (naa.length == 16 || naa.length == 8) {
-        return naa;
-      }
-    } catch (IllegalArgumentException e) {
-      // reported below with the attribute's name
-    }
-    throw new IllegalArgumentException("naa_id: '" + text + "' is not 16 or 32 hex digits");
+    return designator("naa_id", text, "16 or 32", 8, 16);
   }
 
   /** SPC-4 7.8.6.5: an EUI-64 designator has 8, 12 or 16 bytes. */
   private static byte[] parseEui64(String text) {
+    return designator("eui64_id", text, "16, 24 or 32", 8, 12, 16);
+  }
+
+  /**
+   * A designator given in hex, with or without 0x, of one of these byte lengths; throws naming
+   * the attribute and the {@code digits} it takes.
+   */
+  private static byte[] designator(String attribute, String text, String digits,
+      int... lengths) {
     String hex = text.startsWith("0x") ? text.substring(2) : text;
     try {
-      byte[] eui = HexFormat.of().parseHex(hex);
-      if (eui.length == 8 || eui.length == 12 || eui.length == 16) {
-        return eui;
+      byte[] designator = HexFormat.of().parseHex(hex);
+      for (int length : lengths) {
+        if (designator.length == length) {
+          return designator;
+        }
       }
     } catch (IllegalArgumentException e) {
       // reported below with the attribute's name
     }
-    throw new IllegalArgumentException("eui64_id: '" + text + "' is not 16, 24 or 32 hex "
-        + "digits");
+    throw new IllegalArgumentException(attribute + ": '" + text + "' is not " + digits
+        + " hex digits");
   }
 
   private static byte[] sha256(String name) {

@@ -132,11 +132,6 @@ final class ExtendedCopy {
     });
   }
 
-  private static SenseException invalidParameter(int at, int bit) {
-    return new SenseException(
-        Sense.INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, at, bit));
-  }
-
   private static SenseException pointing(Sense sense, int at) {
     return new SenseException(sense.withFieldPointer(false, at, -1));
   }
@@ -152,10 +147,10 @@ final class ExtendedCopy {
     int listId = Cdb.u8(p, 0);
     int usage = (p[1] >>> 3) & 0x03;
     if (usage == 1) {
-      throw invalidParameter(1, 4);
+      throw Cdb.invalidParameter(1, 4);
     }
     if (usage == NO_LIST_ID && listId != 0) {
-      throw invalidParameter(0, 7);
+      throw Cdb.invalidParameter(0, 7);
     }
     int cscdLength = Cdb.u16(p, 2);
     long segmentLength = Cdb.u32(p, 8);
@@ -164,7 +159,7 @@ final class ExtendedCopy {
       throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
     }
     if (inlineLength != 0) {
-      throw invalidParameter(12, 7); // MAXIMUM INLINE DATA LENGTH is zero
+      throw Cdb.invalidParameter(12, 7); // MAXIMUM INLINE DATA LENGTH is zero
     }
     int end = HEADER_LENGTH + cscdLength + (int) segmentLength;
     if (end > n) {
@@ -180,18 +175,18 @@ final class ExtendedCopy {
         throw pointing(UNSUPPORTED_TARGET_DESCRIPTOR_TYPE_CODE, at);
       }
       if (at + CSCD_LENGTH > segments) {
-        throw invalidParameter(2, 7);
+        throw Cdb.invalidParameter(2, 7);
       }
       // LU ID TYPE and NUL are obsolete in SPC-4, and ignored.
       if ((p[at + 1] & 0x1F) != Spc.DIRECT_ACCESS) {
-        throw invalidParameter(at + 1, 4);
+        throw Cdb.invalidParameter(at + 1, 4);
       }
       cscds.add(new Cscd(at, Arrays.copyOfRange(p, at + 4, at + 24), Cdb.u24(p, at + 29)));
     }
     List<Segment> list = new ArrayList<>();
     for (int at = segments; at < end; at += 4 + BLOCK_TO_BLOCK_LENGTH) {
       if (end - at < 4) {
-        throw invalidParameter(8, 7);
+        throw Cdb.invalidParameter(8, 7);
       }
       if (list.size() == MAX_SEGMENT_DESCRIPTORS) {
         throw pointing(TOO_MANY_SEGMENT_DESCRIPTORS, at);
@@ -200,10 +195,10 @@ final class ExtendedCopy {
         throw pointing(UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE, at);
       }
       if (Cdb.u16(p, at + 2) != BLOCK_TO_BLOCK_LENGTH) {
-        throw invalidParameter(at + 2, 7);
+        throw Cdb.invalidParameter(at + 2, 7);
       }
       if (at + 4 + BLOCK_TO_BLOCK_LENGTH > end) {
-        throw invalidParameter(8, 7);
+        throw Cdb.invalidParameter(8, 7);
       }
       list.add(new Segment(list.size(), at, Cdb.u16(p, at + 4), Cdb.u16(p, at + 6),
           (p[at + 1] & 0x02) != 0, Cdb.u16(p, at + 10), Cdb.u64(p, at + 12),
@@ -361,7 +356,7 @@ final class ExtendedCopy {
         throw segmentError(COPY_TARGET_DEVICE_NOT_REACHABLE, s, at);
       }
       if (cscd.blockLength() != backend.blockSize()) {
-        throw invalidParameter(cscd.offset() + 29, 7);
+        throw Cdb.invalidParameter(cscd.offset() + 29, 7);
       }
       return new Target(found, backend);
     }

@@ -55,29 +55,24 @@ final class FormatUnit {
       throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
     }
     if ((list.get(0) & 0x07) != 0) {
-      throw invalid(0, 2); // PROTECTION FIELD USAGE
+      throw Cdb.invalidParameter(0, 2); // PROTECTION FIELD USAGE
     }
     int flags = list.get(1) & 0xFF;
     boolean fov = (flags & 0x80) != 0;
     if (!fov && (flags & 0x78) != 0) {
-      throw invalid(1, 6); // DPRY, DCRT, STPF and IP need FOV
+      throw Cdb.invalidParameter(1, 6); // DPRY, DCRT, STPF and IP need FOV
     }
     if ((flags & 0x08) != 0) {
-      throw invalid(1, 3); // IP: the only pattern is the default one
+      throw Cdb.invalidParameter(1, 3); // IP: the only pattern is the default one
     }
     if (longList && list.get(3) != 0) {
-      throw invalid(3, 7); // P_I_INFORMATION, PROTECTION INTERVAL EXPONENT
+      throw Cdb.invalidParameter(3, 7); // P_I_INFORMATION, PROTECTION INTERVAL EXPONENT
     }
     long defects = longList ? Integer.toUnsignedLong(list.getInt(4))
         : Short.toUnsignedInt(list.getShort(2));
     if (defects != 0) {
-      throw invalid(longList ? 4 : 2, -1); // no defect list to take
+      throw Cdb.invalidParameter(longList ? 4 : 2, -1); // no defect list to take
     }
-  }
-
-  private static SenseException invalid(int byteOffset, int bit) {
-    return new SenseException(
-        Sense.INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, byteOffset, bit));
   }
 
   /**

@@ -152,12 +152,12 @@ final class ModePages {
     int header = ten ? 8 : 4;
     int mediumType = list.get(ten ? 2 : 1);
     if (mediumType != 0) {
-      throw invalid(ten ? 2 : 1);
+      throw Cdb.invalidParameter(ten ? 2 : 1, -1);
     }
     boolean longLba = ten && (list.get(4) & 0x01) != 0;
     int descriptorLength = ten ? list.getShort(6) & 0xFFFF : list.get(3) & 0xFF;
     if (descriptorLength != 0 && descriptorLength != (longLba ? 16 : 8)) {
-      throw invalid(ten ? 6 : 3);
+      throw Cdb.invalidParameter(ten ? 6 : 3, -1);
     }
     if (header + descriptorLength > end) {
       throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
@@ -175,19 +175,19 @@ final class ModePages {
       int pageLength = list.get(at + 1) & 0xFF;
       if (code != PAGE_READ_WRITE_ERROR_RECOVERY && code != PAGE_CACHING
           && code != PAGE_CONTROL && code != PAGE_EXCEPTIONS) {
-        throw invalid(at); // an unknown page, or a subpage (SPF set)
+        throw Cdb.invalidParameter(at, -1); // an unknown page, or a subpage (SPF set)
       }
       byte[] current = page(code, device, backend, false);
       byte[] changeable = page(code, device, backend, true);
       if (pageLength != current.length - 2) {
-        throw invalid(at + 1);
+        throw Cdb.invalidParameter(at + 1, -1);
       }
       if (at + 2 + pageLength > end) {
         throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
       }
       for (int i = 2; i < current.length; i++) {
         if ((list.get(at + i) & ~changeable[i]) != (current[i] & ~changeable[i])) {
-          throw invalid(at + i);
+          throw Cdb.invalidParameter(at + i, -1);
         }
       }
       if (code == PAGE_CONTROL) {
@@ -199,7 +199,7 @@ final class ModePages {
         });
       } else if (code == PAGE_EXCEPTIONS) {
         if ((list.get(at + 3) & 0x0F) > MRIE_ON_REQUEST) {
-          throw invalid(at + 3);
+          throw Cdb.invalidParameter(at + 3, -1);
         }
         ByteBuffer page = list.duplicate();
         page.position(at).limit(at + 2 + pageLength);
@@ -220,18 +220,13 @@ final class ModePages {
     long blocks = longLba ? list.getLong(at) : list.getInt(at) & 0xFFFFFFFFL;
     long current = longLba ? backend.blockCount() : Math.min(backend.blockCount(), 0xFFFFFFFFL);
     if (blocks != 0 && blocks != current) {
-      throw invalid(at);
+      throw Cdb.invalidParameter(at, -1);
     }
     int sizeAt = longLba ? at + 12 : at + 5;
     int size = longLba ? list.getInt(sizeAt) : list.getInt(at + 4) & 0xFFFFFF;
     if (size != backend.blockSize()) {
-      throw invalid(sizeAt);
+      throw Cdb.invalidParameter(sizeAt, -1);
     }
-  }
-
-  private static SenseException invalid(int byteOffset) {
-    return new SenseException(
-        Sense.INVALID_FIELD_IN_PARAMETER_LIST.withFieldPointer(false, byteOffset, -1));
   }
 
   /** The current values of the pages MODE SELECT can change, to tell whether it did. */

@@ -177,33 +177,25 @@ final class Spc {
     if (device == null) {
       throw Cdb.invalidField(1, 0);
     }
-    if (!block && page >= 0xB0) {
-      throw Cdb.invalidField(2, -1); // the B0h to BFh pages are the device type's (SBC's)
+    byte[] pages = supportedPages(block, backend);
+    if (!contains(pages, page)) {
+      throw Cdb.invalidField(2, -1);
     }
     byte[] body = switch (page) {
-      case 0x00 -> supportedPages(block, backend);
+      case 0x00 -> pages;
       case 0x80 -> device.identity.serial().getBytes(StandardCharsets.US_ASCII);
       case 0x83 -> deviceIdentification(device.identity,
           Alua.portDesignators(task.session.target().relativePortId(), lun));
       case 0x86 -> extendedInquiry(block);
-      case CopyResults.THIRD_PARTY_COPY_PAGE -> {
-        if (!block) {
-          throw Cdb.invalidField(2, -1);
-        }
-        yield CopyResults.thirdPartyCopyPage(backend == null ? 512 : backend.blockSize());
-      }
+      case CopyResults.THIRD_PARTY_COPY_PAGE ->
+          CopyResults.thirdPartyCopyPage(backend == null ? 512 : backend.blockSize());
       case 0xB0 -> blockLimits(backend);
       case 0xB1 -> blockDeviceCharacteristics(backend);
-      case 0xB2 -> {
-        if (backend == null || !Unmap.thin(backend)) {
-          throw Cdb.invalidField(2, -1);
-        }
-        // The threshold exponent the Logical Block Provisioning log page counts in; LBPU,
-        // LBPWS, LBPWS10, LBPRZ; provisioning type 2: thin.
-        yield new byte[] {(byte) LogSense.thresholdExponent(backend.blockSize()), (byte) 0xE4,
-            0x02, 0};
-      }
-      default -> throw Cdb.invalidField(2, -1);
+      // The threshold exponent the Logical Block Provisioning log page counts in; LBPU,
+      // LBPWS, LBPWS10, LBPRZ; provisioning type 2: thin.
+      case 0xB2 -> new byte[] {(byte) LogSense.thresholdExponent(backend.blockSize()),
+          (byte) 0xE4, 0x02, 0};
+      default -> throw new IllegalStateException("VPD page " + page + " listed, not built");
     };
     ByteBuffer out = ByteBuffer.allocate(4 + body.length);
     out.put((byte) peripheral).put((byte) page).putShort((short) body.length).put(body);
@@ -239,6 +231,11 @@ final class Spc {
     return b.array();
   }
 
+  /**
+   * The VPD pages the logical unit has, ascending: the Supported VPD Pages page, and the only
+   * pages INQUIRY returns. The B0h to BFh pages and the Third-party Copy page are a block
+   * device's (SBC's, and its copy manager's); Logical Block Provisioning a thin one's.
+   */
   private static byte[] supportedPages(boolean block, BlockBackend backend) {
     byte[] pages = {0x00, (byte) 0x80, (byte) 0x83, (byte) 0x86,
         (byte) CopyResults.THIRD_PARTY_COPY_PAGE, (byte) 0xB0, (byte) 0xB1, (byte) 0xB2};
@@ -247,6 +244,15 @@ final class Spc {
     }
     return backend != null && Unmap.thin(backend) ? pages
         : java.util.Arrays.copyOf(pages, pages.length - 1);
+  }
+
+  private static boolean contains(byte[] pages, int page) {
+    for (byte p : pages) {
+      if ((p & 0xFF) == page) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
