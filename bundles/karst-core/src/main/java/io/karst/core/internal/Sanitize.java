@@ -235,29 +235,24 @@ final class Sanitize {
     boolean invert = (first & 0x80) != 0;
     int count = first & 0x1F;
     if ((first & 0x60) != 0) {
-      throw parameterField(0, 6); // TEST: this device server has no test modes
+      throw Cdb.invalidParameter(0, 6); // TEST: this device server has no test modes
     }
     if (count == 0) {
-      throw parameterField(0, 4);
+      throw Cdb.invalidParameter(0, 4);
     }
     if (list.get(1) != 0) {
-      throw parameterField(1, -1);
+      throw Cdb.invalidParameter(1, -1);
     }
     int patternLength = Short.toUnsignedInt(list.getShort(2));
     int blockSize = backend.blockSize();
     if (patternLength == 0 || patternLength > blockSize || patternLength != length - HEADER) {
-      throw parameterField(2, -1);
+      throw Cdb.invalidParameter(2, -1);
     }
     byte[] block = new byte[blockSize];
     for (int i = 0; i < blockSize; i++) {
       block[i] = list.get(HEADER + i % patternLength);
     }
     return new Run(device, backend, ause, block, count, invert);
-  }
-
-  private static SenseException parameterField(int byteOffset, int bit) {
-    return new SenseException(Sense.INVALID_FIELD_IN_PARAMETER_LIST
-        .withFieldPointer(false, byteOffset, bit));
   }
 
   /**
