@@ -858,15 +858,8 @@ public final class Engine implements Management, AutoCloseable {
   /** The new device configuration with the create-time attributes (and handler) it runs with. */
   private static DeviceConf keepCreateTime(DeviceConf running, DeviceConf next,
       List<String> createTime) {
-    Map<String, Value> attributes = new LinkedHashMap<>(next.attributes());
-    for (String a : createTime) {
-      attributes.remove(a);
-      Value v = running.attributes().get(a);
-      if (v != null) {
-        attributes.put(a, v);
-      }
-    }
-    return new DeviceConf(next.name(), running.handler(), next.line(), Map.copyOf(attributes));
+    return new DeviceConf(next.name(), running.handler(), next.line(),
+        Config.overlaid(next.attributes(), running.attributes(), createTime));
   }
 
   /** Carries out one device's part of a change. */
@@ -954,12 +947,7 @@ public final class Engine implements Management, AutoCloseable {
           // omits the portals must not move the listener and log everyone out).
           notApplied.add("driver " + d.name() + ": its attributes can only change by "
               + "restarting it, which ends all its sessions; apply with force to do so");
-          Map<String, Value> kept = new LinkedHashMap<>(old.attributes());
-          kept.remove("enabled");
-          if (d.attributes().containsKey("enabled")) {
-            kept.put("enabled", d.attributes().get("enabled"));
-          }
-          merged = d.with(Map.copyOf(kept));
+          merged = d.with(Config.overlaid(old.attributes(), d.attributes(), Set.of("enabled")));
         } else {
           plan.add(Plan.ENABLE_DRIVERS, "set attributes of driver " + d.name());
         }
@@ -1012,14 +1000,7 @@ public final class Engine implements Management, AutoCloseable {
           } else {
             notApplied.add(where + ": " + String.join(", ", createTime) + " can only change "
                 + "by recreating the target, which ends its sessions; apply with force to do so");
-            Map<String, Value> kept = new LinkedHashMap<>(t.attributes());
-            for (String name : createTime) {
-              kept.remove(name);
-              if (ot.attributes().containsKey(name)) {
-                kept.put(name, ot.attributes().get(name));
-              }
-            }
-            planned = t.with(Map.copyOf(kept));
+            planned = t.with(Config.overlaid(t.attributes(), ot.attributes(), createTime));
             merged = merged.withTarget(t.name(), planned);
             if (checking) {
               plannedAttributes = targetAttributes(planned, driver, src);
