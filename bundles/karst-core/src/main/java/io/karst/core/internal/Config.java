@@ -114,6 +114,24 @@ record Config(List<HandlerConf> handlers, List<DriverConf> drivers,
   }
 
   /**
+   * {@code attributes} with each of {@code names} as {@code from} has it instead (removed
+   * where it has none): a change applied without force keeps that way what it cannot change
+   * of an object that runs.
+   */
+  static Map<String, Value> overlaid(Map<String, Value> attributes, Map<String, Value> from,
+      java.util.Collection<String> names) {
+    Map<String, Value> out = new java.util.LinkedHashMap<>(attributes);
+    for (String name : names) {
+      out.remove(name);
+      Value v = from.get(name);
+      if (v != null) {
+        out.put(name, v);
+      }
+    }
+    return Map.copyOf(out);
+  }
+
+  /**
    * The relative target port identifier of every target (SPC-4 relative port), by target name:
    * its {@code rel_tgt_id} attribute where set, else the smallest free number from 1, in
    * configuration order, as SCST assigns them.

@@ -858,15 +858,8 @@ public final class Engine implements Management, AutoCloseable {
   /** The new device configuration with the create-time attributes (and handler) it runs with. */
   private static DeviceConf keepCreateTime(DeviceConf running, DeviceConf next,
       List<String> createTime) {
-    Map<String, Value> attributes = new LinkedHashMap<>(next.attributes());
-    for (String a : createTime) {
-      attributes.remove(a);
-      Value v = running.attributes().get(a);
-      if (v != null) {
-        attributes.put(a, v);
-      }
-    }
-    return new DeviceConf(next.name(), running.handler(), next.line(), Map.copyOf(attributes));
+    return new DeviceConf(next.name(), running.handler(), next.line(),
+        Config.overlaid(next.attributes(), running.attributes(), createTime));
   }
 
   /** Carries out one device's part of a change. */
@@ -954,21 +947,23 @@ public final class Engine implements Management, AutoCloseable {
           // omits the portals must not move the listener and log everyone out).
           notApplied.add("driver " + d.name() + ": its attributes can only change by "
               + "restarting it, which ends all its sessions; apply with force to do so");
-          Map<String, Value> kept = new LinkedHashMap<>(old.attributes());
-          kept.remove("enabled");
-          if (d.attributes().containsKey("enabled")) {
-            kept.put("enabled", d.attributes().get("enabled"));
-          }
-          merged = d.with(Map.copyOf(kept));
+          merged = d.with(Config.overlaid(old.attributes(), d.attributes(), Set.of("enabled")));
         } else {
           plan.add(Plan.ENABLE_DRIVERS, "set attributes of driver " + d.name());
         }
       }
+      boolean checking = driver != null && d.enabled() && running.containsKey(d.name());
+      boolean restarting = restart.contains(d.name());
+      // The targets the running driver is asked about, with their attributes as planned.
+      List<Map.Entry<TargetConf, Map<String, String>>> given = new ArrayList<>();
       for (TargetConf t : d.targets()) {
         String where = "target " + d.name() + "/" + t.name();
         Map<String, String> ta = targetAttributes(t, driver, src);
         TargetConf ot = old == null ? null : config.target(d.name(), t.name()).orElse(null);
         if (ot == null) {
+          if (checking) {
+            given.add(Map.entry(t, ta));
+          }
           plan.add(Plan.TARGETS, "add " + where);
           if (t.enabled()) {
             plan.add(Plan.ENABLE_TARGETS, "enable " + where);
@@ -995,6 +990,8 @@ public final class Engine implements Management, AutoCloseable {
             plan.add(Plan.TARGETS, "set " + where + " " + name);
           }
         }
+        TargetConf planned = t;
+        Map<String, String> plannedAttributes = ta;
         if (!createTime.isEmpty()) {
           if (force) {
             recreate.computeIfAbsent(d.name(), k -> new java.util.HashSet<>()).add(t.name());
@@ -1003,15 +1000,15 @@ public final class Engine implements Management, AutoCloseable {
           } else {
             notApplied.add(where + ": " + String.join(", ", createTime) + " can only change "
                 + "by recreating the target, which ends its sessions; apply with force to do so");
-            Map<String, Value> kept = new LinkedHashMap<>(t.attributes());
-            for (String name : createTime) {
-              kept.remove(name);
-              if (ot.attributes().containsKey(name)) {
-                kept.put(name, ot.attributes().get(name));
-              }
+            planned = t.with(Config.overlaid(t.attributes(), ot.attributes(), createTime));
+            merged = merged.withTarget(t.name(), planned);
+            if (checking) {
+              plannedAttributes = targetAttributes(planned, driver, src);
             }
-            merged = merged.withTarget(t.name(), t.with(Map.copyOf(kept)));
           }
+        }
+        if (checking && (restarting || !plannedAttributes.equals(ota))) {
+          given.add(Map.entry(planned, plannedAttributes));
         }
         if (t.enabled() && !ot.enabled()) {
           plan.add(Plan.ENABLE_TARGETS, "enable " + where);
@@ -1038,8 +1035,10 @@ public final class Engine implements Management, AutoCloseable {
           }
         }
       }
-      if (driver != null && d.enabled() && running.containsKey(d.name())) {
-        checkRunning(driver, merged, restart.contains(d.name()), src);
+      if (checking) {
+        checkRunning(driver, merged,
+            merged == d ? attributes : driverAttributes(merged, driver, src), restarting, given,
+            src);
       }
       out = out.withDriver(merged);
     }
@@ -1056,10 +1055,14 @@ public final class Engine implements Management, AutoCloseable {
    * Lets a running driver refuse what a change would give it: its attributes when it restarts
    * with them, and each target that is new or changed (every one on a restart), as it would
    * otherwise refuse them only at its next start or login.
+   *
+   * @param attributes the driver's attributes as planned, checked
+   * @param targets the new or changed targets as planned, with their checked attributes
    */
-  private void checkRunning(TargetDriver driver, DriverConf d, boolean restarting, String src)
+  private static void checkRunning(TargetDriver driver, DriverConf d,
+      Map<String, String> attributes, boolean restarting,
+      List<Map.Entry<TargetConf, Map<String, String>>> targets, String src)
       throws ConfigException {
-    Map<String, String> attributes = driverAttributes(d, driver, src);
     if (restarting) {
       try {
         driver.checkAttributes(attributes);
@@ -1067,15 +1070,11 @@ public final class Engine implements Management, AutoCloseable {
         throw new ConfigException(at(src, d.line()) + e.getMessage());
       }
     }
-    for (TargetConf t : d.targets()) {
-      Map<String, String> ta = targetAttributes(t, driver, src);
-      TargetConf ot = config.target(d.name(), t.name()).orElse(null);
-      if (restarting || ot == null || !ta.equals(targetAttributes(ot, driver, src))) {
-        try {
-          driver.checkTarget(t.name(), ta, attributes);
-        } catch (RuntimeException e) {
-          throw new ConfigException(at(src, t.line()) + e.getMessage());
-        }
+    for (var t : targets) {
+      try {
+        driver.checkTarget(t.getKey().name(), t.getValue(), attributes);
+      } catch (RuntimeException e) {
+        throw new ConfigException(at(src, t.getKey().line()) + e.getMessage());
       }
     }
   }
