@@ -47,16 +47,6 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   /** The target attributes, named as the keys, that say which digests a target accepts. */
   static final String HEADER_DIGEST = "HeaderDigest";
   static final String DATA_DIGEST = "DataDigest";
-  /** The target attributes of SCST's names that bound sessions and connections. */
-  static final String MAX_CONNECTIONS = "MaxConnections";
-  static final String MAX_SESSIONS = "MaxSessions";
-  static final String QUEUED_COMMANDS = "QueuedCommands";
-  /** The target attributes of iscsi-scst's names that override the driver's keepalive. */
-  static final String NOP_IN_INTERVAL = "NopInInterval";
-  static final String NOP_IN_TIMEOUT = "NopInTimeout";
-  static final String RSP_TIMEOUT = "RspTimeout";
-  static final int DEFAULT_RSP_TIMEOUT = 90;
-  static final int DEFAULT_MAX_CONNECTIONS = 8;
   /** The Login Request's CID field (RFC 7143 11.12.8). */
   private static final int CID = 20;
   /** Flags of a Login Request or Response. */
@@ -309,12 +299,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     if (params.discovery) {
       session = service.open(t -> new IscsiSession(service, isid, t, params, null, window));
     } else {
-      int max = targetAttribute(target, MAX_SESSIONS, 0, 65535, 0);
+      int max = connection.limits.maxSessions();
       // Counted and registered at once, so that logins at the same time cannot pass the limit.
       synchronized (service) {
         if (max > 0 && service.sessionsOf(target.name()) >= max) {
           throw new LoginRefusal(LoginRefusal.OUT_OF_RESOURCES, "the target has " + max
-              + " sessions, its " + MAX_SESSIONS);
+              + " sessions, its " + TargetLimits.MAX_SESSIONS);
         }
         Session nexus = openSession(params);
         if (reinstating) {
@@ -382,7 +372,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     isid = new byte[6];
     pdu.bhs.getBytes(8, isid);
     statSN = pdu.u32(Pdu.EXP_STAT_SN);
-    window = new CommandWindow(pdu.cmdSN(), service.queueDepth());
+    window = new CommandWindow(pdu.cmdSN(), service.limits().queuedCommands());
     tsih = pdu.u16(14);
     connection.cid = pdu.u16(CID);
     if (pdu.u8(3) > 0) {
@@ -447,11 +437,11 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
     }
     negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
-    connection.nopInInterval = targetAttribute(target, NOP_IN_INTERVAL, 0, 3600,
-        service.nopInInterval());
-    connection.nopInTimeout = targetAttribute(target, NOP_IN_TIMEOUT, 1, 3600,
-        service.nopInTimeout());
-    connection.rspTimeout = targetAttribute(target, RSP_TIMEOUT, 2, 65535, DEFAULT_RSP_TIMEOUT);
+    try {
+      connection.limits = service.limits().forTarget(target);
+    } catch (IllegalArgumentException e) {
+      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
+    }
     if (tsih != 0) {
       joining = service.session(tsih);
       if (joining == null || !Arrays.equals(joining.isid, isid)
@@ -465,31 +455,13 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       // The connection's responses report the session's window.
       window = joining.window;
     } else {
-      negotiation.allowConnections(targetAttribute(target, MAX_CONNECTIONS, 1, 65535,
-          DEFAULT_MAX_CONNECTIONS));
-      window = new CommandWindow(window.expCmdSN(), targetAttribute(target, QUEUED_COMMANDS,
-          1, 1 << 16, service.queueDepth()));
+      negotiation.allowConnections(connection.limits.maxConnections());
+      window = new CommandWindow(window.expCmdSN(), connection.limits.queuedCommands());
     }
     answers.put("TargetPortalGroupTag", target.attributes().getOrDefault("tpgt", "1"));
     String alias = target.attributes().get("alias");
     if (alias != null && !alias.isEmpty()) {
       answers.put("TargetAlias", alias);
-    }
-  }
-
-  /**
-   * An integer attribute of a target within its range, or its default when the target has
-   * none.
-   *
-   * @throws LoginRefusal a target error naming the target and attribute, for a value out of
-   *     range (checked when the driver starts, but a target may come later)
-   */
-  static int targetAttribute(Target target, String name, int min, int max, int dflt)
-      throws LoginRefusal {
-    try {
-      return Params.targetAttribute(target, name, min, max, dflt);
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
     }
   }
 
@@ -562,7 +534,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     connection.channel.pipeline().get(PduDecoder.class)
         .maxDataSegmentLength(connection.params().maxRecvDataSegmentLength);
     ChannelPipeline p = ctx.pipeline();
-    int interval = connection.nopInInterval;
+    int interval = connection.limits.nopInInterval();
     if (interval > 0) {
       p.addLast("idle", new IdleStateHandler(interval, 0, 0));
     }
