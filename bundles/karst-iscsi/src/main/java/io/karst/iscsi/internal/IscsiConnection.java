@@ -125,8 +125,7 @@ final class IscsiConnection {
 
   /** Writes ExpCmdSN and MaxCmdSN, which every target PDU after login carries. */
   Pdu window(Pdu pdu) {
-    CommandWindow w = session.window;
-    return pdu.set32(Pdu.EXP_CMD_SN, w.expCmdSN()).set32(Pdu.MAX_CMD_SN, w.maxCmdSN());
+    return session.window.stamp(pdu);
   }
 
   /** Sends a status-bearing PDU: the next StatSN, the window, and a flush. */

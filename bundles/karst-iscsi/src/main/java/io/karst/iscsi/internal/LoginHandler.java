@@ -557,7 +557,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     r.bhs.setBytes(8, isid);
     r.set32(Pdu.ITT, itt);
     r.set32(Pdu.STAT_SN, statSN++);
-    r.set32(Pdu.EXP_CMD_SN, window.expCmdSN()).set32(Pdu.MAX_CMD_SN, window.maxCmdSN());
+    window.stamp(r);
     return keys.isEmpty() ? r : r.withData(Unpooled.wrappedBuffer(TextKeys.format(keys)));
   }
 
