@@ -73,6 +73,15 @@ final class CommandWindow {
     expCmdSN++;
   }
 
+  /** {@link #advance}s when a CmdSN is the {@link #expected} one, and says whether it did. */
+  synchronized boolean advanceIfExpected(int cmdSN) {
+    if (!expected(cmdSN)) {
+      return false;
+    }
+    expCmdSN++;
+    return true;
+  }
+
   /** A command went to core. */
   synchronized void started() {
     inProgress++;
