@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -213,9 +212,7 @@ final class IscsiService {
    * 7143 6.3.5): same initiator name, ISID and target.
    */
   List<IscsiSession> reinstated(Params p, byte[] isid) {
-    return sessions.values().stream().filter(s -> Arrays.equals(s.isid, isid)
-        && s.params.initiatorName.equals(p.initiatorName)
-        && s.params.targetName.equals(p.targetName)).toList();
+    return sessions.values().stream().filter(s -> s.sameNexus(p, isid)).toList();
   }
 
   /** The connections whose channels are still open. */

@@ -15,7 +15,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -444,9 +443,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
     if (tsih != 0) {
       joining = service.session(tsih);
-      if (joining == null || !Arrays.equals(joining.isid, isid)
-          || !joining.params.initiatorName.equals(p.initiatorName)
-          || !joining.params.targetName.equals(p.targetName)) {
+      if (joining == null || !joining.sameNexus(p, isid)) {
         joining = null;
         throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, "TSIH " + tsih
             + ": no session of this initiator and ISID to this target has it");
