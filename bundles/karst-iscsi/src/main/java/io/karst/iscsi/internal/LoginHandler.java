@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The login phase of one connection (RFC 7143 6.3, 11.12, 11.13), as a state machine over the
@@ -400,7 +401,8 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
         throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, "TSIH " + tsih
             + " in a discovery login: discovery sessions have one connection");
       }
-      chap = new Chap(users(service.context().attributes(), "TARGET_DRIVER iscsi"));
+      chap = new Chap(configured(() -> ChapUsers.of(service.context().attributes(),
+          "TARGET_DRIVER iscsi")));
       return;
     }
     if (p.targetName == null) {
@@ -420,27 +422,16 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       throw new LoginRefusal(LoginRefusal.NOT_FOUND, "target " + p.targetName
           + " is not offered on portal " + portal + " (" + AllowedPortals.ATTRIBUTE + ")");
     }
-    Redirect redirect;
-    try {
-      redirect = Redirect.of(target);
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
-    }
+    Redirect redirect = configured(() -> Redirect.of(target));
     if (redirect != null && !redirect.reached(portal)) {
       throw redirect.refusal(p.targetName);
     }
-    chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
-    try {
-      negotiation.offer(service.offers().forTarget(target));
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
-    }
-    negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
-    try {
-      connection.limits = service.limits().forTarget(target);
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
-    }
+    chap = new Chap(configured(() -> ChapUsers.of(target.attributes(),
+        "TARGET " + target.name())));
+    negotiation.offer(configured(() -> service.offers().forTarget(target)));
+    negotiation.accept(configured(() -> Negotiation.accepted(target, HEADER_DIGEST)),
+        configured(() -> Negotiation.accepted(target, DATA_DIGEST)));
+    connection.limits = configured(() -> service.limits().forTarget(target));
     if (tsih != 0) {
       joining = service.session(tsih);
       if (joining == null || !joining.sameNexus(p, isid)) {
@@ -462,20 +453,15 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** What the target accepts for a digest key, checked at start. */
-  private static List<String> digests(Target target, String key) throws LoginRefusal {
+  /**
+   * What a login reads of the driver's or the target's attributes: CHAP users, redirect,
+   * offers, digests, limits, as {@link IscsiService#checkTarget} checks them when the driver
+   * starts and the target changes. A value that fails those checks all the same is the
+   * target's error.
+   */
+  private static <T> T configured(Supplier<T> reading) throws LoginRefusal {
     try {
-      return Negotiation.accepted(target, key);
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
-    }
-  }
-
-  /** The CHAP users of the target or, for discovery, of the driver, checked at start. */
-  private static ChapUsers users(Map<String, String> attributes, String owner)
-      throws LoginRefusal {
-    try {
-      return ChapUsers.of(attributes, owner);
+      return reading.get();
     } catch (IllegalArgumentException e) {
       throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
     }
