@@ -39,11 +39,23 @@ final class CommandWindow {
 
   /** The MaxCmdSN to advertise now. */
   synchronized int maxCmdSN() {
+    return advertised();
+  }
+
+  private int advertised() {
     int max = expCmdSN + Math.max(0, depth - inProgress) - 1;
     if (before(maxCmdSN, max)) {
       maxCmdSN = max;
     }
     return maxCmdSN;
+  }
+
+  /**
+   * Writes ExpCmdSN and MaxCmdSN, which every target PDU after login carries, read together
+   * under one lock: a consistent pair, at one lock per PDU.
+   */
+  synchronized Pdu stamp(Pdu pdu) {
+    return pdu.set32(Pdu.EXP_CMD_SN, expCmdSN).set32(Pdu.MAX_CMD_SN, advertised());
   }
 
   /** Whether a CmdSN is the next to deliver, and the initiator was allowed to send it. */
@@ -59,6 +71,15 @@ final class CommandWindow {
   /** The expected command was delivered. */
   synchronized void advance() {
     expCmdSN++;
+  }
+
+  /** {@link #advance}s when a CmdSN is the {@link #expected} one, and says whether it did. */
+  synchronized boolean advanceIfExpected(int cmdSN) {
+    if (!expected(cmdSN)) {
+      return false;
+    }
+    expCmdSN++;
+    return true;
   }
 
   /** A command went to core. */

@@ -1,8 +1,8 @@
 package io.karst.iscsi.internal;
 
 import io.karst.api.target.Target;
+import io.netty.util.NetUtil;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -100,46 +100,11 @@ final class Discovery {
 
   /** {@code host:port}, an IPv6 host in brackets. */
   static String address(InetSocketAddress portal) {
-    String host = host(portal.getAddress());
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + portal.getPort();
+    return NetUtil.toSocketAddressString(portal);
   }
 
   /** An address as text: IPv6 without scope, in RFC 5952's short form. */
   static String host(InetAddress a) {
-    if (!(a instanceof Inet6Address)) {
-      return a.getHostAddress();
-    }
-    byte[] b = a.getAddress();
-    int[] groups = new int[8];
-    for (int i = 0; i < 8; i++) {
-      groups[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
-    }
-    // The longest run of two or more zero groups becomes "::", the first of equal ones.
-    int bestStart = -1;
-    int bestLength = 1;
-    for (int i = 0; i < 8; ) {
-      int j = i;
-      while (j < 8 && groups[j] == 0) {
-        j++;
-      }
-      if (j - i > bestLength) {
-        bestStart = i;
-        bestLength = j - i;
-      }
-      i = j == i ? i + 1 : j;
-    }
-    StringBuilder s = new StringBuilder();
-    for (int i = 0; i < 8; i++) {
-      if (i == bestStart) {
-        s.append("::");
-        i += bestLength - 1;
-        continue;
-      }
-      if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-        s.append(':');
-      }
-      s.append(Integer.toHexString(groups[i]));
-    }
-    return s.toString();
+    return NetUtil.toAddressString(a);
   }
 }

@@ -35,13 +35,10 @@ final class IscsiConnection {
   /** The connection ID the login gave (RFC 7143 11.12.8). */
   volatile int cid;
   /**
-   * Seconds of silence before a NOP-In ping (0 for none), and to wait for its answer: the
-   * driver's, or the target's NopInInterval and NopInTimeout, set by the login.
+   * The keepalive and RspTimeout timers, and the session limits: the driver's, or the target's
+   * once the login knows it.
    */
-  int nopInInterval;
-  int nopInTimeout;
-  /** Seconds a task waits for Data-Out before the connection is closed (RspTimeout). */
-  int rspTimeout = LoginHandler.DEFAULT_RSP_TIMEOUT;
+  TargetLimits limits;
   private int statSN;
   private int transferTag;
   /** Whether the connection's tasks were ended in core, which is done once. */
@@ -52,8 +49,7 @@ final class IscsiConnection {
   IscsiConnection(IscsiService service, Channel channel) {
     this.service = service;
     this.channel = channel;
-    this.nopInInterval = service.nopInInterval();
-    this.nopInTimeout = service.nopInTimeout();
+    this.limits = service.limits();
   }
 
   /**
@@ -129,8 +125,7 @@ final class IscsiConnection {
 
   /** Writes ExpCmdSN and MaxCmdSN, which every target PDU after login carries. */
   Pdu window(Pdu pdu) {
-    CommandWindow w = session.window;
-    return pdu.set32(Pdu.EXP_CMD_SN, w.expCmdSN()).set32(Pdu.MAX_CMD_SN, w.maxCmdSN());
+    return session.window.stamp(pdu);
   }
 
   /** Sends a status-bearing PDU: the next StatSN, the window, and a flush. */

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,9 +23,7 @@ final class IscsiService {
 
   private final DriverContext context;
   private final Params offers;
-  private final int queueDepth;
-  private final int nopInInterval;
-  private final int nopInTimeout;
+  private final TargetLimits limits;
   private volatile List<InetSocketAddress> portals;
   private final AtomicInteger tsih = new AtomicInteger();
   private final Map<Integer, IscsiSession> sessions = new ConcurrentHashMap<>();
@@ -47,11 +44,9 @@ final class IscsiService {
     // reason instead of failing logins later; while the driver runs, core asks it to check
     // each change the same way before applying it (IscsiTargetDriver#checkTarget).
     this.offers = checkDriver(a);
-    this.queueDepth = Params.attribute(a, "queue_depth", 1, 1 << 16);
-    this.nopInInterval = Params.attribute(a, "nop_in_interval", 0, 3600);
-    this.nopInTimeout = Params.attribute(a, "nop_in_timeout", 1, 3600);
+    this.limits = TargetLimits.ofDriver(a);
     for (Target t : context.targets()) {
-      checkTarget(offers, t);
+      checkTarget(offers, limits, t);
     }
   }
 
@@ -66,9 +61,7 @@ final class IscsiService {
     String owner = "TARGET_DRIVER iscsi";
     ChapUsers.of(attributes, owner);
     try {
-      Params.attribute(attributes, "queue_depth", 1, 1 << 16);
-      Params.attribute(attributes, "nop_in_interval", 0, 3600);
-      Params.attribute(attributes, "nop_in_timeout", 1, 3600);
+      TargetLimits.ofDriver(attributes);
       return Params.offers(attributes);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(owner + ": " + e.getMessage(), e);
@@ -81,20 +74,15 @@ final class IscsiService {
    *
    * @throws IllegalArgumentException naming the target, the attribute and the problem
    */
-  static void checkTarget(Params offers, Target t) {
+  static void checkTarget(Params offers, TargetLimits limits, Target t) {
     IscsiName.checkTarget(t.name());
     ChapUsers.of(t.attributes(), "TARGET " + t.name());
     offers.forTarget(t);
     for (String key : List.of(LoginHandler.HEADER_DIGEST, LoginHandler.DATA_DIGEST)) {
       Negotiation.accepted(t, key);
     }
-    Params.targetAttribute(t, LoginHandler.MAX_CONNECTIONS, 1, 65535, 1);
-    Params.targetAttribute(t, LoginHandler.MAX_SESSIONS, 0, 65535, 0);
-    Params.targetAttribute(t, LoginHandler.QUEUED_COMMANDS, 1, 1 << 16, 1);
+    limits.forTarget(t);
     Redirect.of(t);
-    Params.targetAttribute(t, LoginHandler.NOP_IN_INTERVAL, 0, 3600, 0);
-    Params.targetAttribute(t, LoginHandler.NOP_IN_TIMEOUT, 1, 3600, 1);
-    Params.targetAttribute(t, LoginHandler.RSP_TIMEOUT, 2, 65535, 2);
   }
 
   /** The portals as bound, which tell the real port when the configuration said 0. */
@@ -175,16 +163,9 @@ final class IscsiService {
     return offers;
   }
 
-  int queueDepth() {
-    return queueDepth;
-  }
-
-  int nopInInterval() {
-    return nopInInterval;
-  }
-
-  int nopInTimeout() {
-    return nopInTimeout;
+  /** The limits of a target that sets none of its own. */
+  TargetLimits limits() {
+    return limits;
   }
 
   /**
@@ -231,9 +212,7 @@ final class IscsiService {
    * 7143 6.3.5): same initiator name, ISID and target.
    */
   List<IscsiSession> reinstated(Params p, byte[] isid) {
-    return sessions.values().stream().filter(s -> Arrays.equals(s.isid, isid)
-        && s.params.initiatorName.equals(p.initiatorName)
-        && s.params.targetName.equals(p.targetName)).toList();
+    return sessions.values().stream().filter(s -> s.sameNexus(p, isid)).toList();
   }
 
   /** The connections whose channels are still open. */

@@ -3,6 +3,7 @@ package io.karst.iscsi.internal;
 import io.karst.api.scsi.TaskManagementFunction;
 import io.karst.api.target.Session;
 import java.lang.System.Logger.Level;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +54,15 @@ final class IscsiSession {
 
   boolean discovery() {
     return nexus == null;
+  }
+
+  /**
+   * Whether a login of these names and ISID is of this session's initiator port to its
+   * target: one that may add a connection to it, or reinstate it (RFC 7143 6.3.1, 6.3.5).
+   */
+  boolean sameNexus(Params login, byte[] isid) {
+    return Arrays.equals(this.isid, isid) && params.initiatorName.equals(login.initiatorName)
+        && params.targetName.equals(login.targetName);
   }
 
   /**

@@ -82,27 +82,27 @@ public final class IscsiTargetDriver implements TargetDriver {
       outgoingUser("the target"),
       digest(LoginHandler.HEADER_DIGEST, "header"),
       digest(LoginHandler.DATA_DIGEST, "data"),
-      integer(LoginHandler.MAX_CONNECTIONS, Integer.toString(LoginHandler.DEFAULT_MAX_CONNECTIONS),
+      integer(TargetLimits.MAX_CONNECTIONS, Integer.toString(TargetLimits.DEFAULT_MAX_CONNECTIONS),
           "The most connections a session may have (the target's offer for MaxConnections), "
           + "1 to 65535"),
-      integer(LoginHandler.MAX_SESSIONS, "0", "The most sessions the target admits at once, "
+      integer(TargetLimits.MAX_SESSIONS, "0", "The most sessions the target admits at once, "
           + "0 to 65535; 0 for no limit"),
       AttributeDescriptor.builder(AllowedPortals.ATTRIBUTE, AttributeType.STRING).multiValued()
           .description("A portal address pattern (* any characters, ? one, ! before it to "
               + "exclude), one per line: with any, the target is offered and accepts logins "
               + "only on the portals that match").build(),
-      overriding(LoginHandler.NOP_IN_INTERVAL, "nop_in_interval", "Seconds of silence before "
+      overriding(TargetLimits.NOP_IN_INTERVAL, "nop_in_interval", "Seconds of silence before "
           + "a NOP-In ping on a connection to this target, 0 to 3600, 0 for none"),
-      overriding(LoginHandler.NOP_IN_TIMEOUT, "nop_in_timeout", "Seconds to wait for the "
+      overriding(TargetLimits.NOP_IN_TIMEOUT, "nop_in_timeout", "Seconds to wait for the "
           + "answer to a ping before closing the connection, 1 to 3600"),
-      integer(LoginHandler.RSP_TIMEOUT, Integer.toString(LoginHandler.DEFAULT_RSP_TIMEOUT),
+      integer(TargetLimits.RSP_TIMEOUT, Integer.toString(TargetLimits.DEFAULT_RSP_TIMEOUT),
           "Seconds a command waits for the initiator's Data-Out before the connection is "
           + "closed, 2 to 65535"),
       AttributeDescriptor.builder(Redirect.ATTRIBUTE, AttributeType.STRING)
           .description("address[:port] temp|perm (IPv6 in brackets): logins of normal "
               + "sessions are redirected there, temporarily or permanently; none when empty")
           .build(),
-      overriding(LoginHandler.QUEUED_COMMANDS, "queue_depth", "Commands an initiator may "
+      overriding(TargetLimits.QUEUED_COMMANDS, "queue_depth", "Commands an initiator may "
           + "have outstanding per session of this target (the CmdSN window), 1 to 65536"),
       offer("InitialR2T", AttributeType.BOOLEAN, "initial_r2t", "The target's offer for "
           + "InitialR2T"),
@@ -216,7 +216,8 @@ public final class IscsiTargetDriver implements TargetDriver {
   @Override
   public void checkTarget(String name, Map<String, String> attributes,
       Map<String, String> driverAttributes) {
-    IscsiService.checkTarget(Params.offers(driverAttributes), new Proposed(name, attributes));
+    IscsiService.checkTarget(Params.offers(driverAttributes),
+        TargetLimits.ofDriver(driverAttributes), new Proposed(name, attributes));
   }
 
   /** A target as a change would make it, which only its checks read. */

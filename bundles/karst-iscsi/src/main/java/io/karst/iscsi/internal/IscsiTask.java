@@ -281,7 +281,7 @@ final class IscsiTask implements TaskTransport {
    * costs no timer of its own: silence is found after one to one and a half RspTimeout.
    */
   private void scheduleResponseCheck() {
-    long half = connection.rspTimeout * 500L;
+    long half = connection.limits.rspTimeout() * 500L;
     responseTimer = connection.channel.eventLoop().schedule(() -> {
       if (dataOutDone) {
         return;
@@ -293,7 +293,7 @@ final class IscsiTask implements TaskTransport {
         return;
       }
       LOG.log(Level.WARNING, connection.describe() + ": no Data-Out for task 0x"
-          + Integer.toHexString(itt) + " in " + connection.rspTimeout
+          + Integer.toHexString(itt) + " in " + connection.limits.rspTimeout()
           + " s (RspTimeout); closing the connection");
       connection.channel.close();
     }, half, TimeUnit.MILLISECONDS);

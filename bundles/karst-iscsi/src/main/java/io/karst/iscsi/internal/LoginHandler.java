@@ -15,13 +15,13 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The login phase of one connection (RFC 7143 6.3, 11.12, 11.13), as a state machine over the
@@ -47,16 +47,6 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   /** The target attributes, named as the keys, that say which digests a target accepts. */
   static final String HEADER_DIGEST = "HeaderDigest";
   static final String DATA_DIGEST = "DataDigest";
-  /** The target attributes of SCST's names that bound sessions and connections. */
-  static final String MAX_CONNECTIONS = "MaxConnections";
-  static final String MAX_SESSIONS = "MaxSessions";
-  static final String QUEUED_COMMANDS = "QueuedCommands";
-  /** The target attributes of iscsi-scst's names that override the driver's keepalive. */
-  static final String NOP_IN_INTERVAL = "NopInInterval";
-  static final String NOP_IN_TIMEOUT = "NopInTimeout";
-  static final String RSP_TIMEOUT = "RspTimeout";
-  static final int DEFAULT_RSP_TIMEOUT = 90;
-  static final int DEFAULT_MAX_CONNECTIONS = 8;
   /** The Login Request's CID field (RFC 7143 11.12.8). */
   private static final int CID = 20;
   /** Flags of a Login Request or Response. */
@@ -309,12 +299,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     if (params.discovery) {
       session = service.open(t -> new IscsiSession(service, isid, t, params, null, window));
     } else {
-      int max = targetAttribute(target, MAX_SESSIONS, 0, 65535, 0);
+      int max = connection.limits.maxSessions();
       // Counted and registered at once, so that logins at the same time cannot pass the limit.
       synchronized (service) {
         if (max > 0 && service.sessionsOf(target.name()) >= max) {
           throw new LoginRefusal(LoginRefusal.OUT_OF_RESOURCES, "the target has " + max
-              + " sessions, its " + MAX_SESSIONS);
+              + " sessions, its " + TargetLimits.MAX_SESSIONS);
         }
         Session nexus = openSession(params);
         if (reinstating) {
@@ -382,7 +372,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     isid = new byte[6];
     pdu.bhs.getBytes(8, isid);
     statSN = pdu.u32(Pdu.EXP_STAT_SN);
-    window = new CommandWindow(pdu.cmdSN(), service.queueDepth());
+    window = new CommandWindow(pdu.cmdSN(), service.limits().queuedCommands());
     tsih = pdu.u16(14);
     connection.cid = pdu.u16(CID);
     if (pdu.u8(3) > 0) {
@@ -411,7 +401,8 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
         throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, "TSIH " + tsih
             + " in a discovery login: discovery sessions have one connection");
       }
-      chap = new Chap(users(service.context().attributes(), "TARGET_DRIVER iscsi"));
+      chap = new Chap(configured(() -> ChapUsers.of(service.context().attributes(),
+          "TARGET_DRIVER iscsi")));
       return;
     }
     if (p.targetName == null) {
@@ -431,32 +422,19 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       throw new LoginRefusal(LoginRefusal.NOT_FOUND, "target " + p.targetName
           + " is not offered on portal " + portal + " (" + AllowedPortals.ATTRIBUTE + ")");
     }
-    Redirect redirect;
-    try {
-      redirect = Redirect.of(target);
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
-    }
+    Redirect redirect = configured(() -> Redirect.of(target));
     if (redirect != null && !redirect.reached(portal)) {
       throw redirect.refusal(p.targetName);
     }
-    chap = new Chap(users(target.attributes(), "TARGET " + target.name()));
-    try {
-      negotiation.offer(service.offers().forTarget(target));
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
-    }
-    negotiation.accept(digests(target, HEADER_DIGEST), digests(target, DATA_DIGEST));
-    connection.nopInInterval = targetAttribute(target, NOP_IN_INTERVAL, 0, 3600,
-        service.nopInInterval());
-    connection.nopInTimeout = targetAttribute(target, NOP_IN_TIMEOUT, 1, 3600,
-        service.nopInTimeout());
-    connection.rspTimeout = targetAttribute(target, RSP_TIMEOUT, 2, 65535, DEFAULT_RSP_TIMEOUT);
+    chap = new Chap(configured(() -> ChapUsers.of(target.attributes(),
+        "TARGET " + target.name())));
+    negotiation.offer(configured(() -> service.offers().forTarget(target)));
+    negotiation.accept(configured(() -> Negotiation.accepted(target, HEADER_DIGEST)),
+        configured(() -> Negotiation.accepted(target, DATA_DIGEST)));
+    connection.limits = configured(() -> service.limits().forTarget(target));
     if (tsih != 0) {
       joining = service.session(tsih);
-      if (joining == null || !Arrays.equals(joining.isid, isid)
-          || !joining.params.initiatorName.equals(p.initiatorName)
-          || !joining.params.targetName.equals(p.targetName)) {
+      if (joining == null || !joining.sameNexus(p, isid)) {
         joining = null;
         throw new LoginRefusal(LoginRefusal.SESSION_DOES_NOT_EXIST, "TSIH " + tsih
             + ": no session of this initiator and ISID to this target has it");
@@ -465,10 +443,8 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
       // The connection's responses report the session's window.
       window = joining.window;
     } else {
-      negotiation.allowConnections(targetAttribute(target, MAX_CONNECTIONS, 1, 65535,
-          DEFAULT_MAX_CONNECTIONS));
-      window = new CommandWindow(window.expCmdSN(), targetAttribute(target, QUEUED_COMMANDS,
-          1, 1 << 16, service.queueDepth()));
+      negotiation.allowConnections(connection.limits.maxConnections());
+      window = new CommandWindow(window.expCmdSN(), connection.limits.queuedCommands());
     }
     answers.put("TargetPortalGroupTag", target.attributes().getOrDefault("tpgt", "1"));
     String alias = target.attributes().get("alias");
@@ -478,35 +454,14 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * An integer attribute of a target within its range, or its default when the target has
-   * none.
-   *
-   * @throws LoginRefusal a target error naming the target and attribute, for a value out of
-   *     range (checked when the driver starts, but a target may come later)
+   * What a login reads of the driver's or the target's attributes: CHAP users, redirect,
+   * offers, digests, limits, as {@link IscsiService#checkTarget} checks them when the driver
+   * starts and the target changes. A value that fails those checks all the same is the
+   * target's error.
    */
-  static int targetAttribute(Target target, String name, int min, int max, int dflt)
-      throws LoginRefusal {
+  private static <T> T configured(Supplier<T> reading) throws LoginRefusal {
     try {
-      return Params.targetAttribute(target, name, min, max, dflt);
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
-    }
-  }
-
-  /** What the target accepts for a digest key, checked at start. */
-  private static List<String> digests(Target target, String key) throws LoginRefusal {
-    try {
-      return Negotiation.accepted(target, key);
-    } catch (IllegalArgumentException e) {
-      throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
-    }
-  }
-
-  /** The CHAP users of the target or, for discovery, of the driver, checked at start. */
-  private static ChapUsers users(Map<String, String> attributes, String owner)
-      throws LoginRefusal {
-    try {
-      return ChapUsers.of(attributes, owner);
+      return reading.get();
     } catch (IllegalArgumentException e) {
       throw new LoginRefusal(LoginRefusal.TARGET_ERROR, e.getMessage());
     }
@@ -562,7 +517,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     connection.channel.pipeline().get(PduDecoder.class)
         .maxDataSegmentLength(connection.params().maxRecvDataSegmentLength);
     ChannelPipeline p = ctx.pipeline();
-    int interval = connection.nopInInterval;
+    int interval = connection.limits.nopInInterval();
     if (interval > 0) {
       p.addLast("idle", new IdleStateHandler(interval, 0, 0));
     }
@@ -585,7 +540,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
     r.bhs.setBytes(8, isid);
     r.set32(Pdu.ITT, itt);
     r.set32(Pdu.STAT_SN, statSN++);
-    r.set32(Pdu.EXP_CMD_SN, window.expCmdSN()).set32(Pdu.MAX_CMD_SN, window.maxCmdSN());
+    window.stamp(r);
     return keys.isEmpty() ? r : r.withData(Unpooled.wrappedBuffer(TextKeys.format(keys)));
   }
 

@@ -66,7 +66,7 @@ final class NopHandler extends RequestHandler {
     ping.set32(Pdu.ITT, Pdu.RESERVED_TAG).set32(Pdu.TTT, pingTag)
         .set32(Pdu.STAT_SN, connection.statSN());
     ctx.channel().writeAndFlush(connection.window(ping));
-    int timeout = connection.nopInTimeout;
+    int timeout = connection.limits.nopInTimeout();
     pingTimeout = ctx.executor().schedule(() -> {
       LOG.log(Level.WARNING, connection.describe() + ": no answer to NOP-In in " + timeout
           + " s; closing the connection");

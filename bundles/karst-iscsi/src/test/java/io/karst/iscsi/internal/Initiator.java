@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -89,12 +90,32 @@ final class Initiator {
     return b;
   }
 
+  /**
+   * Another initiator port on the same driver, as from a second socket: its ISID has this
+   * qualifier.
+   */
+  Initiator port(int isidQualifier) {
+    Initiator i = new Initiator(core, connection.service);
+    i.isid = new byte[] {0x40, 0, 0, 0, 0, (byte) isidQualifier};
+    return i;
+  }
+
   /** Logs in to a normal session in one request, security stage straight to full feature. */
   Pdu loginNormal(String target) {
-    send(login(0x83), text("InitiatorName=iqn.2026-11.test:initiator", "TargetName=" + target,
-        "SessionType=Normal", "AuthMethod=None", "MaxRecvDataSegmentLength=8192",
-        "ImmediateData=Yes", "InitialR2T=No", "MaxBurstLength=16384",
-        "FirstBurstLength=4096", "MaxOutstandingR2T=4"));
+    return loginNormal(login(0x83), target);
+  }
+
+  /**
+   * Logs in to a normal session with this request header (a TSIH, a CID set in it), the usual
+   * keys, then {@code more}.
+   */
+  Pdu loginNormal(ByteBuf request, String target, String... more) {
+    List<String> keys = new ArrayList<>(List.of("InitiatorName=iqn.2026-11.test:initiator",
+        "TargetName=" + target, "SessionType=Normal", "AuthMethod=None",
+        "MaxRecvDataSegmentLength=8192", "ImmediateData=Yes", "InitialR2T=No",
+        "MaxBurstLength=16384", "FirstBurstLength=4096", "MaxOutstandingR2T=4"));
+    keys.addAll(List.of(more));
+    send(request, text(keys.toArray(String[]::new)));
     return read();
   }
 

@@ -125,8 +125,7 @@ class KeepaliveTest {
   void aTargetsNopInIntervalAndTimeoutOverrideTheDrivers() {
     core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:quick", true, true,
         java.util.Map.of("NopInInterval", "3", "NopInTimeout", "2")));
-    Initiator quick = new Initiator(core, initiator.connection.service);
-    quick.isid = new byte[] {0x40, 0, 0, 0, 0, 2};
+    Initiator quick = initiator.port(2);
     assertThat(quick.loginNormal("iqn.2026-11.test:quick").u16(36)).isZero();
     quick.channel.advanceTimeBy(3, TimeUnit.SECONDS);
     quick.channel.runScheduledPendingTasks();
@@ -145,8 +144,7 @@ class KeepaliveTest {
     try {
       core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:rsp", true, true,
           java.util.Map.of("RspTimeout", "10", "NopInInterval", "0")));
-      Initiator w = new Initiator(core, initiator.connection.service);
-      w.isid = new byte[] {0x40, 0, 0, 0, 0, 3};
+      Initiator w = initiator.port(3);
       assertThat(w.loginNormal("iqn.2026-11.test:rsp").u16(36)).isZero();
       w.command(5, 0xA0, 32, 32 * 512, new byte[0]);
       List<Pdu> r2ts = w.drain();

@@ -42,13 +42,7 @@ class MultipleConnectionsTest {
     ByteBuf b = i.login(0x83);
     b.setShort(14, tsih);
     b.setShort(20, cid);
-    List<String> keys = new java.util.ArrayList<>(List.of("InitiatorName=iqn.2026-11.test:initiator",
-        "TargetName=" + TARGET, "AuthMethod=None", "MaxRecvDataSegmentLength=8192",
-        "ImmediateData=Yes", "InitialR2T=No", "MaxBurstLength=16384", "FirstBurstLength=4096",
-        "MaxOutstandingR2T=4"));
-    keys.addAll(List.of(more));
-    i.send(b, Initiator.text(keys.toArray(String[]::new)));
-    return i.read();
+    return i.loginNormal(b, TARGET, more);
   }
 
   private Initiator join(int cid) {
@@ -306,8 +300,7 @@ class MultipleConnectionsTest {
     Initiator stranger = new Initiator(core, service);
     assertThat(login(stranger, tsih + 1, 0).u16(36)).as("session does not exist")
         .isEqualTo(0x020A);
-    Initiator otherIsid = new Initiator(core, service);
-    otherIsid.isid = new byte[] {0x40, 0, 0, 0, 0, 9};
+    Initiator otherIsid = first.port(9);
     assertThat(login(otherIsid, tsih, 5).u16(36)).isEqualTo(0x020A);
   }
 
@@ -329,14 +322,12 @@ class MultipleConnectionsTest {
   void theTargetsMaxConnectionsBoundsTheAnswerAndOneIsTheDefault() {
     core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:two", true, true,
         Map.of("MaxConnections", "2")));
-    Initiator i = new Initiator(core, service);
-    i.isid = new byte[] {0x40, 0, 0, 0, 0, 2};
+    Initiator i = first.port(2);
     i.send(i.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
         "TargetName=iqn.2026-11.test:two", "AuthMethod=None", "MaxConnections=16"));
     assertThat(Initiator.keys(i.read())).containsEntry("MaxConnections", "2");
 
-    Initiator quiet = new Initiator(core, service);
-    quiet.isid = new byte[] {0x40, 0, 0, 0, 0, 3};
+    Initiator quiet = first.port(3);
     Pdu r = quiet.loginNormal(TARGET);
     Initiator extra = new Initiator(core, service);
     extra.isid = quiet.isid;

@@ -17,12 +17,6 @@ class SessionReinstatementTest {
   private final Initiator first = new Initiator(core);
   private final IscsiService service = first.connection.service;
 
-  private Initiator another(int isidQualifier) {
-    Initiator i = new Initiator(core, service);
-    i.isid = new byte[] {0x40, 0, 0, 0, 0, (byte) isidQualifier};
-    return i;
-  }
-
   /** A write that waits for its Data-Out: a task core has not answered. */
   private void pendingWrite(Initiator i) {
     i.command(11, 0xA0, 8, 8 * 512, new byte[0]);
@@ -37,7 +31,7 @@ class SessionReinstatementTest {
     CompletableFuture<TaskManagementResponse> abort = new CompletableFuture<>();
     core.tmf = abort;
 
-    Initiator again = another(1);
+    Initiator again = first.port(1);
     again.send(again.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
         "TargetName=iqn.2026-11.test:disk", "AuthMethod=None"));
     assertThat(core.managed).as("the old session's tasks are aborted")
@@ -62,7 +56,7 @@ class SessionReinstatementTest {
   @Test
   void anIdleSessionIsReinstatedAtOnce() {
     first.loginNormal("iqn.2026-11.test:disk");
-    Initiator again = another(1);
+    Initiator again = first.port(1);
     assertThat(again.loginNormal("iqn.2026-11.test:disk").u16(36)).isZero();
     assertThat(core.managed).as("nothing to abort").isEmpty();
     assertThat(first.channel.isOpen()).isFalse();
@@ -73,9 +67,9 @@ class SessionReinstatementTest {
   @Test
   void otherIsidsTargetsAndDiscoveryCoexist() {
     first.loginNormal("iqn.2026-11.test:disk");
-    Initiator second = another(2);
+    Initiator second = first.port(2);
     assertThat(second.loginNormal("iqn.2026-11.test:disk").u16(36)).isZero();
-    Initiator discovery = another(1);
+    Initiator discovery = first.port(1);
     discovery.send(discovery.login(0x87), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
         "SessionType=Discovery"));
     assertThat(discovery.read().u16(36)).isZero();
@@ -95,7 +89,7 @@ class SessionReinstatementTest {
     first.loginNormal("iqn.2026-11.test:disk");
     pendingWrite(first);
     core.tmf = new CompletableFuture<>();
-    Initiator again = another(1);
+    Initiator again = first.port(1);
     again.send(again.login(0x83), Initiator.text("InitiatorName=iqn.2026-11.test:initiator",
         "TargetName=iqn.2026-11.test:disk", "AuthMethod=None"));
     again.command(5, 0xC0, 1, 512, new byte[0]);

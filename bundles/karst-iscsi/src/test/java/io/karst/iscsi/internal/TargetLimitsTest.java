@@ -12,34 +12,27 @@ class TargetLimitsTest {
 
   private final FakeCore core = new FakeCore(FakeCore.settings());
 
-  private Initiator initiator(IscsiService service, int isidQualifier) {
-    Initiator i = new Initiator(core, service);
-    i.isid = new byte[] {0x40, 0, 0, 0, 0, (byte) isidQualifier};
-    return i;
-  }
-
   @Test
   void maxSessionsRefusesOneMoreButNotAReinstatement() {
     core.targets.add(new FakeCore.FakeTarget("iqn.2026-11.test:one", true, true,
         Map.of("MaxSessions", "1")));
     Initiator first = new Initiator(core);
-    IscsiService service = first.connection.service;
     assertThat(first.loginNormal("iqn.2026-11.test:one").u16(36)).isZero();
 
-    Initiator second = initiator(service, 2);
+    Initiator second = first.port(2);
     assertThat(second.loginNormal("iqn.2026-11.test:one").u16(36)).as("out of resources")
         .isEqualTo(0x0302);
     assertThat(second.channel.isOpen()).isFalse();
-    assertThat(initiator(service, 3).loginNormal("iqn.2026-11.test:disk").u16(36))
+    assertThat(first.port(3).loginNormal("iqn.2026-11.test:disk").u16(36))
         .as("other targets are not counted").isZero();
 
-    Initiator again = initiator(service, 1);
+    Initiator again = first.port(1);
     assertThat(again.loginNormal("iqn.2026-11.test:one").u16(36)).as("a reinstatement replaces")
         .isZero();
     assertThat(first.channel.isOpen()).isFalse();
 
     again.channel.close();
-    assertThat(initiator(service, 4).loginNormal("iqn.2026-11.test:one").u16(36))
+    assertThat(first.port(4).loginNormal("iqn.2026-11.test:one").u16(36))
         .as("a session that ended frees its place").isZero();
   }
 
@@ -53,7 +46,7 @@ class TargetLimitsTest {
     assertThat(r.u32(28)).as("ExpCmdSN").isEqualTo(10);
     assertThat(r.u32(32)).as("MaxCmdSN").isEqualTo(13);
 
-    Initiator other = initiator(i.connection.service, 2);
+    Initiator other = i.port(2);
     other.cmdSN = 10;
     assertThat(other.loginNormal("iqn.2026-11.test:disk").u32(32))
         .as("the driver's queue_depth elsewhere").isEqualTo(25);
