@@ -144,7 +144,7 @@ final class Sanitize {
           Sbc.PRE_FETCH_10, Sbc.PRE_FETCH_16, Sbc.SYNCHRONIZE_CACHE_10,
           Sbc.SYNCHRONIZE_CACHE_16, WriteSame.WRITE_SAME_10, WriteSame.WRITE_SAME_16,
           CompareAndWrite.COMPARE_AND_WRITE, OrWrite.ORWRITE_16, WriteAtomic.WRITE_ATOMIC_16,
-          Unmap.UNMAP -> true;
+          Unmap.UNMAP, FormatUnit.FORMAT_UNIT -> true;
       case Sbc.SERVICE_ACTION_IN_16 -> (cdb[1] & 0x1F) == LbaStatus.GET_LBA_STATUS;
       default -> false;
     };
@@ -286,7 +286,11 @@ final class Sanitize {
     private final byte[] block;
     private final int passes;
     private final boolean invert;
-    private final long capacity;
+    /**
+     * Bytes of the medium, read again before every chunk: a size changed by management while
+     * the operation runs is followed, so blocks added are sanitized too.
+     */
+    private volatile long capacity;
     /** The SANITIZE command waiting for the end (IMMED 0), until it ends. */
     private volatile CoreTask waiter;
     /** Bytes of all passes done, for the progress indication. */
@@ -309,7 +313,11 @@ final class Sanitize {
       this.block = block;
       this.passes = passes;
       this.invert = invert;
-      this.capacity = backend.blockCount() * backend.blockSize();
+      this.capacity = capacity();
+    }
+
+    private long capacity() {
+      return backend.blockCount() * backend.blockSize();
     }
 
     String describe() {
@@ -338,7 +346,8 @@ final class Sanitize {
     boolean issue() {
       try {
         releaseAbortedWaiter();
-        while (offset == capacity) {
+        capacity = capacity();
+        while (offset >= capacity) {
           if (!flushed && backend.writeCacheEnabled()) {
             flushed = true;
             issued = 0;
@@ -377,7 +386,7 @@ final class Sanitize {
     private ByteBuffer pattern(int length) {
       boolean inverted = invert && (passes - pass) % 2 == 0;
       if (chunk == null || chunkInverted != inverted) {
-        chunk = ByteBuffer.allocate((int) Math.min(CHUNK, capacity));
+        chunk = ByteBuffer.allocate(CHUNK);
         for (int i = 0; i < chunk.capacity(); i++) {
           byte b = block[i % block.length];
           chunk.put(i, inverted ? (byte) ~b : b);

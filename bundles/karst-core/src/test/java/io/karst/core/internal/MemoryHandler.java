@@ -158,10 +158,10 @@ final class MemoryHandler implements DeviceHandler {
       public void write(long offset, ByteBuffer src, boolean fua, IoCompletion completion) {
         MemoryHandler.this.fua.add(fua);
         writers.add(Thread.currentThread().getName());
-        byte[] m = medium[0];
+        // The medium of the moment the write is stored, as a file resized meanwhile.
         Runnable store = () -> {
           allocated.set((int) (offset / 512), (int) ((offset + src.remaining()) / 512));
-          src.get(m, (int) offset, src.remaining());
+          src.get(medium[0], (int) offset, src.remaining());
           completion.completed();
         };
         if (parkWrites) {

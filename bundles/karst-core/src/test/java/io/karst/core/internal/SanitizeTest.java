@@ -235,6 +235,20 @@ class SanitizeTest extends BedTest {
   }
 
   @Test
+  void blocksAddedWhileTheOperationRunsAreSanitizedToo() throws Exception {
+    fill(0x11);
+    bed.handler.parkWrites = true;
+    assertThat(send(0x81, overwrite(false, 1, (byte) 0x55)).good()).isTrue();
+    await(() -> bed.handler.parked.size() == 1);
+    bed.engine.set("/devices/disk0", "size", "5M");
+
+    drain();
+    assertMedium(0x55);
+    byte[] added = bed.send(0, read10(DISK0 / 512, 2048), null, 1 << 20).dataIn();
+    assertThat(added).as("the megabyte added").containsOnly(0x55);
+  }
+
+  @Test
   void theOperationOutlivesAbortsResetsAndTheNexus() throws Exception {
     ProbeDriver probe = new ProbeDriver("probe");
     bed.engine.addDriver(probe);
@@ -285,6 +299,7 @@ class SanitizeTest extends BedTest {
     bed.handler.failure = null;
     assertSense(bed.send(0, read10(0, 1), null, 512), Sanitize.COMMAND_FAILED);
     assertSense(bed.send(0, write10(0, 1), new byte[512], 0), Sanitize.COMMAND_FAILED);
+    assertSense(bed.send(0, cdb(0x04, 0, 0, 0, 0, 0), null, 0), Sanitize.COMMAND_FAILED);
     assertThat(bed.send(0, TUR, null, 0).good()).as("no medium access").isTrue();
     byte[] sense = bed.send(0, REQUEST_SENSE, null, 18).dataIn();
     assertThat(Arrays.copyOfRange(sense, 12, 14)).containsExactly(0x31, 0x03);
