@@ -24,7 +24,8 @@ final class LbaStatus {
 
   private LbaStatus() {}
 
-  static void getLbaStatus(CoreTask task, BlockBackend backend) throws SenseException {
+  static void getLbaStatus(CoreTask task, Lun lun, BlockBackend backend)
+      throws SenseException {
     byte[] cdb = task.cdb();
     long lba = Cdb.u64(cdb, 2);
     long allocation = Cdb.u32(cdb, 10);
@@ -32,6 +33,18 @@ final class LbaStatus {
       throw new SenseException(Sense.LBA_OUT_OF_RANGE);
     }
     int room = (int) Math.max(1, Math.min(MAX_DESCRIPTORS, (allocation - 8) / 16));
+    if (!Unmap.thin(backend)) {
+      respond(task, backend, lba, room, allocation);
+      return;
+    }
+    // Finding the extents of a thin backend takes up to two seeks of its file per descriptor:
+    // system calls, which belong on the device's I/O threads, not on a transport's event loop.
+    IoLoop.onIoThreads(lun.device(), () -> respond(task, backend, lba, room, allocation),
+        task.io(false, lba, () -> { }));
+  }
+
+  private static void respond(CoreTask task, BlockBackend backend, long lba, int room,
+      long allocation) {
     ByteBuffer descriptors = ByteBuffer.allocate(16 * room);
     long capacity = backend.blockCount();
     long at = lba;

@@ -54,7 +54,7 @@ final class Sbc {
       case SERVICE_ACTION_IN_16 -> {
         switch (cdb[1] & 0x1F) {
           case READ_CAPACITY_16 -> readCapacity16(task, backend);
-          case LbaStatus.GET_LBA_STATUS -> LbaStatus.getLbaStatus(task, backend);
+          case LbaStatus.GET_LBA_STATUS -> LbaStatus.getLbaStatus(task, lun, backend);
           default -> throw Cdb.invalidField(1, 4);
         }
       }

@@ -42,6 +42,17 @@ class LbaStatusTest extends BedTest {
   }
 
   @Test
+  void theExtentsAreFoundOnTheDeviceIoThreadsNotTheCallers() throws Exception {
+    bed.send(0, write10(10, 3), new byte[3 * 512], 0);
+    bed.handler.seekers.clear();
+    assertThat(status(0, 0, 64)).hasSize(3);
+    // Finding extents seeks the backing file: the memory backend answers inline, so only the
+    // hop keeps those system calls off the thread that delivered the command.
+    assertThat(bed.handler.seekers).isNotEmpty()
+        .allSatisfy(t -> assertThat(t).startsWith("karst-disk0-io-"));
+  }
+
+  @Test
   void aThickUnitIsMappedOrUnknown() throws Exception {
     assertThat(status(3, 5, 64)).containsExactly("5+11:0");
   }

@@ -42,6 +42,8 @@ final class MemoryHandler implements DeviceHandler {
   final List<Boolean> fua = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The threads the writes ran on, in order. */
   final List<String> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The threads that looked for allocated blocks, in order. */
+  final List<String> seekers = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** What each device was last opened with, to call back into core. */
   final Map<String, DeviceConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -191,6 +193,7 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public long findAllocation(long offset, boolean data) {
+        seekers.add(Thread.currentThread().getName());
         if (!thin) {
           return -1;
         }
