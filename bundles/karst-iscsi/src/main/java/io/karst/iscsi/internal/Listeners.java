@@ -117,8 +117,12 @@ final class Listeners {
   private Channel bind(InetSocketAddress portal) {
     ChannelFuture f = bootstrap.bind(portal).awaitUninterruptibly();
     if (!f.isSuccess()) {
+      // The system's reason, as NIO gives it; the native transport puts the call and errno
+      // before it.
+      String reason = String.valueOf(f.cause().getMessage())
+          .replaceFirst("^bind\\(\\.\\.\\) failed[^:]*: ", "");
       throw new IllegalStateException("portal " + Discovery.address(portal) + " cannot listen: "
-          + f.cause().getMessage(), f.cause());
+          + reason, f.cause());
     }
     return f.channel();
   }
