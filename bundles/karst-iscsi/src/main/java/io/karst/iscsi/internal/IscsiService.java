@@ -51,8 +51,8 @@ final class IscsiService {
   }
 
   /**
-   * Checks the driver's own attributes: the portals' syntax, the offers, the limits, and the
-   * CHAP credentials of discovery sessions.
+   * Checks the driver's own attributes: the portals' and iSNS server's syntax, the offers, the
+   * limits, and the CHAP credentials of discovery sessions.
    *
    * @return the target's offers these attributes make
    * @throws IllegalArgumentException naming the driver, the attribute and the problem
@@ -60,16 +60,16 @@ final class IscsiService {
   static Params checkDriver(Map<String, String> attributes) {
     String owner = "TARGET_DRIVER iscsi";
     ChapUsers.of(attributes, owner);
+    String isns = attributes.get(IsnsClient.ATTRIBUTE);
     try {
       parsePortals(attributes.get(IscsiTargetDriver.PORTALS));
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException(owner + ": portals: unknown host " + e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(owner + ": " + e.getMessage(), e);
-    }
-    try {
+      if (isns != null && !isns.isBlank()) {
+        IsnsClient.parse(isns);
+      }
       TargetLimits.ofDriver(attributes);
       return Params.offers(attributes);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(owner + ": unknown host " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(owner + ": " + e.getMessage(), e);
     }

@@ -72,9 +72,10 @@ public final class IscsiTargetDriver implements TargetDriver {
           + "closing the connection"),
       incomingUser("discovery sessions"),
       outgoingUser("discovery sessions"),
-      AttributeDescriptor.builder(IsnsClient.ATTRIBUTE, AttributeType.STRING)
+      AttributeDescriptor.builder(IsnsClient.ATTRIBUTE, AttributeType.STRING).writable()
           .description("The iSNS server (host[:port], port 3205 by default) to register the "
-              + "enabled targets and the portals with; none when empty").build());
+              + "enabled targets and the portals with; none when empty. A change moves the "
+              + "registration at once").build());
 
   private static final List<AttributeDescriptor> TARGET_ATTRIBUTES = List.of(
       AttributeDescriptor.builder("alias", AttributeType.STRING).writable()
@@ -128,6 +129,8 @@ public final class IscsiTargetDriver implements TargetDriver {
   private Listeners listeners;
   private IscsiService service;
   private volatile IsnsClient isns;
+  /** The first portal at start, which names the iSNS entity ({@link #entity}). */
+  private InetSocketAddress entityPortal;
 
   private static AttributeDescriptor integer(String name, String value, String description) {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
@@ -238,9 +241,10 @@ public final class IscsiTargetDriver implements TargetDriver {
 
   /**
    * Changes a writable driver attribute while the driver runs: the portals are listened on as
-   * {@link Listeners#listen} does, and the iSNS server, if any, is given the new ones; the
-   * discovery CHAP users are read from the context at each discovery login, so they need
-   * nothing here.
+   * {@link Listeners#listen} does, and the iSNS server, if any, is given the new ones; a new
+   * iSNS server has the entity deregistered from the old one, if any, and registered with
+   * it under the same name; the discovery CHAP users are read from the context at each
+   * discovery login, so they need nothing here.
    *
    * @throws IllegalStateException naming a portal that cannot be bound, nothing changed
    */
@@ -254,6 +258,14 @@ public final class IscsiTargetDriver implements TargetDriver {
         listeners.listen(IscsiService.parsePortals(value));
         LOG.log(Level.INFO, "iSCSI listening on " + service.portals());
         targetsChanged();
+      }
+      case IsnsClient.ATTRIBUTE -> {
+        InetSocketAddress server = isnsServer(value);
+        if (isns != null) {
+          isns.stop();
+          isns = null;
+        }
+        register(server);
       }
       case ChapUsers.INCOMING, ChapUsers.OUTGOING -> { }
       default -> TargetDriver.super.set(attribute, value);
@@ -280,9 +292,7 @@ public final class IscsiTargetDriver implements TargetDriver {
     List<InetSocketAddress> portals = IscsiService.parsePortals(context.attributes()
         .get(PORTALS));
     IscsiService s = new IscsiService(context, portals);
-    String isnsServer = context.attributes().get(IsnsClient.ATTRIBUTE);
-    InetSocketAddress isnsAddress = isnsServer == null || isnsServer.isBlank() ? null
-        : IsnsClient.parse(isnsServer);
+    InetSocketAddress isnsAddress = isnsServer(context.attributes().get(IsnsClient.ATTRIBUTE));
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channel =
@@ -312,13 +322,24 @@ public final class IscsiTargetDriver implements TargetDriver {
     listeners = l;
     group = g;
     service = s;
-    if (isnsAddress != null) {
-      isns = new IsnsClient(isnsAddress, entity(s.portals().get(0)), context::targets,
-          s::portals);
-      isns.start();
-    }
+    entityPortal = s.portals().get(0);
+    register(isnsAddress);
     LOG.log(Level.INFO, "iSCSI listening on " + s.portals() + " ("
         + (epoll ? "native epoll" : "NIO: " + Epoll.unavailabilityCause()) + ")");
+  }
+
+  /** The iSNS server an attribute names, or null for none. */
+  private static InetSocketAddress isnsServer(String value) throws java.io.IOException {
+    return value == null || value.isBlank() ? null : IsnsClient.parse(value);
+  }
+
+  /** Keeps the targets registered with this iSNS server from now on; none when null. */
+  private void register(InetSocketAddress server) {
+    if (server != null) {
+      DriverContext context = service.context();
+      isns = new IsnsClient(server, entity(entityPortal), context::targets, service::portals);
+      isns.start();
+    }
   }
 
   /**

@@ -236,6 +236,30 @@ class IsnsClientTest {
   }
 
   @Test
+  void anIsnsServerSetAtRunTimeIsRegisteredWithAndOneTakenAwayDeregistered() throws Exception {
+    driver.start(new FakeCore(FakeCore.settings()));
+    int port = driver.boundPortals().get(0).getPort();
+    driver.set("portals", "127.0.0.2:0");
+    assertThat(requests.poll(200, TimeUnit.MILLISECONDS)).as("no server yet").isNull();
+
+    driver.set(IsnsClient.ATTRIBUTE, "127.0.0.1:" + server.getLocalPort());
+    Request r = next();
+    assertThat(r.function()).isEqualTo(Isns.DEV_ATTR_REG);
+    assertThat(r.flags() & Isns.REPLACE).isNotZero();
+    String entity = r.attributes().get(1).substring(2);
+    assertThat(entity).as("named after the first portal at start").endsWith(":" + port);
+    assertThat(r.attributes()).contains("16=255,255:127.0.0.2");
+
+    driver.set(IsnsClient.ATTRIBUTE, null);
+    Request d = next();
+    assertThat(d.function()).isEqualTo(Isns.DEV_DEREG);
+    assertThat(d.attributes()).containsExactly("32=iqn.2026-11.test:disk", "0=", "1=" + entity);
+    assertThatThrownBy(() -> driver.checkAttributes(FakeCore.settings(IsnsClient.ATTRIBUTE,
+        "a b"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("TARGET_DRIVER iscsi: iSNSServer 'a b': one host[:port] only");
+  }
+
+  @Test
   void aWildcardPortalIsRegisteredAsTheAddressTheServerSees() throws Exception {
     driver.start(new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
         "127.0.0.1:" + server.getLocalPort(), "portals", "0.0.0.0:0")));
