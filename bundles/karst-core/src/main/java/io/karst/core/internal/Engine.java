@@ -1125,8 +1125,9 @@ public final class Engine implements Management, AutoCloseable {
           try {
             r.driver.set(e.getKey(), was.get(e.getKey()));
           } catch (Exception ex) {
+            // Without the value, which may be a secret.
             LOG.log(Level.WARNING, "driver " + r.driver.name() + ": " + e.getKey()
-                + " could not be set back to " + was.get(e.getKey()), ex);
+                + " could not be set back to what it was", ex);
           }
         });
       }
@@ -1136,8 +1137,8 @@ public final class Engine implements Management, AutoCloseable {
 
   /**
    * Lets a running driver refuse what a change would give it: its attributes when it restarts
-   * with them or changes some in place, and each target that is new or changed (every one on a restart), as it would
-   * otherwise refuse them only at its next start or login.
+   * with them or changes some in place, and each target that is new or changed (every one on
+   * a restart), as it would otherwise refuse them only at its next start or login.
    *
    * @param attributes the driver's attributes as planned, checked
    * @param targets the new or changed targets as planned, with their checked attributes
