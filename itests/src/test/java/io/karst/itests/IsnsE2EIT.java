@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.karst.itests.KarstServer.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -14,13 +15,15 @@ import org.junit.jupiter.api.Test;
 /**
  * iSNS (RFC 4171) against open-isns's server: the server registers its enabled targets and
  * portal when it starts, with {@code iSNSServer} set, registers and deregisters the targets
- * enabled, added, disabled and removed while it runs, and removes them all when it stops; a
- * query as an initiator (isnsadm) sees exactly that.
+ * enabled, added, disabled and removed while it runs, and the portals changed, and removes
+ * them all when it stops; a query as an initiator (isnsadm) sees exactly that.
  */
 class IsnsE2EIT {
 
   private static final int PORT = 13264;
   private static final int ISNS_PORT = 13265;
+  /** The portal the driver moves to while it runs. */
+  private static final int MOVED_PORT = 13276;
   private static final String IQN = "iqn.2026-11.io.karst:isns";
   private static final String DISABLED = "iqn.2026-11.io.karst:isns-disabled";
   private static final String ADDED = "iqn.2026-11.io.karst:isns-added";
@@ -77,6 +80,12 @@ class IsnsE2EIT {
     return r.output();
   }
 
+  /** The entity identifiers in a listing of entities. */
+  private static List<String> identifiers(String entities) {
+    return entities.lines().filter(l -> l.contains("Entity identifier = ")).map(String::trim)
+        .toList();
+  }
+
   /** Waits (a bounded number of tries) until the listing satisfies {@code until}. */
   private static String await(String type, Predicate<String> until) throws Exception {
     String out = list(type);
@@ -109,6 +118,15 @@ class IsnsE2EIT {
     server.shell("karst:target-disable " + DISABLED);
     nodes = await("nodes", o -> !o.contains(DISABLED) && !o.contains(ADDED));
     assertThat(nodes).contains("iSCSI name = \"" + IQN + "\"").doesNotContain(DISABLED, ADDED);
+
+    // The portals changed: the entity, under the same name, has the new portal only.
+    server.shell("karst:attr-set /targets/iscsi portals 127.0.0.1:" + MOVED_PORT);
+    String portals = await("portals", o -> o.contains(MOVED_PORT + "/tcp")
+        && !o.contains(PORT + "/tcp"));
+    assertThat(portals).contains("Portal TCP/UDP port = " + MOVED_PORT + "/tcp")
+        .doesNotContain("Portal TCP/UDP port = " + PORT + "/tcp");
+    assertThat(identifiers(list("entities"))).as("the same entity, no second one")
+        .isEqualTo(identifiers(entities)).hasSize(1);
 
     server.close();
     String after = await("nodes", o -> !o.contains(IQN));

@@ -106,6 +106,15 @@ final class KarstServer implements AutoCloseable {
    * printed (without colours). Waits for the shell to come up; fails on a command error.
    */
   String shell(String command) throws Exception {
+    return shell(command, false);
+  }
+
+  /** Runs a shell command as {@link #shell} does, one the server is to refuse: its error. */
+  String shellRefused(String command) throws Exception {
+    return shell(command, true);
+  }
+
+  private String shell(String command, boolean refused) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (true) {
       Result r = shellOnce(command);
@@ -113,6 +122,10 @@ final class KarstServer implements AutoCloseable {
           .replaceAll("(?m)^client: JAVA_HOME not set.*\n", "");
       boolean notUp = !Files.exists(home.resolve("etc/karst-admin.key"))
           || out.contains("Failed to get the session") || out.contains("Connection refused");
+      if (!notUp && refused) {
+        assertThat(out).as("karaf@karst> " + command).contains("Error executing command");
+        return out;
+      }
       if (!notUp) {
         assertThat(out).as("karaf@karst> " + command).doesNotContain("Error executing command");
         assertThat(r.exit()).as("karaf@karst> " + command + ": " + out).isZero();

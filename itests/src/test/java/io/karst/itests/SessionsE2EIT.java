@@ -1,8 +1,13 @@
 package io.karst.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.karst.itests.KarstServer.Result;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +26,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Several sessions of one initiator (RFC 7143 6.3.5; what multipathing does): two QEMU
  * processes with the same initiator name, each its own session (libiscsi picks a random
- * ISID), write different halves of one LUN at the same time, and everything reads back.
+ * ISID), write different halves of one LUN at the same time, and everything reads back. Also
+ * one session with two connections, and the portals changed under a running session.
  */
 class SessionsE2EIT {
 
   private static final int PORT = 13263;
+  /** A second portal, added and removed at run time. */
+  private static final int OTHER_PORT = 13274;
   private static final String IQN = "iqn.2026-11.io.karst:sessions";
   private static final String INITIATOR = "iqn.2026-11.io.karst.test:multipath-host";
   private static final long DISK_BYTES = 32L << 20;
@@ -179,6 +187,62 @@ class SessionsE2EIT {
           .containsPattern(row("write_io_count_kb", "2048"))
           .containsPattern(row("read_io_count_kb", "2048"))
           .containsPattern(row("MaxConnections", "\\d+"));
+    }
+  }
+
+  /**
+   * The portals changed while a session runs, as an administrator moves initiators to another
+   * address: a portal added listens at once, a portal that cannot listen refuses the change by
+   * name with nothing changed, and the portal removed accepts no connection while the session
+   * logged in through it goes on (as LIO keeps the connections of a network portal it
+   * removes); discovery then offers only the new portal, which serves I/O.
+   */
+  @Test
+  void portalsChangeAtRunTimeAndASessionOfTheRemovedPortalGoesOn() throws Exception {
+    KarstServer.requireTools("iscsi-inq", "iscsi-ls");
+    String a = "127.0.0.1:" + PORT;
+    String b = "127.0.0.1:" + OTHER_PORT;
+    String set = "karst:attr-set /targets/iscsi portals ";
+    try (IscsiInitiator session = new IscsiInitiator(PORT, "iqn.2026-11.io.karst.test:mover",
+        0x400000000078L, IQN)) {
+      try {
+        server.shell(set + a + "," + b);
+        Result inq = KarstServer.run(60, "iscsi-inq", "iscsi://" + b + "/" + IQN + "/0");
+        assertThat(inq.exit()).as(inq.output()).isZero();
+        assertThat(inq.output()).contains("KARST");
+
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+          String c = "127.0.0.1:" + taken.getLocalPort();
+          assertThat(server.shellRefused(set + b + "," + c))
+              .contains("portal " + c + " cannot listen");
+        }
+        try (Socket stillThere = new Socket("127.0.0.1", PORT)) {
+          assertThat(stillThere.isConnected()).as("the refused change left A listening").isTrue();
+        }
+
+        server.shell(set + b);
+        assertThatThrownBy(() -> new Socket("127.0.0.1", PORT).close())
+            .as("the removed portal accepts no connection").isInstanceOf(ConnectException.class);
+        byte[] data = new byte[8 * 512];
+        java.util.Arrays.fill(data, (byte) 0x5A);
+        long lba = 24L << 20 >> 9;
+        assertThat(session.command(cdb10(0x2A, lba, 8), data, 0).status())
+            .as("the session logged in through the removed portal goes on").isZero();
+        assertThat(session.command(cdb10(0x28, lba, 8), new byte[0], data.length).data())
+            .containsExactly(data);
+        assertThat(server.shell("karst:session-list"))
+            .contains("iqn.2026-11.io.karst.test:mover");
+
+        Result ls = KarstServer.run(60, "iscsi-ls", "-s", "iscsi://" + b);
+        assertThat(ls.exit()).as(ls.output()).isZero();
+        assertThat(ls.output()).contains("Portal:" + b + ",").doesNotContain(a);
+        Result io = KarstServer.qemuIo("iscsi://" + b + "/" + IQN + "/0",
+            List.of("write -P 0x6b 25M 64k", "read -P 0x6b 25M 64k"));
+        assertThat(io.exit()).as(io.output()).isZero();
+        assertThat(io.output()).doesNotContain("Pattern verification failed", "error");
+      } finally {
+        server.shell(set + a);
+      }
     }
   }
 

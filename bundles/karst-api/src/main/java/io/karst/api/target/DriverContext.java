@@ -9,7 +9,10 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface DriverContext {
 
-  /** The driver's attributes, checked and canonical, with defaults filled in. */
+  /**
+   * The driver's attributes, checked and canonical, with defaults filled in: after a change of
+   * writable ones ({@link TargetDriver#set}), their new values.
+   */
   Map<String, String> attributes();
 
   /** This driver's targets, enabled or not, in configuration order. */

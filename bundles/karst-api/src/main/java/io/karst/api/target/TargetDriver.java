@@ -45,9 +45,10 @@ public interface TargetDriver {
 
   /**
    * Checks the driver's own attributes before core applies a configuration that would restart
-   * the running driver with them, so that a value the driver would refuse at {@link #start}
-   * (iSCSI: a CHAP secret of discovery sessions too short) refuses the change instead, with
-   * nothing applied, rather than leave the driver stopped. Only cheap checks belong here: core
+   * the running driver with them or change some of them in place ({@link #set}), so that a
+   * value the driver would refuse at {@link #start} (iSCSI: a CHAP secret of discovery
+   * sessions too short) refuses the change instead, with nothing applied, rather than leave
+   * the driver stopped. Only cheap checks belong here: core
    * calls this under its management lock. Everything is accepted by default.
    *
    * @param attributes the driver's attributes as the configuration would give them to {@link
@@ -55,6 +56,28 @@ public interface TargetDriver {
    * @throws IllegalArgumentException naming the driver, the attribute and the problem
    */
   default void checkAttributes(Map<String, String> attributes) {}
+
+  /**
+   * Changes a writable attribute of the running driver in place, as a device's {@code
+   * Backend.set} does for a device, so that the change ends no session (iSCSI: listening on
+   * other portals). Core calls it for each attribute the driver describes as writable whose
+   * value a change alters, once {@link #checkAttributes} accepted the driver's attributes as
+   * the change makes them, before it applies anything else of the change, under its
+   * management lock, and never while {@link #start}, {@link #stop} or another call of this
+   * runs. When every changed attribute has taken effect, {@link DriverContext#attributes()}
+   * shows the new values: a driver that reads an attribute there at each use (iSCSI: the
+   * discovery CHAP users, at each login) has nothing to do here. A change of an attribute
+   * that is not writable restarts the driver instead, which ends its sessions.
+   *
+   * @param value canonical; null when the change takes out an attribute without a default
+   * @throws Exception when the value cannot take effect (iSCSI: a portal address in use),
+   *     the driver left as it was; core then refuses the whole change, and sets back what it
+   *     had set of it
+   */
+  default void set(String attribute, String value) throws Exception {
+    throw new UnsupportedOperationException("attribute " + attribute + " of driver " + name()
+        + " cannot be changed while it runs");
+  }
 
   /**
    * Checks a target that a configuration adds to the running driver or changes there, before

@@ -16,14 +16,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A started target driver: the {@link DriverContext} core lends it, with its checked
- * attributes, its targets and the sessions opened through it. The targets are a live view:
- * management replaces the map as a whole ({@link #targets(Map)}), and each call of
- * {@link #targets()} or {@link #target} sees the map of that moment.
+ * attributes, its targets and the sessions opened through it. The attributes and targets are
+ * live views: management replaces each map as a whole ({@link #attributes(Map)}, {@link
+ * #targets(Map)}), and each call of {@link #attributes()}, {@link #targets()} or {@link
+ * #target} sees the map of that moment.
  */
 final class DriverRuntime implements DriverContext {
 
   final TargetDriver driver;
-  private final Map<String, String> attributes;
+  private volatile Map<String, String> attributes;
   private volatile Map<String, CoreTarget> targets;
   final Set<CoreSession> sessions = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean measureLatency;
@@ -97,6 +98,11 @@ final class DriverRuntime implements DriverContext {
           + " is stopping");
     }
     return session;
+  }
+
+  /** The driver's attributes after a change that set some of them in place. */
+  void attributes(Map<String, String> next) {
+    attributes = next;
   }
 
   Map<String, CoreTarget> targetMap() {

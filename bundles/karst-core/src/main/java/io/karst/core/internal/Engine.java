@@ -639,6 +639,12 @@ public final class Engine implements Management, AutoCloseable {
       boolean identity, boolean identifier, Map<String, String> inPlace, boolean reopen) {}
 
   /**
+   * What a change sets in place of a running driver: its writable attributes that change, with
+   * their new values, and all its attributes as they are afterwards.
+   */
+  private record DriverChange(Map<String, String> changed, Map<String, String> attributes) {}
+
+  /**
    * Applies a desired configuration as a difference to the running system.
    *
    * @param force whether objects missing from {@code proposed} are removed and create-time
@@ -657,11 +663,12 @@ public final class Engine implements Management, AutoCloseable {
     Map<String, DeviceChange> deviceChanges = new LinkedHashMap<>();
     Map<String, Set<String>> recreate = new LinkedHashMap<>();
     Set<String> restart = new LinkedHashSet<>();
+    Map<String, DriverChange> driverChanges = new LinkedHashMap<>();
     boolean aluaRebuilt;
     try {
       new ConfigParser(src).validate(next);
       next = planDevices(next, src, force, plan, notApplied, deviceChanges);
-      next = planTargets(next, src, force, plan, notApplied, recreate, restart);
+      next = planTargets(next, src, force, plan, notApplied, recreate, restart, driverChanges);
       new ConfigParser(src).validate(next);
       aluaRebuilt = planAlua(next, plan);
     } catch (ConfigException e) {
@@ -675,6 +682,7 @@ public final class Engine implements Management, AutoCloseable {
     if (dryRun) {
       return new ApplyReport(plan.steps(), List.copyOf(notApplied), false);
     }
+    setDriverAttributes(driverChanges);
     Map<String, Integer> nextPorts = Map.copyOf(next.relativeTargetPortIds());
     for (DeviceChange c : deviceChanges.values()) {
       applyDevice(c, src, notApplied);
@@ -917,8 +925,8 @@ public final class Engine implements Management, AutoCloseable {
    * not applied put back as it runs (create-time target attributes without force).
    */
   private Config planTargets(Config next, String src, boolean force, Plan plan,
-      List<String> notApplied, Map<String, Set<String>> recreate, Set<String> restart)
-      throws ConfigException {
+      List<String> notApplied, Map<String, Set<String>> recreate, Set<String> restart,
+      Map<String, DriverChange> driverChanges) throws ConfigException {
     Config out = next;
     for (DriverConf d : next.drivers()) {
       TargetDriver driver = drivers.get(d.name());
@@ -931,29 +939,28 @@ public final class Engine implements Management, AutoCloseable {
       }
       boolean wasEnabled = old != null && old.enabled();
       DriverConf merged = d;
+      Map<String, String> inPlace = new LinkedHashMap<>();
       if (d.enabled() && !wasEnabled) {
         plan.add(Plan.ENABLE_DRIVERS, "enable driver " + d.name()
             + (driver == null ? " (starts when it registers)" : ""));
       } else if (!d.enabled() && wasEnabled) {
         plan.remove(Plan.ENABLE_DRIVERS, "disable driver " + d.name() + " (its sessions end)");
       } else if (!without(attributes, "enabled").equals(without(was, "enabled"))) {
-        if (running.containsKey(d.name()) && force) {
-          restart.add(d.name());
-          plan.add(Plan.ENABLE_DRIVERS, "restart driver " + d.name()
-              + ": its attributes changed (its sessions end; initiators log in again)");
-        } else if (running.containsKey(d.name())) {
-          // A restart ends every session of every target of the driver: as for a target's
-          // create-time attributes, only an explicit force does that (a file that merely
-          // omits the portals must not move the listener and log everyone out).
-          notApplied.add("driver " + d.name() + ": its attributes can only change by "
-              + "restarting it, which ends all its sessions; apply with force to do so");
-          merged = d.with(Config.overlaid(old.attributes(), d.attributes(), Set.of("enabled")));
+        if (running.containsKey(d.name())) {
+          merged = planRunningDriver(d, old, driver, attributes, was, force, plan, notApplied,
+              restart, inPlace);
         } else {
           plan.add(Plan.ENABLE_DRIVERS, "set attributes of driver " + d.name());
         }
       }
       boolean checking = driver != null && d.enabled() && running.containsKey(d.name());
       boolean restarting = restart.contains(d.name());
+      Map<String, String> plannedDriver = merged == d ? attributes
+          : driverAttributes(merged, driver, src);
+      if (!inPlace.isEmpty()) {
+        driverChanges.put(d.name(), new DriverChange(
+            java.util.Collections.unmodifiableMap(inPlace), plannedDriver));
+      }
       // The targets the running driver is asked about, with their attributes as planned.
       List<Map.Entry<TargetConf, Map<String, String>>> given = new ArrayList<>();
       for (TargetConf t : d.targets()) {
@@ -1036,8 +1043,7 @@ public final class Engine implements Management, AutoCloseable {
         }
       }
       if (checking) {
-        checkRunning(driver, merged,
-            merged == d ? attributes : driverAttributes(merged, driver, src), restarting, given,
+        checkRunning(driver, merged, plannedDriver, restarting || !inPlace.isEmpty(), given,
             src);
       }
       out = out.withDriver(merged);
@@ -1052,18 +1058,96 @@ public final class Engine implements Management, AutoCloseable {
   }
 
   /**
+   * Plans a change of a running driver's attributes: those it describes as writable change in
+   * place ({@link TargetDriver#set}), ending no session; any other restarts it with force (all
+   * of them then taking effect with the restart), and is kept as it runs without.
+   *
+   * @param inPlace receives the attributes to set in place, with their new values
+   * @return the driver's configuration as the change leaves it
+   */
+  private static DriverConf planRunningDriver(DriverConf d, DriverConf old, TargetDriver driver,
+      Map<String, String> attributes, Map<String, String> was, boolean force, Plan plan,
+      List<String> notApplied, Set<String> restart, Map<String, String> inPlace) {
+    List<String> createTime = new ArrayList<>();
+    List<String> steps = new ArrayList<>();
+    for (AttributeDescriptor a : driver.attributes()) {
+      String value = attributes.get(a.name());
+      if (!java.util.Objects.equals(value, was.get(a.name()))) {
+        if (a.writable()) {
+          inPlace.put(a.name(), value);
+          steps.add("set driver " + d.name() + " " + a.name() + " "
+              + (value == null ? "(none)" : a.redacted(value)));
+        } else {
+          createTime.add(a.name());
+        }
+      }
+    }
+    if (!createTime.isEmpty() && force) {
+      inPlace.clear();
+      restart.add(d.name());
+      plan.add(Plan.ENABLE_DRIVERS, "restart driver " + d.name() + ": "
+          + String.join(", ", createTime) + " changed (its sessions end; initiators log in "
+          + "again)");
+      return d;
+    }
+    steps.forEach(step -> plan.add(Plan.ENABLE_DRIVERS, step));
+    if (createTime.isEmpty()) {
+      return d;
+    }
+    // A restart ends every session of every target of the driver: as for a target's
+    // create-time attributes, only an explicit force does that (a file that merely omits the
+    // iSNS server must not log everyone out).
+    notApplied.add("driver " + d.name() + ": its attributes can only change by restarting it, "
+        + "which ends all its sessions; apply with force to do so (" + String.join(", ",
+        createTime) + ")");
+    return d.with(Config.overlaid(d.attributes(), old.attributes(), createTime));
+  }
+
+  /**
+   * Sets the changed writable attributes of the running drivers, before anything else of a
+   * change is applied: one that a driver cannot take refuses the whole change, and what was
+   * set before it is set back.
+   */
+  private void setDriverAttributes(Map<String, DriverChange> changes) {
+    java.util.Deque<Runnable> undo = new java.util.ArrayDeque<>();
+    for (var c : changes.entrySet()) {
+      DriverRuntime r = running.get(c.getKey());
+      Map<String, String> was = r.attributes();
+      for (var e : c.getValue().changed().entrySet()) {
+        try {
+          r.driver.set(e.getKey(), e.getValue());
+        } catch (Exception ex) {
+          undo.forEach(Runnable::run);
+          throw new ManagementException("driver " + r.driver.name() + ": " + e.getKey()
+              + " was not changed, nor anything else of this change: " + ex.getMessage());
+        }
+        undo.push(() -> {
+          try {
+            r.driver.set(e.getKey(), was.get(e.getKey()));
+          } catch (Exception ex) {
+            // Without the value, which may be a secret.
+            LOG.log(Level.WARNING, "driver " + r.driver.name() + ": " + e.getKey()
+                + " could not be set back to what it was", ex);
+          }
+        });
+      }
+    }
+    changes.forEach((name, c) -> running.get(name).attributes(c.attributes()));
+  }
+
+  /**
    * Lets a running driver refuse what a change would give it: its attributes when it restarts
-   * with them, and each target that is new or changed (every one on a restart), as it would
-   * otherwise refuse them only at its next start or login.
+   * with them or changes some in place, and each target that is new or changed (every one on
+   * a restart), as it would otherwise refuse them only at its next start or login.
    *
    * @param attributes the driver's attributes as planned, checked
    * @param targets the new or changed targets as planned, with their checked attributes
    */
   private static void checkRunning(TargetDriver driver, DriverConf d,
-      Map<String, String> attributes, boolean restarting,
+      Map<String, String> attributes, boolean changing,
       List<Map.Entry<TargetConf, Map<String, String>>> targets, String src)
       throws ConfigException {
-    if (restarting) {
+    if (changing) {
       try {
         driver.checkAttributes(attributes);
       } catch (RuntimeException e) {

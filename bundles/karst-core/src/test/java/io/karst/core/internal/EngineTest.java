@@ -15,6 +15,7 @@ import io.karst.api.scsi.Sense;
 import io.karst.api.target.SessionException;
 import io.karst.api.target.TargetDriver;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -273,6 +274,89 @@ class EngineTest {
       bed.engine.set("/targets/probe/t", "secret", "longenough56");
       assertThat(started.target("t").orElseThrow().attributes())
           .containsEntry("secret", "longenough56");
+    }
+  }
+
+  @Test
+  void aRunningDriversWritableAttributesChangeInPlaceAndARefusalChangesNothing()
+      throws Exception {
+    ProbeDriver probe = portProbe();
+    probe.attributes = List.of(probe.attributes.get(0),
+        AttributeDescriptor.builder("listen", AttributeType.STRING).defaultValue("a").writable()
+            .build(),
+        AttributeDescriptor.builder("also", AttributeType.STRING).writable().build());
+    List<String> calls = new ArrayList<>();
+    probe.set = (attribute, value) -> {
+      if ("taken".equals(value)) {
+        throw new IllegalStateException("portal " + value + " is in use");
+      }
+      calls.add(attribute + "=" + value);
+    };
+    String config = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n port 7\n}\n";
+    try (TestBed bed = new TestBed(dir, config)) {
+      bed.engine.addDriver(probe);
+      bed.engine.settle();
+      var started = probe.context;
+
+      bed.engine.set("/targets/probe", "listen", "b");
+      assertThat(calls).containsExactly("listen=b");
+      assertThat(probe.context).as("not restarted").isSameAs(started);
+      assertThat(started.attributes()).containsEntry("listen", "b").containsEntry("port", "7");
+      String running = bed.engine.write(false);
+      assertThat(running).contains("listen b");
+
+      // The driver refuses the second attribute: the first is set back, and nothing else of
+      // the change (here a new target) is applied.
+      calls.clear();
+      String refused = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n port 7\n"
+          + " listen c\n also taken\n TARGET t {\n }\n}\n";
+      assertThatThrownBy(() -> bed.engine.apply(refused, "edit.conf", false, false))
+          .isInstanceOf(ManagementException.class)
+          .hasMessage("driver probe: also was not changed, nor anything else of this change: "
+              + "portal taken is in use");
+      assertThat(calls).containsExactly("listen=c", "listen=b");
+      assertThat(started.attributes()).containsEntry("listen", "b").doesNotContainKey("also");
+      assertThat(started.targets()).isEmpty();
+      assertThat(bed.engine.write(false)).isEqualTo(running);
+
+      // Without force, what only a restart changes is kept and reported; the rest is set.
+      calls.clear();
+      String mixed = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n port 8\n"
+          + " listen d\n}\n";
+      var report = bed.engine.apply(mixed, "edit.conf", false, false);
+      assertThat(report.plan()).contains("set driver probe listen d");
+      assertThat(report.notApplied()).containsExactly("driver probe: its attributes can only "
+          + "change by restarting it, which ends all its sessions; apply with force to do so "
+          + "(port)");
+      assertThat(calls).containsExactly("listen=d");
+      assertThat(probe.context).isSameAs(started);
+      assertThat(started.attributes()).containsEntry("listen", "d").containsEntry("port", "7");
+
+      // With force, the restart takes every attribute; nothing is set in place.
+      calls.clear();
+      bed.engine.apply(mixed.replace("listen d", "listen e"), "edit.conf", true, false);
+      bed.engine.settle();
+      assertThat(calls).isEmpty();
+      assertThat(probe.context).isNotSameAs(started);
+      assertThat(probe.context.attributes()).containsEntry("listen", "e")
+          .containsEntry("port", "8");
+    }
+  }
+
+  @Test
+  void aDriverThatSetsNothingInPlaceRefusesAWritableAttributesChange() throws Exception {
+    ProbeDriver probe = new ProbeDriver("probe");
+    probe.attributes = List.of(AttributeDescriptor.builder("listen", AttributeType.STRING)
+        .writable().build());
+    String config = TestBed.CONFIG + "TARGET_DRIVER probe {\n enabled 1\n}\n";
+    try (TestBed bed = new TestBed(dir, config)) {
+      bed.engine.addDriver(probe);
+      bed.engine.settle();
+      assertThatThrownBy(() -> bed.engine.set("/targets/probe", "listen", "b"))
+          .isInstanceOf(ManagementException.class)
+          .hasMessage("driver probe: listen was not changed, nor anything else of this change: "
+              + "attribute listen of driver probe cannot be changed while it runs");
+      assertThat(probe.context.attributes()).doesNotContainKey("listen");
     }
   }
 

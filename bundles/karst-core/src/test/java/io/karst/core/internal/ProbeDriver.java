@@ -20,6 +20,11 @@ final class ProbeDriver implements TargetDriver {
     void run(DriverContext context) throws Exception;
   }
 
+  /** What the driver does with an attribute set in place; may fail, as a bind may. */
+  interface Setter {
+    void run(String attribute, String value) throws Exception;
+  }
+
   private final String name;
   private final Start start;
   List<AttributeDescriptor> attributes = List.of();
@@ -32,6 +37,8 @@ final class ProbeDriver implements TargetDriver {
   /** What the driver refuses of its own attributes, and of a target's (by its name). */
   Consumer<Map<String, String>> attributesCheck = a -> { };
   BiConsumer<String, Map<String, String>> targetCheck = (n, a) -> { };
+  /** Attributes set in place; null for the interface's default, which refuses. */
+  Setter set;
 
   ProbeDriver(String name, Start start) {
     this.name = name;
@@ -81,6 +88,15 @@ final class ProbeDriver implements TargetDriver {
   public void checkTarget(String name, Map<String, String> attributes,
       Map<String, String> driverAttributes) {
     targetCheck.accept(name, attributes);
+  }
+
+  @Override
+  public void set(String attribute, String value) throws Exception {
+    if (set == null) {
+      TargetDriver.super.set(attribute, value);
+    } else {
+      set.run(attribute, value);
+    }
   }
 
   @Override

@@ -51,8 +51,8 @@ final class IscsiService {
   }
 
   /**
-   * Checks the driver's own attributes: the offers, the limits, and the CHAP credentials of
-   * discovery sessions.
+   * Checks the driver's own attributes: the portals' and iSNS server's syntax, the offers, the
+   * limits, and the CHAP credentials of discovery sessions.
    *
    * @return the target's offers these attributes make
    * @throws IllegalArgumentException naming the driver, the attribute and the problem
@@ -60,9 +60,16 @@ final class IscsiService {
   static Params checkDriver(Map<String, String> attributes) {
     String owner = "TARGET_DRIVER iscsi";
     ChapUsers.of(attributes, owner);
+    String isns = attributes.get(IsnsClient.ATTRIBUTE);
     try {
+      parsePortals(attributes.get(IscsiTargetDriver.PORTALS));
+      if (isns != null && !isns.isBlank()) {
+        IsnsClient.parse(isns);
+      }
       TargetLimits.ofDriver(attributes);
       return Params.offers(attributes);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(owner + ": unknown host " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(owner + ": " + e.getMessage(), e);
     }
@@ -96,14 +103,19 @@ final class IscsiService {
 
   /**
    * Parses a portal list: {@code host:port} entries separated by commas, IPv6 hosts in
-   * brackets, a missing port meaning 3260 and port 0 any free port.
+   * brackets, a missing port meaning 3260 and port 0 any free port; each portal once.
    */
   static List<InetSocketAddress> parsePortals(String text) throws UnknownHostException {
     List<InetSocketAddress> out = new ArrayList<>();
     for (String entry : text.split(",")) {
       String p = entry.trim();
       if (!p.isEmpty()) {
-        out.add(parseAddress(p, 3260));
+        InetSocketAddress portal = parseAddress(p, 3260);
+        if (out.contains(portal)) {
+          throw new IllegalArgumentException("portals: " + Discovery.address(portal)
+              + " is given twice");
+        }
+        out.add(portal);
       }
     }
     if (out.isEmpty()) {

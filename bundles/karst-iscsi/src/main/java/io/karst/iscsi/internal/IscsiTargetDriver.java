@@ -7,7 +7,6 @@ import io.karst.api.target.Target;
 import io.karst.api.target.TargetDriver;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,7 +23,6 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -49,10 +47,14 @@ public final class IscsiTargetDriver implements TargetDriver {
 
   private static final System.Logger LOG = System.getLogger(IscsiTargetDriver.class.getName());
 
+  static final String PORTALS = "portals";
+
   private static final List<AttributeDescriptor> ATTRIBUTES = List.of(
-      AttributeDescriptor.builder("portals", AttributeType.STRING).defaultValue("0.0.0.0:3260")
+      AttributeDescriptor.builder(PORTALS, AttributeType.STRING).defaultValue("0.0.0.0:3260")
+          .writable()
           .description("Addresses to listen on: host:port, comma separated, IPv6 in brackets; "
-              + "a host without port listens on 3260, port 0 on any free port")
+              + "a host without port listens on 3260, port 0 on any free port. Changes take "
+              + "effect at once; sessions logged in through a removed portal stay")
           .build(),
       integer("queue_depth", "128", "Commands an initiator may have outstanding per session "
           + "(the CmdSN window), 1 to 65536"),
@@ -70,9 +72,10 @@ public final class IscsiTargetDriver implements TargetDriver {
           + "closing the connection"),
       incomingUser("discovery sessions"),
       outgoingUser("discovery sessions"),
-      AttributeDescriptor.builder(IsnsClient.ATTRIBUTE, AttributeType.STRING)
+      AttributeDescriptor.builder(IsnsClient.ATTRIBUTE, AttributeType.STRING).writable()
           .description("The iSNS server (host[:port], port 3205 by default) to register the "
-              + "enabled targets and the portals with; none when empty").build());
+              + "enabled targets and the portals with; none when empty. A change moves the "
+              + "registration at once").build());
 
   private static final List<AttributeDescriptor> TARGET_ATTRIBUTES = List.of(
       AttributeDescriptor.builder("alias", AttributeType.STRING).writable()
@@ -123,9 +126,11 @@ public final class IscsiTargetDriver implements TargetDriver {
   static final long LOGOUT_WAIT_MILLIS = 2000;
 
   private EventLoopGroup group;
-  private final List<Channel> listeners = new ArrayList<>();
+  private Listeners listeners;
   private IscsiService service;
   private volatile IsnsClient isns;
+  /** The first portal at start, which names the iSNS entity ({@link #entity}). */
+  private InetSocketAddress entityPortal;
 
   private static AttributeDescriptor integer(String name, String value, String description) {
     return AttributeDescriptor.builder(name, AttributeType.INTEGER).defaultValue(value)
@@ -235,6 +240,39 @@ public final class IscsiTargetDriver implements TargetDriver {
   }
 
   /**
+   * Changes a writable driver attribute while the driver runs: the portals are listened on as
+   * {@link Listeners#listen} does, and the iSNS server, if any, is given the new ones; a new
+   * iSNS server has the entity deregistered from the old one, if any, and registered with
+   * it under the same name; the discovery CHAP users are read from the context at each
+   * discovery login, so they need nothing here.
+   *
+   * @throws IllegalStateException naming a portal that cannot be bound, nothing changed
+   */
+  @Override
+  public synchronized void set(String attribute, String value) throws Exception {
+    if (group == null) {
+      throw new IllegalStateException("iscsi is not started");
+    }
+    switch (attribute) {
+      case PORTALS -> {
+        listeners.listen(IscsiService.parsePortals(value));
+        LOG.log(Level.INFO, "iSCSI listening on " + service.portals());
+        targetsChanged();
+      }
+      case IsnsClient.ATTRIBUTE -> {
+        InetSocketAddress server = isnsServer(value);
+        if (isns != null) {
+          isns.stop();
+          isns = null;
+        }
+        register(server);
+      }
+      case ChapUsers.INCOMING, ChapUsers.OUTGOING -> { }
+      default -> TargetDriver.super.set(attribute, value);
+    }
+  }
+
+  /**
    * Registers the targets' change with the iSNS server, if there is one; not under the
    * driver's lock, which {@link #stop()} holds while initiators log out.
    */
@@ -252,11 +290,9 @@ public final class IscsiTargetDriver implements TargetDriver {
       throw new IllegalStateException("iscsi is already started");
     }
     List<InetSocketAddress> portals = IscsiService.parsePortals(context.attributes()
-        .get("portals"));
+        .get(PORTALS));
     IscsiService s = new IscsiService(context, portals);
-    String isnsServer = context.attributes().get(IsnsClient.ATTRIBUTE);
-    InetSocketAddress isnsAddress = isnsServer == null || isnsServer.isBlank() ? null
-        : IsnsClient.parse(isnsServer);
+    InetSocketAddress isnsAddress = isnsServer(context.attributes().get(IsnsClient.ATTRIBUTE));
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channel =
@@ -276,27 +312,34 @@ public final class IscsiTargetDriver implements TargetDriver {
             pipeline(connection);
           }
         });
-    List<InetSocketAddress> bound = new ArrayList<>();
+    Listeners l = new Listeners(bootstrap, s);
     try {
-      for (InetSocketAddress portal : portals) {
-        Channel c = bootstrap.bind(portal).sync().channel();
-        listeners.add(c);
-        bound.add((InetSocketAddress) c.localAddress());
-      }
-    } catch (Exception e) {
-      closeListeners();
+      l.listen(portals);
+    } catch (IllegalStateException e) {
       g.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-      throw new IllegalStateException("cannot listen on " + portals + ": " + e.getMessage(), e);
+      throw e;
     }
-    s.bound(bound);
+    listeners = l;
     group = g;
     service = s;
-    if (isnsAddress != null) {
-      isns = new IsnsClient(isnsAddress, entity(bound.get(0)), context::targets, s::portals);
+    entityPortal = s.portals().get(0);
+    register(isnsAddress);
+    LOG.log(Level.INFO, "iSCSI listening on " + s.portals() + " ("
+        + (epoll ? "native epoll" : "NIO: " + Epoll.unavailabilityCause()) + ")");
+  }
+
+  /** The iSNS server an attribute names, or null for none. */
+  private static InetSocketAddress isnsServer(String value) throws java.io.IOException {
+    return value == null || value.isBlank() ? null : IsnsClient.parse(value);
+  }
+
+  /** Keeps the targets registered with this iSNS server from now on; none when null. */
+  private void register(InetSocketAddress server) {
+    if (server != null) {
+      DriverContext context = service.context();
+      isns = new IsnsClient(server, entity(entityPortal), context::targets, service::portals);
       isns.start();
     }
-    LOG.log(Level.INFO, "iSCSI listening on " + bound + " ("
-        + (epoll ? "native epoll" : "NIO: " + Epoll.unavailabilityCause()) + ")");
   }
 
   /**
@@ -310,7 +353,14 @@ public final class IscsiTargetDriver implements TargetDriver {
         .addLast("login", new LoginHandler(connection));
   }
 
-  /** The iSNS entity of this server: its host name and first port, unique per server. */
+  /**
+   * The iSNS entity of this server: its host name and the port of its first portal at start,
+   * unique per server. It stays while the driver runs, whatever portals are listened on later:
+   * the entity is what the server knows this target by, and one renamed while registered
+   * would be a second entity beside a stale first one, whose portals initiators would still
+   * be told of until its registration lapsed. A restart deregisters the entity, so the next
+   * one may take a new name.
+   */
   private static String entity(InetSocketAddress portal) {
     String host;
     try {
@@ -345,7 +395,8 @@ public final class IscsiTargetDriver implements TargetDriver {
       isns.stop();
       isns = null;
     }
-    closeListeners();
+    listeners.close();
+    listeners = null;
     int asked = service.connections().size();
     service.connections().forEach(IscsiConnection::requestLogout);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOGOUT_WAIT_MILLIS);
@@ -373,13 +424,6 @@ public final class IscsiTargetDriver implements TargetDriver {
         + " connection(s) logged out when asked, " + left.size() + " closed");
     group = null;
     service = null;
-  }
-
-  private void closeListeners() {
-    for (Channel c : listeners) {
-      c.close().awaitUninterruptibly();
-    }
-    listeners.clear();
   }
 
   @Deactivate

@@ -7,7 +7,9 @@ import io.karst.api.mgmt.AttributeDescriptor;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -412,6 +414,11 @@ class IscsiTargetDriverTest {
   private static String sendTargets(Client c) throws IOException {
     assertThat(c.login("InitiatorName=iqn.2026-11.test:i", "SessionType=Discovery").getShort(36))
         .isZero();
+    return askSendTargets(c);
+  }
+
+  /** SendTargets=All in the discovery session this client has. */
+  private static String askSendTargets(Client c) throws IOException {
     ByteBuffer text = Client.bhs(0x44, 0x80, 9);
     text.putInt(20, -1).putInt(24, c.cmdSN++);
     c.send(text, Initiator.text("SendTargets=All"));
@@ -463,6 +470,97 @@ class IscsiTargetDriverTest {
   }
 
   @Test
+  void portalsChangeWhileRunningAndSessionsOfARemovedPortalStay() throws Exception {
+    FakeCore core = new FakeCore(FakeCore.settings());
+    InetSocketAddress a = start(core);
+    String[] keys = {"InitiatorName=iqn.2026-11.test:i", "TargetName=iqn.2026-11.test:disk"};
+    try (Client normal = new Client(a); Client discovery = new Client(a);
+        Client logging = new Client(a)) {
+      assertThat(normal.login(keys).getShort(36)).isZero();
+      assertThat(sendTargets(discovery))
+          .isEqualTo("TargetName=iqn.2026-11.test:disk\0TargetAddress=127.0.0.1:" + a.getPort()
+              + ",7\0");
+      // A login past its security stage, not yet in full feature phase.
+      ByteBuffer security = Client.bhs(0x43, 0x81, 1);
+      security.put(8, (byte) 0x40).put(13, (byte) 9).putInt(24, logging.cmdSN);
+      logging.send(security, Initiator.text(keys[0], keys[1], "AuthMethod=None"));
+      assertThat(logging.read(null).getShort(36)).isZero();
+
+      driver.set("portals", "127.0.0.2:0");
+
+      assertThat(driver.boundPortals()).singleElement()
+          .satisfies(b -> assertThat(b.getAddress().getHostAddress()).isEqualTo("127.0.0.2"));
+      InetSocketAddress b = driver.boundPortals().get(0);
+      assertThatThrownBy(() -> new Socket(a.getAddress(), a.getPort()).close())
+          .as("the removed portal accepts no connection").isInstanceOf(IOException.class);
+      assertThat(logging.in.read()).as("a login in progress through it is cut").isEqualTo(-1);
+      ByteBuffer nop = Client.bhs(0x40 | 0x40, 0x80, 3);
+      nop.putInt(20, -1).putInt(24, normal.cmdSN);
+      normal.send(nop, new byte[0]);
+      assertThat(normal.read(null).get(0) & 0x3F).as("a session through it stays")
+          .isEqualTo(Opcode.NOP_IN);
+      assertThat(askSendTargets(discovery)).as("discovery lists the new portals at once")
+          .isEqualTo("TargetName=iqn.2026-11.test:disk\0TargetAddress=127.0.0.2:"
+              + b.getPort() + ",7\0");
+      try (Client c = new Client(b)) {
+        assertThat(c.login(3, keys).getShort(36)).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aPortalThatCannotListenRefusesTheChangeAndNothingChanges() throws Exception {
+    InetSocketAddress a = start(new FakeCore(FakeCore.settings()));
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      String portal = "127.0.0.1:" + taken.getLocalPort();
+      assertThatThrownBy(() -> driver.set("portals", "127.0.0.3:0," + portal))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("portal " + portal + " cannot listen: Address already in use");
+    }
+    assertThatThrownBy(() -> driver.set("portals", "192.0.2.1:3260"))
+        .as("an address not on this host").isInstanceOf(IllegalStateException.class)
+        .hasMessage("portal 192.0.2.1:3260 cannot listen: Cannot assign requested address");
+    assertThat(driver.boundPortals()).containsExactly(a);
+    try (Client c = new Client(a)) {
+      assertThat(c.login("InitiatorName=iqn.2026-11.test:i", "SessionType=Discovery")
+          .getShort(36)).isZero();
+    }
+  }
+
+  @Test
+  void aPortalMovesBetweenAnAddressAndTheWildcardOnItsPortAndBackWhenRefused()
+      throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    driver.start(new FakeCore(FakeCore.settings("portals", "127.0.0.1:" + port)));
+    InetSocketAddress specific = new InetSocketAddress("127.0.0.1", port);
+
+    // The wildcard takes the port the specific address held.
+    driver.set("portals", "0.0.0.0:" + port);
+    assertThat(driver.boundPortals()).singleElement().satisfies(w -> {
+      assertThat(w.getAddress().isAnyLocalAddress()).isTrue();
+      assertThat(w.getPort()).isEqualTo(port);
+    });
+    driver.set("portals", "127.0.0.1:" + port);
+    assertThat(driver.boundPortals()).containsExactly(specific);
+
+    // Another socket holds the port on 127.0.0.2: the wildcard cannot have it, and the
+    // specific address listens again.
+    try (ServerSocket other = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.2"))) {
+      assertThatThrownBy(() -> driver.set("portals", "0.0.0.0:" + port))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("portal 0.0.0.0:" + port + " cannot listen: ");
+    }
+    assertThat(driver.boundPortals()).containsExactly(specific);
+    try (Client c = new Client(specific)) {
+      assertThat(c.login("InitiatorName=iqn.2026-11.test:i", "SessionType=Discovery")
+          .getShort(36)).isZero();
+    }
+  }
+
+  @Test
   void portalsParse() throws Exception {
     assertThat(IscsiService.parsePortals(" 127.0.0.1:3261 , [::1]:3262,localhost"))
         .extracting(InetSocketAddress::getPort).containsExactly(3261, 3262, 3260);
@@ -470,5 +568,11 @@ class IscsiTargetDriverTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> IscsiService.parsePortals("[::1"))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> IscsiService.parsePortals("127.0.0.1:3261, 127.0.0.1:3261"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("portals: 127.0.0.1:3261 is given twice");
+    assertThatThrownBy(() -> driver.checkAttributes(FakeCore.settings("portals", "[::1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("TARGET_DRIVER iscsi: address '[::1': unclosed '['");
   }
 }

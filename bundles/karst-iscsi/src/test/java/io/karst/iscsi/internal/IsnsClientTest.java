@@ -216,6 +216,50 @@ class IsnsClientTest {
   }
 
   @Test
+  void portalsChangedAtRunTimeReplaceTheRegistrationUnderTheSameEntity() throws Exception {
+    driver.start(new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
+        "127.0.0.1:" + server.getLocalPort())));
+    int port = driver.boundPortals().get(0).getPort();
+    String entity = next().attributes().get(1).substring(2);
+    assertThat(entity).endsWith(":" + port);
+
+    driver.set("portals", "127.0.0.2:0");
+    int moved = driver.boundPortals().get(0).getPort();
+    Request replaced = next();
+    assertThat(replaced.function()).isEqualTo(Isns.DEV_ATTR_REG);
+    assertThat(replaced.flags() & Isns.REPLACE).isNotZero();
+    assertThat(replaced.attributes()).as("the entity keeps its name")
+        .startsWith("32=iqn.2026-11.test:disk", "1=" + entity, "0=", "1=" + entity, "2=2",
+            "16=255,255:127.0.0.2", "17=" + moved)
+        .containsSequence("48=iqn.2026-11.test:disk", "49=255,255:127.0.0.2", "50=" + moved)
+        .doesNotContain("16=255,255:127.0.0.1", "49=255,255:127.0.0.1");
+  }
+
+  @Test
+  void anIsnsServerSetAtRunTimeIsRegisteredWithAndOneTakenAwayDeregistered() throws Exception {
+    driver.start(new FakeCore(FakeCore.settings()));
+    int port = driver.boundPortals().get(0).getPort();
+    driver.set("portals", "127.0.0.2:0");
+    assertThat(requests.poll(200, TimeUnit.MILLISECONDS)).as("no server yet").isNull();
+
+    driver.set(IsnsClient.ATTRIBUTE, "127.0.0.1:" + server.getLocalPort());
+    Request r = next();
+    assertThat(r.function()).isEqualTo(Isns.DEV_ATTR_REG);
+    assertThat(r.flags() & Isns.REPLACE).isNotZero();
+    String entity = r.attributes().get(1).substring(2);
+    assertThat(entity).as("named after the first portal at start").endsWith(":" + port);
+    assertThat(r.attributes()).contains("16=255,255:127.0.0.2");
+
+    driver.set(IsnsClient.ATTRIBUTE, null);
+    Request d = next();
+    assertThat(d.function()).isEqualTo(Isns.DEV_DEREG);
+    assertThat(d.attributes()).containsExactly("32=iqn.2026-11.test:disk", "0=", "1=" + entity);
+    assertThatThrownBy(() -> driver.checkAttributes(FakeCore.settings(IsnsClient.ATTRIBUTE,
+        "a b"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("TARGET_DRIVER iscsi: iSNSServer 'a b': one host[:port] only");
+  }
+
+  @Test
   void aWildcardPortalIsRegisteredAsTheAddressTheServerSees() throws Exception {
     driver.start(new FakeCore(FakeCore.settings(IsnsClient.ATTRIBUTE,
         "127.0.0.1:" + server.getLocalPort(), "portals", "0.0.0.0:0")));
