@@ -6,6 +6,7 @@ import io.karst.api.device.DeviceConfig;
 import io.karst.api.device.DeviceException;
 import io.karst.api.device.DeviceHandler;
 import io.karst.api.device.IoCompletion;
+import io.karst.api.device.MediumException;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import java.io.IOException;
@@ -22,6 +23,11 @@ final class MemoryHandler implements DeviceHandler {
 
   final Map<String, byte[]> media = new java.util.concurrent.ConcurrentHashMap<>();
   volatile Throwable failure;
+  /**
+   * When not -1, the byte offset at which reads and writes that reach it stop: what lies before
+   * is transferred, then they fail with a {@link MediumException} there.
+   */
+  volatile long failAt = -1;
   /** While set, reads and writes wait in {@link #parked} until the test runs them. */
   volatile boolean park;
   final List<Runnable> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -150,7 +156,12 @@ final class MemoryHandler implements DeviceHandler {
           completion.failed(failure);
           return;
         }
-        dst.put(m, (int) offset, dst.remaining());
+        int reached = reached(offset, dst.remaining());
+        dst.put(m, (int) offset, reached);
+        if (dst.hasRemaining()) {
+          completion.failed(new MediumException(failAt, "simulated", null));
+          return;
+        }
         completion.completed();
       }
 
@@ -160,8 +171,13 @@ final class MemoryHandler implements DeviceHandler {
         writers.add(Thread.currentThread().getName());
         byte[] m = medium[0];
         Runnable store = () -> {
-          allocated.set((int) (offset / 512), (int) ((offset + src.remaining()) / 512));
-          src.get(m, (int) offset, src.remaining());
+          int reached = reached(offset, src.remaining());
+          allocated.set((int) (offset / 512), (int) ((offset + reached) / 512));
+          src.get(m, (int) offset, reached);
+          if (src.hasRemaining()) {
+            completion.failed(new MediumException(failAt, "simulated", null));
+            return;
+          }
           completion.completed();
         };
         if (parkWrites) {
@@ -222,6 +238,12 @@ final class MemoryHandler implements DeviceHandler {
         closed.incrementAndGet();
       }
     };
+  }
+
+  /** How many of {@code length} bytes at {@code offset} come before {@link #failAt}. */
+  private int reached(long offset, int length) {
+    long at = failAt;
+    return at >= offset && at < offset + length ? (int) (at - offset) : length;
   }
 
   static IOException ioError() {

@@ -3,6 +3,7 @@ package io.karst.vdisk.internal;
 import io.karst.api.device.BlockBackend;
 import io.karst.api.device.DeviceException;
 import io.karst.api.device.IoCompletion;
+import io.karst.api.device.MediumException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,7 +16,8 @@ import java.util.concurrent.RejectedExecutionException;
  * is safe for concurrent positional I/O, so commands need no lock here.
  *
  * <p>Each operation runs on an executor and reports through its {@link IoCompletion} exactly
- * once: {@code failed} with the {@link IOException} (core reports MEDIUM ERROR) or whatever else
+ * once: {@code failed} with the {@link IOException} (core reports MEDIUM ERROR, at the offset of
+ * a {@link MediumException}, which reads and writes fail with) or whatever else
  * went wrong, including an executor that no longer takes work, else {@code completed}. Reads,
  * writes and flushes go to the device's I/O threads, or stay on the calling thread for a file in
  * memory ({@link #INLINE}, see {@link FileIoHandler}); unmap always goes to the I/O threads, as
@@ -294,7 +296,12 @@ final class FileBackend implements BlockBackend {
   private void readAll(long offset, ByteBuffer dst) throws IOException {
     long at = offset;
     while (dst.hasRemaining()) {
-      int n = channel.read(dst, at);
+      int n;
+      try {
+        n = channel.read(dst, at);
+      } catch (IOException e) {
+        throw failedAt(at, e);
+      }
       if (n < 0) {
         Zeros.fill(dst);
         return;
@@ -328,8 +335,21 @@ final class FileBackend implements BlockBackend {
   private void writeAll(long offset, ByteBuffer src) throws IOException {
     long at = offset;
     while (src.hasRemaining()) {
-      at += channel.write(src, at);
+      try {
+        at += channel.write(src, at);
+      } catch (IOException e) {
+        throw failedAt(at, e);
+      }
     }
+  }
+
+  /**
+   * The error of a transfer that got as far as {@code at}: what came before was transferred
+   * (a positional read or write returns what it did before it reports an error), so the
+   * initiator is told the first block that was not (SBC-4 4.18).
+   */
+  private static MediumException failedAt(long at, IOException e) {
+    return new MediumException(at, "I/O error at byte " + at + ": " + e, e);
   }
 
   /**
