@@ -291,6 +291,11 @@ final class CoreTask implements Task {
     finish(Status.GOOD, null, null);
   }
 
+  /** CONDITION MET: what the command asked for holds (PRE-FETCH: the blocks are cached). */
+  void conditionMet() {
+    finish(Status.CONDITION_MET, null, null);
+  }
+
   void fail(Sense s) {
     finish(Status.CHECK_CONDITION, s, null);
   }

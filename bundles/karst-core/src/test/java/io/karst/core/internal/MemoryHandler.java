@@ -44,6 +44,10 @@ final class MemoryHandler implements DeviceHandler {
   volatile boolean resyncInPlace;
   /** Each {@code label} set in place, as "DEVICE VALUE" ("null" when taken out). */
   final List<String> labels = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** How many bytes the devices' read cache holds; 0: they have none. */
+  volatile long cacheBytes;
+  /** Each range brought into the cache, as "OFFSET+LENGTH". */
+  final List<String> prefetched = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The FUA flag of each write, in order. */
   final List<Boolean> fua = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The threads the writes ran on, in order. */
@@ -192,6 +196,21 @@ final class MemoryHandler implements DeviceHandler {
       @Override
       public void flush(IoCompletion completion) {
         flushes.incrementAndGet();
+        completion.completed();
+      }
+
+      @Override
+      public boolean cacheHolds(long length) {
+        return length <= cacheBytes;
+      }
+
+      @Override
+      public void prefetch(long offset, long length, IoCompletion completion) {
+        if (failure != null) {
+          completion.failed(failure);
+          return;
+        }
+        prefetched.add(offset + "+" + length);
         completion.completed();
       }
 

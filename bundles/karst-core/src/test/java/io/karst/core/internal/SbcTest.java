@@ -10,6 +10,7 @@ import io.karst.api.local.LocalResult;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
+import io.karst.api.scsi.Status;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -246,6 +247,35 @@ class SbcTest extends BedTest {
         .isTrue();
     assertThat(bed.send(0, cdb(0x34, 0, 0, 0, 0, 12, 0, 0, 8, 0), null, 0).good()).isTrue();
     assertSense(bed.send(0, cdb(0x90, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 1, 0, 0), null, 0),
+        Sense.LBA_OUT_OF_RANGE);
+  }
+
+  @Test
+  void preFetchFillsTheBackendsCacheAndSaysSoWithConditionMet() throws Exception {
+    byte[] ten = cdb(0x34, 0, 0, 0, 0, 12, 0, 0, 8, 0);
+    assertThat(bed.send(0, ten, null, 0).status()).as("no cache to fill").isEqualTo(Status.GOOD);
+    assertThat(bed.handler.prefetched).isEmpty();
+
+    bed.handler.cacheBytes = 64 << 10;
+    LocalResult met = bed.send(0, ten, null, 0);
+    assertThat(met.status()).isEqualTo(Status.CONDITION_MET);
+    assertThat(met.sense()).isNull();
+    // PREFETCH LENGTH 0: to the end of the medium (2048 blocks).
+    assertThat(bed.send(0, cdb(0x90, 0, 0, 0, 0, 0, 0, 0, 0x07, 0xF8, 0, 0, 0, 0, 0, 0), null,
+        0).status()).isEqualTo(Status.CONDITION_MET);
+    assertThat(bed.handler.prefetched).containsExactly(12 * 512 + "+" + 8 * 512,
+        2040 * 512 + "+" + 8 * 512);
+    assertThat(bed.send(0, cdb(0x34, 0, 0, 0, 0, 0, 0, 0, 200, 0), null, 0).status())
+        .as("more than the cache holds: not brought in").isEqualTo(Status.GOOD);
+    assertThat(bed.handler.prefetched).hasSize(2);
+
+    bed.handler.failure = MemoryHandler.ioError();
+    LocalResult failed = bed.send(0, ten, null, 0);
+    assertSense(failed, Sense.UNRECOVERED_READ_ERROR);
+    assertThat(failed.sense().information()).isEqualTo(12);
+    assertThat(bed.send(0, cdb(0x34, 0x02, 0, 0, 0, 12, 0, 0, 8, 0), null, 0).status())
+        .as("IMMED: answered once the CDB is checked").isEqualTo(Status.CONDITION_MET);
+    assertSense(bed.send(0, cdb(0x34, 0x02, 0, 0, 0x08, 0, 0, 0, 8, 0), null, 0),
         Sense.LBA_OUT_OF_RANGE);
   }
 

@@ -44,7 +44,7 @@ class FileBackendTest {
 
   private int forcesOnUnmap(boolean writeThrough) throws Exception {
     Path file = Files.write(dir.resolve("thin.img"), filled(SIZE, 7));
-    HolePunch holes = HolePunch.open(file);
+    NativeFile holes = NativeFile.open(file, true);
     assumeTrue(holes != null, "no native hole punching here");
     ProbedChannel channel = new ProbedChannel(FileChannel.open(file,
         StandardOpenOption.READ, StandardOpenOption.WRITE));
@@ -59,6 +59,33 @@ class FileBackendTest {
     }
     assertThat(Files.readAllBytes(file)).as("the range was unmapped").startsWith(new byte[65536]);
     return channel.forces.get();
+  }
+
+  /**
+   * PRE-FETCH: a file read through the page cache takes what fits in the machine's memory and
+   * has the kernel read it ahead; with O_DIRECT there is no cache to fill.
+   */
+  @Test
+  void preFetchReadsAheadIntoThePageCacheUnlessDirect() throws Exception {
+    Path file = Files.write(dir.resolve("cached.img"), filled(SIZE, 5));
+    for (boolean direct : new boolean[] {false, true}) {
+      NativeFile nativeFile = NativeFile.open(file, false);
+      assumeTrue(nativeFile != null, "no native access here");
+      FileBackend b = new FileBackend(FileChannel.open(file, StandardOpenOption.READ),
+          new BackingFile.Store("cached", file, false), new Geometry(SIZE, 512, true, false),
+          SIZE / 512, 0, new FileBackend.Options(false, false, false, false, direct),
+          FileBackend.INLINE, FileBackend.INLINE, nativeFile, null);
+      assertThat(b.cacheHolds(SIZE)).isEqualTo(!direct);
+      assertThat(b.cacheHolds(NativeFile.PHYSICAL_MEMORY + 1)).isFalse();
+      Io io = new Io();
+      b.prefetch(4096, 65536, io);
+      io.await();
+      b.close();
+      Io closed = new Io();
+      b.prefetch(4096, 65536, closed);
+      assertThatThrownBy(closed::await).cause().isInstanceOf(IOException.class)
+          .hasMessageContaining("closed");
+    }
   }
 
   /**
