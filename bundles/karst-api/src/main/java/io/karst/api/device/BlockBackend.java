@@ -93,6 +93,26 @@ public interface BlockBackend extends Backend {
   /** Makes every completed write durable. */
   void flush(IoCompletion completion);
 
+  /**
+   * Whether the backend keeps what it reads in a cache that can hold {@code length} bytes at
+   * once, and that {@link #prefetch} fills: a file read through the page cache. False (the
+   * default) for a backend that reads its medium each time (direct I/O) or has none (null):
+   * PRE-FETCH then answers GOOD, as SBC-4 5.9 asks when the blocks are not brought in.
+   */
+  default boolean cacheHolds(long length) {
+    return false;
+  }
+
+  /**
+   * Brings {@code length} bytes at {@code offset} into the cache, for PRE-FETCH; called only
+   * when {@link #cacheHolds} says they fit. Completes once they are in the cache or on their
+   * way to it (reads started that later reads of them wait for), so it may complete before the
+   * medium has answered. The default completes at once.
+   */
+  default void prefetch(long offset, long length, IoCompletion completion) {
+    completion.completed();
+  }
+
   /** Whether {@link #unmap} deallocates (thin provisioning). */
   default boolean supportsUnmap() {
     return false;

@@ -14,8 +14,8 @@ public interface IoCompletion {
 
   /**
    * The operation failed. A {@link io.karst.api.scsi.SenseException} gives the sense data to
-   * report; any other cause is reported as a medium error (read or write) at the operation's
-   * first LBA.
+   * report; a {@link MediumException} is reported as a medium error (read or write) at the LBA
+   * of its offset, any other cause as one at the operation's first LBA.
    */
   void failed(Throwable cause);
 }

@@ -1,6 +1,8 @@
 package io.karst.core.internal;
 
+import io.karst.api.device.BlockBackend;
 import io.karst.api.device.IoCompletion;
+import io.karst.api.device.MediumException;
 import io.karst.api.mgmt.Management.Stage;
 import io.karst.api.scsi.DataDirection;
 import io.karst.api.scsi.Sense;
@@ -289,13 +291,19 @@ final class CoreTask implements Task {
     finish(Status.GOOD, null, null);
   }
 
+  /** CONDITION MET: what the command asked for holds (PRE-FETCH: the blocks are cached). */
+  void conditionMet() {
+    finish(Status.CONDITION_MET, null, null);
+  }
+
   void fail(Sense s) {
     finish(Status.CHECK_CONDITION, s, null);
   }
 
   /**
    * How a backend's answer ends this task: success runs {@code then}; a {@link SenseException}
-   * reports its sense; anything else is a medium error (a read's or a write's) at {@code lba}.
+   * reports its sense; anything else is a medium error (a read's or a write's), at the block
+   * where a {@link MediumException} says the transfer stopped, else at {@code lba}.
    */
   IoCompletion io(boolean write, long lba, Runnable then) {
     return new IoCompletion() {
@@ -320,9 +328,21 @@ final class CoreTask implements Task {
       fail(se.sense());
       return;
     }
+    long failed = failedLba(cause, lba);
     LOG.log(Level.WARNING, "LUN " + lun + " of " + session.describe() + ": "
-        + (write ? "write" : "read") + " at LBA " + lba + " failed", cause);
-    fail((write ? Sense.WRITE_ERROR : Sense.UNRECOVERED_READ_ERROR).withInformation(lba));
+        + (write ? "write" : "read") + " at LBA " + failed + " failed", cause);
+    fail((write ? Sense.WRITE_ERROR : Sense.UNRECOVERED_READ_ERROR).withInformation(failed));
+  }
+
+  /**
+   * The first unrecovered block (SBC-4 4.18): the one holding the offset a
+   * {@link MediumException} of the task's own backend names, else {@code lba}, where the
+   * operation began.
+   */
+  private long failedLba(Throwable cause, long lba) {
+    Device d = holding;
+    return cause instanceof MediumException m && d != null
+        && d.backend() instanceof BlockBackend b ? m.offset() / b.blockSize() : lba;
   }
 
   @Override

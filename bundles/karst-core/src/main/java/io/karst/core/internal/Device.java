@@ -65,6 +65,11 @@ final class Device {
    * command backend names. Kept while the handler is away, so the unit still identifies itself.
    */
   private volatile int peripheralDeviceType = Spc.DIRECT_ACCESS;
+  /**
+   * Whether core's copy manager serves the unit: a block backend's, for which core executes
+   * EXTENDED COPY; a command backend executes its own commands. Kept while the handler is away.
+   */
+  private volatile boolean copyManager = true;
   /** Set while {@link #detach} waits, so that releases wake it only then. */
   private volatile boolean detaching;
   /** The nexus holding an SPC-2 reservation on the device, or null. */
@@ -151,6 +156,14 @@ final class Device {
     return peripheralDeviceType;
   }
 
+  /**
+   * Whether core's copy manager (EXTENDED COPY, RECEIVE COPY RESULTS, SPC-4 6.4) serves the
+   * unit: what INQUIRY's 3PC bit and its Third-party Copy VPD page both report.
+   */
+  boolean copyManager() {
+    return copyManager;
+  }
+
   /** Whether the medium is removable (RMB): by the {@code removable} attribute, or an MMC unit. */
   boolean removable() {
     return identity.removable() || peripheralDeviceType == CommandBackend.MMC;
@@ -160,6 +173,7 @@ final class Device {
     synchronized (this) {
       peripheralDeviceType = opened instanceof CommandBackend c && c.peripheralDeviceType() >= 0
           ? c.peripheralDeviceType() : Spc.DIRECT_ACCESS;
+      copyManager = !(opened instanceof CommandBackend);
       io = executor;
       handlerAttributes = attributes;
       backend = opened;

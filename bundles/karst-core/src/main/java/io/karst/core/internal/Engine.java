@@ -1163,18 +1163,42 @@ public final class Engine implements Management, AutoCloseable {
     }
   }
 
-  /** A driver's attributes checked, when it is registered; else as written. */
+  /**
+   * A driver's attributes checked, when it is registered; else core's own ({@code enabled})
+   * checked and the rest as written.
+   */
   private static Map<String, String> driverAttributes(DriverConf d, TargetDriver driver,
       String src) throws ConfigException {
-    return driver == null ? joined(d.attributes()) : checked(src, d.attributes(),
-        withEnabled(driver.attributes()), "TARGET_DRIVER " + d.name(), d.line(), Set.of());
+    String where = "TARGET_DRIVER " + d.name();
+    return driver == null ? unregistered(src, d.attributes(), List.of(ENABLED), where, d.line())
+        : checked(src, d.attributes(), withEnabled(driver.attributes()), where, d.line(),
+            Set.of());
   }
 
-  /** A target's attributes checked, when its driver is registered; else as written. */
+  /**
+   * A target's attributes checked, when its driver is registered; else core's own
+   * ({@code enabled}, {@code rel_tgt_id}) checked and the rest as written.
+   */
   private static Map<String, String> targetAttributes(TargetConf t, TargetDriver driver,
       String src) throws ConfigException {
-    return driver == null ? joined(t.attributes()) : checked(src, t.attributes(),
-        targetDescriptors(driver), "TARGET " + t.name(), t.line(), Set.of());
+    String where = "TARGET " + t.name();
+    return driver == null
+        ? unregistered(src, t.attributes(), List.of(ENABLED, REL_TGT_ID), where, t.line())
+        : checked(src, t.attributes(), targetDescriptors(driver), where, t.line(), Set.of());
+  }
+
+  /**
+   * The attributes of an object whose driver is not registered: its descriptors are unknown
+   * until it is, so the rest is kept as written, but core's own attributes are core's to check
+   * (a change that writes {@code enabled maybe} is refused naming it, not stored).
+   */
+  private static Map<String, String> unregistered(String src, Map<String, Value> written,
+      List<AttributeDescriptor> core, String where, int line) throws ConfigException {
+    Set<String> others = new java.util.HashSet<>(written.keySet());
+    core.forEach(a -> others.remove(a.name()));
+    Map<String, String> out = joined(written);
+    out.putAll(checked(src, written, core, where, line, others));
+    return out;
   }
 
   private static Map<String, String> joined(Map<String, Value> attributes) {

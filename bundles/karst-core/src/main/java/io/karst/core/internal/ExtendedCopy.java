@@ -463,8 +463,17 @@ final class ExtendedCopy {
             + (writing ? "write" : "read") + " of segment " + step + " failed", cause);
         why = writing ? Sense.WRITE_ERROR : Sense.UNRECOVERED_READ_ERROR;
       }
-      finish(Status.CHECK_CONDITION, new Sense(SenseKey.COPY_ABORTED, why.asc(), why.ascq())
-          .withCommandSpecificInformation(step));
+      Sense aborted = new Sense(SenseKey.COPY_ABORTED, why.asc(), why.ascq())
+          .withCommandSpecificInformation(step);
+      if (done > 0) {
+        // SPC-4 6.4, errors while processing segments: once data of the segment reached the
+        // destination, INFORMATION is its residual in destination blocks, counting only the
+        // writes that completed; before that it is not defined (VALID 0).
+        Step s = steps.get(step);
+        aborted = aborted.withInformation((s.bytes() - done) / s.destination().backend()
+            .blockSize());
+      }
+      finish(Status.CHECK_CONDITION, aborted);
     }
 
     /** Ends the copy: lets the other devices go and reports the outcome. */

@@ -34,7 +34,7 @@ final class IoStatistics {
   /** A completed command: {@code read} bytes sent, {@code written} bytes taken in. */
   void completed(Status status, long read, long written) {
     commands.increment();
-    if (status != Status.GOOD) {
+    if (status != Status.GOOD && status != Status.CONDITION_MET) { // both are success (SAM-5)
       errors.increment();
     } else if (written > 0) {
       writtenBytes.add(written);

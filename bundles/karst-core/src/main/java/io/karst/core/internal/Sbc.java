@@ -1,6 +1,7 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
+import io.karst.api.device.IoCompletion;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import java.nio.ByteBuffer;
@@ -62,12 +63,7 @@ final class Sbc {
       case VERIFY_10, VERIFY_12, VERIFY_16 -> verify(task, lun, backend, range(cdb));
       case WRITE_AND_VERIFY_10, WRITE_AND_VERIFY_12, WRITE_AND_VERIFY_16 ->
           writeAndVerify(task, lun, backend, range(cdb));
-      case PRE_FETCH_10, PRE_FETCH_16 -> {
-        // The backend's own cache policy decides; the range is checked and GOOD says the
-        // blocks were not necessarily all brought in (SBC-3 5.8).
-        checkRange(range(cdb), backend);
-        task.good();
-      }
+      case PRE_FETCH_10, PRE_FETCH_16 -> preFetch(task, lun, backend);
       case WriteSame.WRITE_SAME_10, WriteSame.WRITE_SAME_16 -> WriteSame.execute(task, lun,
           backend);
       case CompareAndWrite.COMPARE_AND_WRITE -> CompareAndWrite.execute(task, lun, backend);
@@ -219,6 +215,45 @@ final class Sbc {
   static int physicalBlockExponent(BlockBackend backend) {
     return Math.max(0, Math.min(15, backend.physicalBlockExponent()));
   }
+
+  /**
+   * PRE-FETCH (10, 16) (SBC-4 5.9, 5.10): the backend brings the blocks into its cache, on the
+   * device's I/O threads. CONDITION MET says they are there (or, with IMMED, will be); GOOD
+   * that the backend has no cache that holds them, so they were not brought in. A PREFETCH
+   * LENGTH of zero asks for every block from the LBA to the end of the medium. With IMMED the
+   * command ends once its CDB is checked, and a failure of the prefetch itself goes unreported:
+   * reads of the blocks still go to the medium.
+   */
+  private static void preFetch(CoreTask task, Lun lun, BlockBackend backend)
+      throws SenseException {
+    byte[] cdb = task.cdb();
+    Range r = range(cdb);
+    checkRange(r, backend);
+    int blockSize = backend.blockSize();
+    long bytes = (r.blocks() == 0 ? backend.blockCount() - r.lba() : r.blocks()) * blockSize;
+    if (bytes == 0 || !backend.cacheHolds(bytes)) {
+      task.good();
+      return;
+    }
+    IoCompletion done;
+    if ((cdb[1] & 0x02) != 0) {
+      task.conditionMet();
+      done = UNANSWERED;
+    } else {
+      done = task.io(false, r.lba(), task::conditionMet);
+    }
+    IoLoop.onIoThreads(lun.device(),
+        () -> backend.prefetch(r.lba() * blockSize, bytes, done), done);
+  }
+
+  /** The completion of an operation whose command has already been answered. */
+  private static final IoCompletion UNANSWERED = new IoCompletion() {
+    @Override
+    public void completed() {}
+
+    @Override
+    public void failed(Throwable cause) {}
+  };
 
   /** SYNCHRONIZE CACHE: a range of zero blocks means to the end of the medium. */
   private static void synchronizeCache(CoreTask task, BlockBackend backend)

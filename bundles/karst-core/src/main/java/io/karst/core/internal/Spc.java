@@ -177,7 +177,7 @@ final class Spc {
     if (device == null) {
       throw Cdb.invalidField(1, 0);
     }
-    byte[] pages = supportedPages(block, backend);
+    byte[] pages = supportedPages(block, device.copyManager(), backend);
     if (!contains(pages, page)) {
       throw Cdb.invalidField(2, -1);
     }
@@ -213,11 +213,8 @@ final class Spc {
     b.put((byte) 0x06); // SPC-4
     b.put((byte) 0x12); // HISUP, response data format 2
     b.put((byte) (b.capacity() - 5));
-    // 3PC: a block device's copy manager serves EXTENDED COPY (ExtendedCopy).
-    boolean thirdPartyCopy = device != null && type == DIRECT_ACCESS
-        && !(device.backend() instanceof io.karst.api.device.CommandBackend);
     b.put((byte) ((lun != null && lun.alua() != null ? Alua.TPGS_IMPLICIT_AND_EXPLICIT : 0)
-        | (thirdPartyCopy ? 0x08 : 0)));
+        | (device != null && device.copyManager() ? 0x08 : 0))); // 3PC
     b.put((byte) 0);
     b.put((byte) 0x02); // CMDQUE
     DeviceIdentity id = device == null ? null : device.identity;
@@ -233,17 +230,25 @@ final class Spc {
 
   /**
    * The VPD pages the logical unit has, ascending: the Supported VPD Pages page, and the only
-   * pages INQUIRY returns. The B0h to BFh pages and the Third-party Copy page are a block
-   * device's (SBC's, and its copy manager's); Logical Block Provisioning a thin one's.
+   * pages INQUIRY returns. The Third-party Copy page is core's copy manager's, for the units it
+   * serves (as the 3PC bit says); the B0h to BFh pages a block device's (SBC's); Logical Block
+   * Provisioning a thin one's.
    */
-  private static byte[] supportedPages(boolean block, BlockBackend backend) {
-    byte[] pages = {0x00, (byte) 0x80, (byte) 0x83, (byte) 0x86,
-        (byte) CopyResults.THIRD_PARTY_COPY_PAGE, (byte) 0xB0, (byte) 0xB1, (byte) 0xB2};
-    if (!block) {
-      return java.util.Arrays.copyOf(pages, 4);
+  private static byte[] supportedPages(boolean block, boolean copyManager,
+      BlockBackend backend) {
+    ByteArrayOutputStream pages = new ByteArrayOutputStream();
+    pages.writeBytes(new byte[] {0x00, (byte) 0x80, (byte) 0x83, (byte) 0x86});
+    if (copyManager) {
+      pages.write(CopyResults.THIRD_PARTY_COPY_PAGE);
     }
-    return backend != null && Unmap.thin(backend) ? pages
-        : java.util.Arrays.copyOf(pages, pages.length - 1);
+    if (block) {
+      pages.write(0xB0);
+      pages.write(0xB1);
+      if (backend != null && Unmap.thin(backend)) {
+        pages.write(0xB2);
+      }
+    }
+    return pages.toByteArray();
   }
 
   private static boolean contains(byte[] pages, int page) {

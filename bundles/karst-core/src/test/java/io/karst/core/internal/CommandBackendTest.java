@@ -48,6 +48,9 @@ class CommandBackendTest {
           DEVICE listed {
               type 5
           }
+          DEVICE vendor {
+              type 0
+          }
       }
       TARGET_DRIVER local {
           enabled 1
@@ -56,6 +59,7 @@ class CommandBackendTest {
               LUN 0 cd
               LUN 1 raw
               LUN 2 listed
+              LUN 3 vendor
           }
       }
       """;
@@ -100,6 +104,25 @@ class CommandBackendTest {
     assertThat(serial[0]).isEqualTo((byte) 0x05);
     assertSense(send(session, 0, 0x12, 1, 0xB0, 0, 96, 0), Sense.INVALID_FIELD_IN_CDB);
     assertThat(handler.executed.get("cd")).as("core answered INQUIRY").isEmpty();
+  }
+
+  /**
+   * A command backend of device type 00h executes its own commands, EXTENDED COPY among them:
+   * core's copy manager does not serve it, so neither the 3PC bit nor the Third-party Copy page
+   * says it does.
+   */
+  @Test
+  void aCommandBackendOfTypeZeroClaimsNoCopyManagerOfCores() throws Exception {
+    byte[] standard = send(session, 3, 0x12, 0, 0, 0, 96, 0).dataIn();
+    assertThat(standard[0]).isZero();
+    assertThat(standard[5] & 0x08).as("3PC").isZero();
+    byte[] pages = send(session, 3, 0x12, 1, 0, 0, 96, 0).dataIn();
+    assertThat(pages).containsExactly(0x00, 0x00, 0x00, 0x06, 0x00, 0x80, 0x83, 0x86, 0xB0,
+        0xB1);
+    assertSense(send(session, 3, 0x12, 1, 0x8F, 0, 96, 0), Sense.INVALID_FIELD_IN_CDB);
+    assertThat(send(session, 3, 0x83, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0).status())
+        .as("EXTENDED COPY is the backend's").isEqualTo(Status.GOOD);
+    assertThat(handler.executed.get("vendor")).containsExactly(0x83);
   }
 
   @Test
@@ -149,7 +172,7 @@ class CommandBackendTest {
     assertThat(send(session, 1, 0x12, 0, 0, 0, 96, 0).status()).isEqualTo(Status.GOOD);
     assertThat(send(session, 1, 0x1E, 0, 0, 0, 0x01, 0).status()).isEqualTo(Status.GOOD);
     assertThat(send(session, 1, 0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0).dataIn()[3])
-        .isEqualTo((byte) 24);
+        .as("four LUNs").isEqualTo((byte) 32);
     assertThat(handler.executed.get("raw")).containsExactly(0x12, 0x1E);
   }
 

@@ -241,6 +241,24 @@ class ExtendedCopyTest extends BedTest {
   }
 
   @Test
+  void aWriteErrorReportsTheSegmentsResidualOnceDataReachedTheDestination() throws Exception {
+    byte[][] one = {cscd("disk0", 512)};
+    // 3072 blocks from LBA 0 to LBA 4096 go in two chunks of 1 MiB: the second write fails.
+    bed.handler.failAt = (4096 + 2048 + 10) * 512L;
+    LocalResult r = send(list(0, NO_LIST_ID, one, segment(0, 0, false, 8, 0, 16),
+        segment(0, 0, false, 3072, 0, 4096)));
+    assertSense(r, new Sense(SenseKey.COPY_ABORTED, 0x0C, 0x00));
+    assertThat(r.sense().commandSpecificInformation()).as("the segment").isEqualTo(1);
+    assertThat(r.sense().hasInformation()).isTrue();
+    assertThat(r.sense().information()).as("blocks not written").isEqualTo(3072 - 2048);
+    // A failure in the segment's first chunk: nothing written, INFORMATION not defined.
+    bed.handler.failAt = (4096 + 10) * 512L;
+    r = send(list(0, NO_LIST_ID, one, segment(0, 0, false, 3072, 0, 4096)));
+    assertSense(r, new Sense(SenseKey.COPY_ABORTED, 0x0C, 0x00));
+    assertThat(r.sense().hasInformation()).isFalse();
+  }
+
+  @Test
   void everySegmentIsCheckedBeforeAnyIsCopied() throws Exception {
     byte[] before = read(0, 100, 8, 512);
     pattern(0, 0, 8, 512, 4);

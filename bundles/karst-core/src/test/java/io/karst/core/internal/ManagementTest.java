@@ -480,6 +480,29 @@ class ManagementTest {
     }
   }
 
+  /**
+   * A driver that is not registered has no descriptors to check its attributes with, but
+   * {@code enabled} is core's: a value that is no boolean is refused naming it, not stored.
+   */
+  @Test
+  void enabledOfADriverThatIsNotRegisteredIsStillABoolean() throws Exception {
+    try (Engine engine = new Engine(dir)) {
+      engine.apply("TARGET_DRIVER absent {\n TARGET t {\n  portal_group 3\n }\n}\n",
+          "later.conf", false, false);
+      for (String path : new String[] {"/targets/absent", "/targets/absent/t"}) {
+        assertThatThrownBy(() -> engine.set(path, "enabled", "maybe"))
+            .isInstanceOf(ManagementException.class)
+            .hasMessageContaining("enabled: 'maybe' is not 0 or 1");
+        engine.set(path, "enabled", "yes");
+        assertThat(engine.object(path).attributes())
+            .filteredOn(a -> a.name().equals("enabled")).extracting(AttributeInfo::value)
+            .containsExactly("1");
+      }
+      assertThat(engine.write(false)).contains("TARGET_DRIVER absent {\n\tenabled 1")
+          .contains("portal_group 3").doesNotContain("maybe");
+    }
+  }
+
   @Test
   void checkReportsWithoutApplying() throws Exception {
     try (TestBed bed = new TestBed(dir)) {

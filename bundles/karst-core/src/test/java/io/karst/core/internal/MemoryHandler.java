@@ -6,6 +6,7 @@ import io.karst.api.device.DeviceConfig;
 import io.karst.api.device.DeviceException;
 import io.karst.api.device.DeviceHandler;
 import io.karst.api.device.IoCompletion;
+import io.karst.api.device.MediumException;
 import io.karst.api.mgmt.AttributeDescriptor;
 import io.karst.api.mgmt.AttributeType;
 import java.io.IOException;
@@ -22,6 +23,11 @@ final class MemoryHandler implements DeviceHandler {
 
   final Map<String, byte[]> media = new java.util.concurrent.ConcurrentHashMap<>();
   volatile Throwable failure;
+  /**
+   * When not -1, the byte offset at which reads and writes that reach it stop: what lies before
+   * is transferred, then they fail with a {@link MediumException} there.
+   */
+  volatile long failAt = -1;
   /** While set, reads and writes wait in {@link #parked} until the test runs them. */
   volatile boolean park;
   final List<Runnable> parked = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -38,6 +44,10 @@ final class MemoryHandler implements DeviceHandler {
   volatile boolean resyncInPlace;
   /** Each {@code label} set in place, as "DEVICE VALUE" ("null" when taken out). */
   final List<String> labels = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** How many bytes the devices' read cache holds; 0: they have none. */
+  volatile long cacheBytes;
+  /** Each range brought into the cache, as "OFFSET+LENGTH". */
+  final List<String> prefetched = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The FUA flag of each write, in order. */
   final List<Boolean> fua = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The threads the writes ran on, in order. */
@@ -152,7 +162,12 @@ final class MemoryHandler implements DeviceHandler {
           completion.failed(failure);
           return;
         }
-        dst.put(m, (int) offset, dst.remaining());
+        int reached = reached(offset, dst.remaining());
+        dst.put(m, (int) offset, reached);
+        if (dst.hasRemaining()) {
+          completion.failed(new MediumException(failAt, "simulated", null));
+          return;
+        }
         completion.completed();
       }
 
@@ -162,8 +177,13 @@ final class MemoryHandler implements DeviceHandler {
         writers.add(Thread.currentThread().getName());
         // The medium of the moment the write is stored, as a file resized meanwhile.
         Runnable store = () -> {
-          allocated.set((int) (offset / 512), (int) ((offset + src.remaining()) / 512));
-          src.get(medium[0], (int) offset, src.remaining());
+          int reached = reached(offset, src.remaining());
+          allocated.set((int) (offset / 512), (int) ((offset + reached) / 512));
+          src.get(medium[0], (int) offset, reached);
+          if (src.hasRemaining()) {
+            completion.failed(new MediumException(failAt, "simulated", null));
+            return;
+          }
           completion.completed();
         };
         if (parkWrites) {
@@ -178,6 +198,21 @@ final class MemoryHandler implements DeviceHandler {
       @Override
       public void flush(IoCompletion completion) {
         flushes.incrementAndGet();
+        completion.completed();
+      }
+
+      @Override
+      public boolean cacheHolds(long length) {
+        return length <= cacheBytes;
+      }
+
+      @Override
+      public void prefetch(long offset, long length, IoCompletion completion) {
+        if (failure != null) {
+          completion.failed(failure);
+          return;
+        }
+        prefetched.add(offset + "+" + length);
         completion.completed();
       }
 
@@ -225,6 +260,12 @@ final class MemoryHandler implements DeviceHandler {
         closed.incrementAndGet();
       }
     };
+  }
+
+  /** How many of {@code length} bytes at {@code offset} come before {@link #failAt}. */
+  private int reached(long offset, int length) {
+    long at = failAt;
+    return at >= offset && at < offset + length ? (int) (at - offset) : length;
   }
 
   static IOException ioError() {

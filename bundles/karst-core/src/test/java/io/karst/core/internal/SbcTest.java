@@ -10,6 +10,7 @@ import io.karst.api.local.LocalResult;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.SenseKey;
+import io.karst.api.scsi.Status;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -145,6 +146,38 @@ class SbcTest extends BedTest {
   }
 
   @Test
+  void aMediumErrorNamesTheFirstBlockNotTransferredInBothSenseFormats() throws Exception {
+    bed.handler.failAt = 13 * 512L + 100; // in block 13 of a transfer of blocks 10 to 17
+    for (boolean descriptor : new boolean[] {false, true}) {
+      byte[] control = bed.send(0, cdb(0x1A, 0x08, 0x0A, 0, 255, 0), null, 255).dataIn();
+      control[0] = 0;
+      control[4 + 2] = (byte) (descriptor ? control[4 + 2] | 0x04 : control[4 + 2] & ~0x04);
+      assertThat(bed.send(0, cdb(0x15, 0x10, 0, 0, control.length, 0), control, 0).good())
+          .isTrue();
+      LocalResult read = bed.send(0, read10(10, 8), null, 4096);
+      assertSense(read, Sense.UNRECOVERED_READ_ERROR);
+      LocalResult write = bed.send(0, write10(10, 8), pattern(4096, 5), 0);
+      assertSense(write, Sense.WRITE_ERROR);
+      for (LocalResult r : new LocalResult[] {read, write}) {
+        ByteBuffer b = ByteBuffer.wrap(r.sense().toBytes());
+        if (descriptor) {
+          assertThat(b.get(0)).isEqualTo((byte) 0x72);
+          assertThat(b.get(8)).as("information descriptor").isZero();
+          assertThat(b.get(10) & 0x80).as("VALID").isEqualTo(0x80);
+          assertThat(b.getLong(12)).as("INFORMATION").isEqualTo(13);
+        } else {
+          assertThat(b.get(0) & 0xFF).as("VALID, fixed format").isEqualTo(0xF0);
+          assertThat(b.getInt(3)).as("INFORMATION").isEqualTo(13);
+        }
+      }
+    }
+    byte[] medium = bed.handler.media.get("disk0");
+    assertThat(Arrays.copyOfRange(medium, 10 * 512, 13 * 512 + 100))
+        .as("what came before the failure was written")
+        .isEqualTo(Arrays.copyOf(pattern(4096, 5), 3 * 512 + 100));
+  }
+
+  @Test
   void verifyComparesData() throws Exception {
     byte[] data = pattern(512, 3);
     bed.send(0, write10(100, 1), data, 0);
@@ -214,6 +247,35 @@ class SbcTest extends BedTest {
         .isTrue();
     assertThat(bed.send(0, cdb(0x34, 0, 0, 0, 0, 12, 0, 0, 8, 0), null, 0).good()).isTrue();
     assertSense(bed.send(0, cdb(0x90, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 1, 0, 0), null, 0),
+        Sense.LBA_OUT_OF_RANGE);
+  }
+
+  @Test
+  void preFetchFillsTheBackendsCacheAndSaysSoWithConditionMet() throws Exception {
+    byte[] ten = cdb(0x34, 0, 0, 0, 0, 12, 0, 0, 8, 0);
+    assertThat(bed.send(0, ten, null, 0).status()).as("no cache to fill").isEqualTo(Status.GOOD);
+    assertThat(bed.handler.prefetched).isEmpty();
+
+    bed.handler.cacheBytes = 64 << 10;
+    LocalResult met = bed.send(0, ten, null, 0);
+    assertThat(met.status()).isEqualTo(Status.CONDITION_MET);
+    assertThat(met.sense()).isNull();
+    // PREFETCH LENGTH 0: to the end of the medium (2048 blocks).
+    assertThat(bed.send(0, cdb(0x90, 0, 0, 0, 0, 0, 0, 0, 0x07, 0xF8, 0, 0, 0, 0, 0, 0), null,
+        0).status()).isEqualTo(Status.CONDITION_MET);
+    assertThat(bed.handler.prefetched).containsExactly(12 * 512 + "+" + 8 * 512,
+        2040 * 512 + "+" + 8 * 512);
+    assertThat(bed.send(0, cdb(0x34, 0, 0, 0, 0, 0, 0, 0, 200, 0), null, 0).status())
+        .as("more than the cache holds: not brought in").isEqualTo(Status.GOOD);
+    assertThat(bed.handler.prefetched).hasSize(2);
+
+    bed.handler.failure = MemoryHandler.ioError();
+    LocalResult failed = bed.send(0, ten, null, 0);
+    assertSense(failed, Sense.UNRECOVERED_READ_ERROR);
+    assertThat(failed.sense().information()).isEqualTo(12);
+    assertThat(bed.send(0, cdb(0x34, 0x02, 0, 0, 0, 12, 0, 0, 8, 0), null, 0).status())
+        .as("IMMED: answered once the CDB is checked").isEqualTo(Status.CONDITION_MET);
+    assertSense(bed.send(0, cdb(0x34, 0x02, 0, 0, 0x08, 0, 0, 0, 8, 0), null, 0),
         Sense.LBA_OUT_OF_RANGE);
   }
 

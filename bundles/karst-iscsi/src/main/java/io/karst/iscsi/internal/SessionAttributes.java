@@ -105,7 +105,7 @@ final class SessionAttributes {
       }
       InetSocketAddress local = c.localAddress();
       if (local != null) {
-        a.put(PORTAL, address(local) + ":" + local.getPort());
+        a.put(PORTAL, Discovery.address(local));
       }
       if (c.params() != null) {
         keys(c.params(), a);
@@ -128,9 +128,12 @@ final class SessionAttributes {
     out.put(MAX_XMIT, String.valueOf(p.peerMaxRecvDataSegmentLength));
   }
 
-  /** An address as iscsi-scst shows it: IPv6 in brackets. */
-  private static String address(InetSocketAddress s) {
-    String host = s.getAddress() == null ? s.getHostString() : s.getAddress().getHostAddress();
+  /**
+   * An address as iscsi-scst shows it, IPv6 in brackets, and in the form discovery announces it
+   * ({@link Discovery#host}: RFC 5952's short form, no scope).
+   */
+  static String address(InetSocketAddress s) {
+    String host = s.getAddress() == null ? s.getHostString() : Discovery.host(s.getAddress());
     return host.contains(":") ? "[" + host + "]" : host;
   }
 

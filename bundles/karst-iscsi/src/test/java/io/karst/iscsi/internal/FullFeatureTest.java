@@ -95,6 +95,19 @@ class FullFeatureTest {
     assertThat(r.data.getByte(r.data.readerIndex() + 2 + 12)).isEqualTo((byte) 0x21);
   }
 
+  /** CONDITION MET (PRE-FETCH) is a status of its own, answered as it is, without sense. */
+  @Test
+  void conditionMetGoesInAScsiResponseAsItIs() {
+    core.behaviour = t -> t.finish(Status.CONDITION_MET, null, null);
+    initiator.command(16, 0x80, 1, 0, new byte[0]);
+    List<Pdu> pdus = drain();
+    assertThat(pdus).extracting(Pdu::opcode).containsExactly(Opcode.SCSI_RESPONSE);
+    Pdu r = pdus.get(0);
+    assertThat(r.u8(3)).isEqualTo(Status.CONDITION_MET.code());
+    assertThat(r.u8(2)).as("command completed at target").isZero();
+    assertThat(r.data.readableBytes()).as("no sense").isZero();
+  }
+
   @Test
   void aTaskCompletedLaterIsAnsweredThen() {
     core.behaviour = t -> { };

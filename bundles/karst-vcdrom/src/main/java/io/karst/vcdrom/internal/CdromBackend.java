@@ -3,6 +3,7 @@ package io.karst.vcdrom.internal;
 import io.karst.api.device.CommandBackend;
 import io.karst.api.device.DeviceConfig;
 import io.karst.api.device.DeviceException;
+import io.karst.api.device.MediumException;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
 import io.karst.api.scsi.Status;
@@ -178,11 +179,11 @@ final class CdromBackend implements CommandBackend {
         try {
           disc.read(lba, b);
           task.complete(Status.GOOD, null);
-        } catch (Disc.ReadException e) {
+        } catch (MediumException e) {
           LOG.log(Level.WARNING, config.name() + ": reading " + disc.file + " failed at "
               + e.getMessage(), e.getCause());
           task.complete(Status.CHECK_CONDITION,
-              Sense.UNRECOVERED_READ_ERROR.withInformation(e.lba));
+              Sense.UNRECOVERED_READ_ERROR.withInformation(e.offset() / Disc.BLOCK_SIZE));
         } catch (RuntimeException e) {
           LOG.log(Level.ERROR, config.name() + ": reading " + disc.file + " failed", e);
           task.complete(Status.CHECK_CONDITION, Sense.INTERNAL_TARGET_FAILURE);

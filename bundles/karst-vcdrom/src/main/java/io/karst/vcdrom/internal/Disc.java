@@ -1,6 +1,7 @@
 package io.karst.vcdrom.internal;
 
 import io.karst.api.device.DeviceException;
+import io.karst.api.device.MediumException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -103,34 +104,27 @@ final class Disc {
    * Reads {@code dst.remaining()} bytes from sector {@code lba} on. Blocks; the caller holds a
    * reference.
    *
-   * @throws ReadException naming the first sector that could not be read
+   * @throws MediumException at the first sector that could not be read
    */
-  void read(long lba, ByteBuffer dst) throws ReadException {
+  void read(long lba, ByteBuffer dst) throws MediumException {
     long position = lba * BLOCK_SIZE;
     while (dst.hasRemaining()) {
       int n;
       try {
         n = channel.read(dst, position);
       } catch (IOException e) {
-        throw new ReadException(position / BLOCK_SIZE, e.toString(), e);
+        throw failedAt(position, e.toString(), e);
       }
       if (n < 0) {
-        throw new ReadException(position / BLOCK_SIZE, file + " ends there: it was truncated",
-            null);
+        throw failedAt(position, file + " ends there: it was truncated", null);
       }
       position += n;
     }
   }
 
-  /** A read that failed at a sector. */
-  static final class ReadException extends IOException {
-    private static final long serialVersionUID = 1L;
-    final long lba;
-
-    ReadException(long lba, String message, Throwable cause) {
-      super("sector " + lba + ": " + message, cause);
-      this.lba = lba;
-    }
+  private static MediumException failedAt(long position, String message, Throwable cause) {
+    return new MediumException(position, "sector " + position / BLOCK_SIZE + ": " + message,
+        cause);
   }
 
   private static void closeQuietly(FileChannel channel) {

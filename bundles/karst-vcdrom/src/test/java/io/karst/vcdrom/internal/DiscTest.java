@@ -3,6 +3,7 @@ package io.karst.vcdrom.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.karst.api.device.MediumException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,6 @@ class DiscTest {
     disc.release(); // the read ends: the file closes
     assertThat(disc.acquire()).as("no read starts on a closed disc").isFalse();
     assertThatThrownBy(() -> disc.read(0, ByteBuffer.allocate(2048)))
-        .isInstanceOf(Disc.ReadException.class).hasMessageContaining("sector 0");
+        .isInstanceOf(MediumException.class).hasMessageContaining("sector 0");
   }
 }

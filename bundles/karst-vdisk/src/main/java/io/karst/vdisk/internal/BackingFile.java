@@ -76,12 +76,14 @@ final class BackingFile {
               + " (" + length + " bytes)" + (blockDevice ? "" : "; set create 1 to extend it"));
         }
         long blocks = g.blocks(device, g.size() < 0 ? length : g.size());
-        HolePunch holes = options.thin() && !g.readOnly() ? HolePunch.open(file) : null;
+        // Punching needs the descriptor of a thin file, reading ahead that of a cached one.
+        boolean punch = options.thin() && !g.readOnly();
+        NativeFile nativeFile = punch || !direct ? NativeFile.open(file, punch) : null;
         int exponent = g.physicalBlockExponent(
             blockDevice && g.lbPerPbExp() ? physicalBlockBytes(file) : Geometry.PAGE);
         return new FileBackend(channel, store, g, blocks, exponent, options,
             inline && inMemory(file) ? FileBackend.INLINE : config.ioExecutor(),
-            config.ioExecutor(), holes,
+            config.ioExecutor(), nativeFile,
             options.thin() && !blockDevice ? Files.getFileStore(file) : null);
       } catch (DeviceException | IOException | RuntimeException e) {
         channel.close();

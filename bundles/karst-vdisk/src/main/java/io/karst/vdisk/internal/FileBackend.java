@@ -3,6 +3,7 @@ package io.karst.vdisk.internal;
 import io.karst.api.device.BlockBackend;
 import io.karst.api.device.DeviceException;
 import io.karst.api.device.IoCompletion;
+import io.karst.api.device.MediumException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -15,7 +16,8 @@ import java.util.concurrent.RejectedExecutionException;
  * is safe for concurrent positional I/O, so commands need no lock here.
  *
  * <p>Each operation runs on an executor and reports through its {@link IoCompletion} exactly
- * once: {@code failed} with the {@link IOException} (core reports MEDIUM ERROR) or whatever else
+ * once: {@code failed} with the {@link IOException} (core reports MEDIUM ERROR, at the offset of
+ * a {@link MediumException}, which reads and writes fail with) or whatever else
  * went wrong, including an executor that no longer takes work, else {@code completed}. Reads,
  * writes and flushes go to the device's I/O threads, or stay on the calling thread for a file in
  * memory ({@link #INLINE}, see {@link FileIoHandler}); unmap always goes to the I/O threads, as
@@ -26,7 +28,7 @@ import java.util.concurrent.RejectedExecutionException;
  * cache below). Only a volatile cache is reported (WCE) and forced, on FUA and on flush; and a
  * punched hole on a write-through device, which O_DSYNC does not cover.
  *
- * <p>Thin provisioning: {@link #unmap} punches a hole ({@link HolePunch}), which gives the
+ * <p>Thin provisioning: {@link #unmap} punches a hole ({@link NativeFile}), which gives the
  * space back and reads as zeros, as SBC promises for unmapped blocks (LBPRZ). Where holes cannot
  * be punched (no native access, a file system without it) it keeps the promise by reading the
  * range and overwriting the blocks that hold data with zeros: a range never written stays
@@ -78,8 +80,11 @@ final class FileBackend implements BlockBackend {
   private final Executor bulk;
   /** The file system of a thin file, whose free space the file can still grow into, or null. */
   private final FileStore store;
-  /** Punches holes on unmap, or null: zeros are written instead. */
-  private final HolePunch holes;
+  /**
+   * The file's native descriptor: punches holes on unmap (or, null, zeros are written instead)
+   * and reads ahead for PRE-FETCH.
+   */
+  private final NativeFile nativeFile;
   /** Cleared when the file system refuses to punch, so unmap stops asking. */
   private volatile boolean punching;
 
@@ -88,18 +93,19 @@ final class FileBackend implements BlockBackend {
    * @param physicalBlockExponent what READ CAPACITY(16) reports of the physical block
    * @param io where reads, writes and flushes run: the device's I/O threads or {@link #INLINE}
    * @param bulk where unmap runs: the device's I/O threads, never a caller's thread
-   * @param holes how unmap deallocates, or null to write zeros; closed with the backend
+   * @param nativeFile how unmap deallocates (or null to write zeros) and PRE-FETCH reads
+   *     ahead; closed with the backend
    * @param store the file system of a thin file, or null
    */
   FileBackend(FileChannel channel, BackingFile.Store backing, Geometry geometry,
       long blockCount, int physicalBlockExponent, Options options, Executor io, Executor bulk,
-      HolePunch holes, FileStore store) {
+      NativeFile nativeFile, FileStore store) {
     this.channel = channel;
     this.backing = backing;
     this.size = geometry.size();
     this.store = store;
-    this.holes = holes;
-    this.punching = holes != null;
+    this.nativeFile = nativeFile;
+    this.punching = nativeFile != null && options.thin() && !geometry.readOnly();
     this.geometry = geometry;
     this.blockCount = blockCount;
     this.physicalBlockExponent = physicalBlockExponent;
@@ -239,16 +245,32 @@ final class FileBackend implements BlockBackend {
     submit(io, completion, () -> channel.force(false));
   }
 
+  /**
+   * Reads go through the page cache unless the channel is O_DIRECT, and the page cache holds at
+   * most the machine's memory.
+   */
+  @Override
+  public boolean cacheHolds(long length) {
+    return !options.direct() && nativeFile != null && length <= NativeFile.PHYSICAL_MEMORY;
+  }
+
+  /** The kernel starts reading the range into the page cache (POSIX_FADV_WILLNEED). */
+  @Override
+  public void prefetch(long offset, long length, IoCompletion completion) {
+    submit(io, completion, () -> nativeFile.willNeed(offset, length));
+  }
+
   /** Where the file's holes are, from the file system (lseek SEEK_DATA, SEEK_HOLE). */
   @Override
   public long findAllocation(long offset, boolean allocated) {
-    return holes == null ? -1 : holes.seek(offset, allocated, blockCount * blockSize());
+    return nativeFile == null || !options.thin() ? -1
+        : nativeFile.seek(offset, allocated, blockCount * blockSize());
   }
 
   @Override
   public void unmap(long offset, long length, IoCompletion completion) {
     submit(bulk, completion, () -> {
-      if (punching && holes.punch(offset, length)) {
+      if (punching && nativeFile.punch(offset, length)) {
         if (options.writeThrough()) {
           // O_DSYNC makes write(2) durable, not fallocate(2): without this a write-through
           // device could report the unmap done and read the old data after a power loss.
@@ -294,7 +316,12 @@ final class FileBackend implements BlockBackend {
   private void readAll(long offset, ByteBuffer dst) throws IOException {
     long at = offset;
     while (dst.hasRemaining()) {
-      int n = channel.read(dst, at);
+      int n;
+      try {
+        n = channel.read(dst, at);
+      } catch (IOException e) {
+        throw failedAt(at, e);
+      }
       if (n < 0) {
         Zeros.fill(dst);
         return;
@@ -328,8 +355,21 @@ final class FileBackend implements BlockBackend {
   private void writeAll(long offset, ByteBuffer src) throws IOException {
     long at = offset;
     while (src.hasRemaining()) {
-      at += channel.write(src, at);
+      try {
+        at += channel.write(src, at);
+      } catch (IOException e) {
+        throw failedAt(at, e);
+      }
     }
+  }
+
+  /**
+   * The error of a transfer that got as far as {@code at}: what came before was transferred
+   * (a positional read or write returns what it did before it reports an error), so the
+   * initiator is told the first block that was not (SBC-4 4.18).
+   */
+  private static MediumException failedAt(long at, IOException e) {
+    return new MediumException(at, "I/O error at byte " + at + ": " + e, e);
   }
 
   /**
@@ -386,13 +426,13 @@ final class FileBackend implements BlockBackend {
 
   /**
    * Core closes after the device's last command, or after it gave up waiting for them: an
-   * operation still queued then fails (a closed channel, a closed {@link HolePunch}) and never
+   * operation still queued then fails (a closed channel, a closed {@link NativeFile}) and never
    * reaches a file opened since.
    */
   @Override
   public void close() {
-    if (holes != null) {
-      holes.close();
+    if (nativeFile != null) {
+      nativeFile.close();
     }
     try {
       channel.close();

@@ -2,8 +2,10 @@ package io.karst.vdisk.internal;
 
 import static io.karst.vdisk.internal.FileIoHandlerTest.filled;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.karst.api.device.MediumException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -42,9 +44,9 @@ class FileBackendTest {
 
   private int forcesOnUnmap(boolean writeThrough) throws Exception {
     Path file = Files.write(dir.resolve("thin.img"), filled(SIZE, 7));
-    HolePunch holes = HolePunch.open(file);
+    NativeFile holes = NativeFile.open(file, true);
     assumeTrue(holes != null, "no native hole punching here");
-    CountingChannel channel = new CountingChannel(FileChannel.open(file,
+    ProbedChannel channel = new ProbedChannel(FileChannel.open(file,
         StandardOpenOption.READ, StandardOpenOption.WRITE));
     FileBackend.Options options = new FileBackend.Options(false, writeThrough, false, true,
         false);
@@ -59,12 +61,73 @@ class FileBackendTest {
     return channel.forces.get();
   }
 
-  /** A file's channel that counts how often it is forced. */
-  private static final class CountingChannel extends FileChannel {
+  /**
+   * PRE-FETCH: a file read through the page cache takes what fits in the machine's memory and
+   * has the kernel read it ahead; with O_DIRECT there is no cache to fill.
+   */
+  @Test
+  void preFetchReadsAheadIntoThePageCacheUnlessDirect() throws Exception {
+    Path file = Files.write(dir.resolve("cached.img"), filled(SIZE, 5));
+    for (boolean direct : new boolean[] {false, true}) {
+      NativeFile nativeFile = NativeFile.open(file, false);
+      assumeTrue(nativeFile != null, "no native access here");
+      FileBackend b = new FileBackend(FileChannel.open(file, StandardOpenOption.READ),
+          new BackingFile.Store("cached", file, false), new Geometry(SIZE, 512, true, false),
+          SIZE / 512, 0, new FileBackend.Options(false, false, false, false, direct),
+          FileBackend.INLINE, FileBackend.INLINE, nativeFile, null);
+      assertThat(b.cacheHolds(SIZE)).isEqualTo(!direct);
+      assertThat(b.cacheHolds(NativeFile.PHYSICAL_MEMORY + 1)).isFalse();
+      Io io = new Io();
+      b.prefetch(4096, 65536, io);
+      io.await();
+      b.close();
+      Io closed = new Io();
+      b.prefetch(4096, 65536, closed);
+      assertThatThrownBy(closed::await).cause().isInstanceOf(IOException.class)
+          .hasMessageContaining("closed");
+    }
+  }
+
+  /**
+   * A read or write that meets an I/O error part way fails with the offset it got to, so that
+   * core reports the first block not transferred, whether the buffer is used as it is or goes
+   * through the aligned one of O_DIRECT.
+   */
+  @Test
+  void aTransferFailsAtTheOffsetTheErrorStoppedIt() throws Exception {
+    Path file = Files.write(dir.resolve("bad.img"), filled(SIZE, 3));
+    long bad = 13 * 512 + 100;
+    for (boolean direct : new boolean[] {false, true}) {
+      ProbedChannel channel = new ProbedChannel(FileChannel.open(file,
+          StandardOpenOption.READ, StandardOpenOption.WRITE));
+      channel.failAt = bad;
+      try (FileBackend b = new FileBackend(channel, new BackingFile.Store("bad", file, false),
+          new Geometry(SIZE, 512, false, false), SIZE / 512, 0,
+          new FileBackend.Options(false, false, false, false, direct), FileBackend.INLINE,
+          FileBackend.INLINE, null, null)) {
+        Io read = new Io();
+        b.read(10 * 512, ByteBuffer.allocate(8 * 512), read);
+        Io write = new Io();
+        b.write(10 * 512, ByteBuffer.allocate(8 * 512), false, write);
+        for (Io io : new Io[] {read, write}) {
+          assertThatThrownBy(io::await).cause().isInstanceOf(MediumException.class)
+              .satisfies(e -> assertThat(((MediumException) e).offset()).isEqualTo(bad));
+        }
+      }
+    }
+  }
+
+  /**
+   * A file's channel that counts how often it is forced and, from {@link #failAt} on, fails
+   * positional transfers as a disk with a bad sector does: one that reaches it returns short,
+   * the next one from there fails.
+   */
+  private static final class ProbedChannel extends FileChannel {
     final AtomicInteger forces = new AtomicInteger();
+    volatile long failAt = Long.MAX_VALUE;
     private final FileChannel file;
 
-    CountingChannel(FileChannel file) {
+    ProbedChannel(FileChannel file) {
       this.file = file;
     }
 
@@ -130,12 +193,32 @@ class FileBackendTest {
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
-      return file.read(dst, position);
+      int limit = dst.limit();
+      dst.limit(upToTheFailure(dst, position));
+      try {
+        return file.read(dst, position);
+      } finally {
+        dst.limit(limit);
+      }
     }
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
-      return file.write(src, position);
+      int limit = src.limit();
+      src.limit(upToTheFailure(src, position));
+      try {
+        return file.write(src, position);
+      } finally {
+        src.limit(limit);
+      }
+    }
+
+    /** The limit of a transfer of {@code b} at {@code position} that stops at the failure. */
+    private int upToTheFailure(ByteBuffer b, long position) throws IOException {
+      if (position >= failAt) {
+        throw new IOException("Input/output error");
+      }
+      return (int) Math.min(b.limit(), b.position() + failAt - position);
     }
 
     @Override

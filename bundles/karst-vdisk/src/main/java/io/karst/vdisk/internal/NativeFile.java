@@ -11,17 +11,18 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * Deallocates ranges of a file with Linux's {@code fallocate(FALLOC_FL_PUNCH_HOLE |
- * FALLOC_FL_KEEP_SIZE)}, which NIO does not offer: the blocks go back to the file system and
- * read as zeros, the file keeps its length. It works on a descriptor of its own for the file,
- * opened next to the device's {@link java.nio.channels.FileChannel}: both name the same inode.
+ * A file's own native descriptor, for what NIO does not offer, opened next to the device's
+ * {@link java.nio.channels.FileChannel} (both name the same inode, and so the same page cache).
  *
- * <p>The same descriptor tells where the file's data and holes are ({@link #seek}, lseek's
- * SEEK_DATA and SEEK_HOLE), for GET LBA STATUS.
+ * <p>{@link #punch} deallocates ranges with Linux's {@code fallocate(FALLOC_FL_PUNCH_HOLE |
+ * FALLOC_FL_KEEP_SIZE)}: the blocks go back to the file system and read as zeros, the file keeps
+ * its length. {@link #seek} tells where the file's data and holes are (lseek's SEEK_DATA and
+ * SEEK_HOLE), for GET LBA STATUS. {@link #willNeed} starts reading a range into the page cache
+ * ({@code posix_fadvise(POSIX_FADV_WILLNEED)}), for PRE-FETCH.
  *
- * <p>{@link #open} answers null where punching cannot work (not Linux, no native access, a
- * file that cannot be opened for writing), and {@link #punch} false where the file system does
- * not support it (EOPNOTSUPP); the caller then writes zeros instead.
+ * <p>{@link #open} answers null where this cannot work (not Linux, no native access, a file that
+ * cannot be opened), and {@link #punch} false where the file system does not support it
+ * (EOPNOTSUPP); the caller then writes zeros instead.
  *
  * <p>A descriptor number is reused by the next file the process opens once it is closed, so a
  * punch that ran after {@link #close} could deallocate another file's data: an unmap still
@@ -29,9 +30,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Each call holds a read lock across its native call and {@link #close} the write lock, so close
  * waits for the calls running and every later call fails as on a closed file.
  */
-final class HolePunch implements AutoCloseable {
+final class NativeFile implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger(HolePunch.class.getName());
+  private static final System.Logger LOG = System.getLogger(NativeFile.class.getName());
+  private static final int O_RDONLY = 0;
   private static final int O_WRONLY = 1;
   private static final int O_CLOEXEC = 0x80000;
   private static final int FALLOC_FL_KEEP_SIZE = 0x01;
@@ -40,6 +42,9 @@ final class HolePunch implements AutoCloseable {
   private static final int ENXIO = 6;
   private static final int SEEK_DATA = 3;
   private static final int SEEK_HOLE = 4;
+  private static final int POSIX_FADV_WILLNEED = 3;
+  private static final int SC_PAGESIZE = 30;
+  private static final int SC_PHYS_PAGES = 85;
 
   /** The C library functions used, bound by JNA. */
   interface LibC extends Library {
@@ -49,10 +54,18 @@ final class HolePunch implements AutoCloseable {
 
     long lseek(int fd, long offset, int whence) throws LastErrorException;
 
+    /** Returns the error number rather than setting errno. */
+    int posix_fadvise(int fd, long offset, long length, int advice);
+
+    long sysconf(int name);
+
     int close(int fd) throws LastErrorException;
   }
 
   private static final LibC LIBC = load();
+  /** The machine's memory in bytes, which the page cache cannot exceed; 0 when unknown. */
+  static final long PHYSICAL_MEMORY =
+      LIBC == null ? 0 : LIBC.sysconf(SC_PHYS_PAGES) * LIBC.sysconf(SC_PAGESIZE);
 
   private final int fd;
   /** Read-held across each native call on {@link #fd}, write-held to close it. */
@@ -60,7 +73,7 @@ final class HolePunch implements AutoCloseable {
   /** Set under the write lock: {@link #fd} may name another file now. */
   private boolean closed;
 
-  private HolePunch(int fd) {
+  private NativeFile(int fd) {
     this.fd = fd;
   }
 
@@ -77,16 +90,20 @@ final class HolePunch implements AutoCloseable {
     }
   }
 
-  /** A puncher for the file, or null when this platform or file cannot have holes punched. */
-  static HolePunch open(Path file) {
+  /**
+   * The file's descriptor, opened for writing when holes are to be punched in it, or null when
+   * this platform or file does not allow it.
+   */
+  static NativeFile open(Path file, boolean punch) {
     if (LIBC == null) {
       return null;
     }
     try {
-      return new HolePunch(LIBC.open(file.toString(), O_WRONLY | O_CLOEXEC));
+      return new NativeFile(LIBC.open(file.toString(), (punch ? O_WRONLY : O_RDONLY)
+          | O_CLOEXEC));
     } catch (LastErrorException e) {
-      LOG.log(Level.WARNING, file + ": cannot open it to punch holes (errno "
-          + e.getErrorCode() + "): UNMAP zeroes instead");
+      LOG.log(Level.WARNING, file + ": cannot open it (errno " + e.getErrorCode() + "): "
+          + (punch ? "UNMAP zeroes instead" : "PRE-FETCH leaves it to the reads"));
       return null;
     }
   }
@@ -94,7 +111,7 @@ final class HolePunch implements AutoCloseable {
   /**
    * Deallocates {@code length} bytes at {@code offset}; false when the file system cannot.
    *
-   * @throws IOException on any other failure, with the errno, or when the puncher is closed
+   * @throws IOException on any other failure, with the errno, or when the descriptor is closed
    */
   boolean punch(long offset, long length) throws IOException {
     Lock held = lock.readLock();
@@ -120,7 +137,7 @@ final class HolePunch implements AutoCloseable {
   /**
    * The first offset at or after {@code offset} that holds data ({@code data}) or is a hole,
    * at most {@code end}, where the file's length ends both; -1 when the file system cannot
-   * tell or the puncher is closed.
+   * tell or the descriptor is closed.
    */
   long seek(long offset, boolean data, long end) {
     Lock held = lock.readLock();
@@ -133,6 +150,26 @@ final class HolePunch implements AutoCloseable {
     } catch (LastErrorException e) {
       // ENXIO: no data from the offset to the end of the file.
       return e.getErrorCode() == ENXIO ? (data ? end : offset) : -1;
+    } finally {
+      held.unlock();
+    }
+  }
+
+  /**
+   * Starts reading {@code length} bytes at {@code offset} into the page cache, without waiting
+   * for them.
+   *
+   * @throws IOException when the kernel refuses, with the errno, or the descriptor is closed
+   */
+  void willNeed(long offset, long length) throws IOException {
+    Lock held = lock.readLock();
+    held.lock();
+    try {
+      int error = closed ? -1 : LIBC.posix_fadvise(fd, offset, length, POSIX_FADV_WILLNEED);
+      if (error != 0) {
+        throw new IOException("posix_fadvise(WILLNEED) at " + offset + " for " + length
+            + " bytes: " + (closed ? "the device's file is closed" : "errno " + error));
+      }
     } finally {
       held.unlock();
     }

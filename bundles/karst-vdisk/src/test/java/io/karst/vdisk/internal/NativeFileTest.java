@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class HolePunchTest {
+class NativeFileTest {
 
   @TempDir
   Path dir;
@@ -24,10 +24,10 @@ class HolePunchTest {
   void punchAfterCloseFailsAndLeavesTheFileThatReusedTheDescriptorAlone() throws Exception {
     Path closedFile = Files.write(dir.resolve("closed.img"), filled(8192, 1));
     Path other = Files.write(dir.resolve("other.img"), filled(8192, 2));
-    HolePunch closed = HolePunch.open(closedFile);
+    NativeFile closed = NativeFile.open(closedFile, true);
     assumeTrue(closed != null, "no native hole punching here");
     closed.close();
-    HolePunch reusing = HolePunch.open(other);
+    NativeFile reusing = NativeFile.open(other, true);
     try {
       assertThatThrownBy(() -> closed.punch(0, 8192)).isInstanceOf(IOException.class)
           .hasMessageContaining("closed");
@@ -43,10 +43,10 @@ class HolePunchTest {
   void closingTwiceClosesTheDescriptorOnce() throws Exception {
     Path file = Files.write(dir.resolve("twice.img"), filled(8192, 1));
     Path other = Files.write(dir.resolve("other.img"), filled(8192, 2));
-    HolePunch holes = HolePunch.open(file);
+    NativeFile holes = NativeFile.open(file, true);
     assumeTrue(holes != null, "no native hole punching here");
     holes.close();
-    HolePunch reusing = HolePunch.open(other);
+    NativeFile reusing = NativeFile.open(other, true);
     try {
       holes.close();
       assertThat(reusing.punch(0, 4096)).as("the reused descriptor is still open").isTrue();
