@@ -295,12 +295,15 @@ final class ModePages {
    * the device is created, as at power on (SPC-4 6.9), and at a logical unit reset.
    */
   static void restoreSaved(Device device) {
-    Values saved = device.modes.saved();
-    take(device, saved(device));
-    device.writeCache = saved == null ? null : saved.writeCache();
-    if (device.backend() instanceof BlockBackend b) {
-      switchCache(device, b, device.writeCache != null ? device.writeCache
-          : device.configuredWriteCache);
+    synchronized (device.modes) {
+      Values saved = device.modes.saved();
+      device.writeCache = saved == null ? null : saved.writeCache();
+      BlockBackend backend = device.backend() instanceof BlockBackend b ? b : null;
+      take(device, saved(device, backend));
+      if (backend != null) {
+        switchCache(device, backend, device.writeCache != null ? device.writeCache
+            : device.configuredWriteCache);
+      }
     }
   }
 
@@ -352,7 +355,7 @@ final class ModePages {
     return switch (control) {
       case CURRENT -> current(device, backend);
       case DEFAULT -> defaults(device);
-      default -> saved(device);
+      default -> saved(device, backend);
     };
   }
 
@@ -368,13 +371,18 @@ final class ModePages {
         InformationalExceptions.defaults());
   }
 
-  /** What was saved last, WCE as configured unless saved; the defaults when nothing was. */
-  private static Values saved(Device device) {
+  /**
+   * What was saved last, the defaults when nothing was; WCE as configured unless it was saved
+   * and the backend (null while there is none) can switch its cache.
+   */
+  private static Values saved(Device device, BlockBackend backend) {
     Values s = device.modes.saved();
     if (s == null) {
       return defaults(device);
     }
-    return s.writeCache() != null ? s : new Values(device.configuredWriteCache,
+    boolean savedCache = s.writeCache() != null
+        && (backend == null || backend.writeCacheChangeable());
+    return savedCache ? s : new Values(device.configuredWriteCache,
         s.descriptorSense(), s.softwareWriteProtect(), s.queueErrorManagement(),
         s.taskAbortedStatus(), s.exceptions());
   }

@@ -342,4 +342,18 @@ class ModePagesTest extends BedTest {
     assertThat(file).doesNotExist();
     assertThat(file.resolveSibling("disk0.mode.corrupt")).exists();
   }
+
+  @Test
+  void aSavedWceIsIgnoredWhereTheCacheCannotBeSwitched() throws Exception {
+    bed.close();
+    Path file = dir.resolve("mode").resolve("disk0.mode");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "wce 0\nd_sense 1\nswp 0\nqerr 0\ntas 0\n"
+        + "exceptions 08000000000000000000\n");
+    bed = new TestBed(dir, config());
+    assertThat(modeSense(bed.session, 0, CURRENT, 0x0A)[4 + 2]).as("the rest is restored")
+        .isEqualTo((byte) 0x04);
+    assertThat(modeSense(bed.session, 0, CURRENT, 0x08)[4 + 2]).isEqualTo((byte) 0x04);
+    assertThat(modeSense(bed.session, 0, SAVED, 0x08)[4 + 2]).isEqualTo((byte) 0x04);
+  }
 }
