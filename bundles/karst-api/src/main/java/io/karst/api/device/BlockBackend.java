@@ -57,6 +57,31 @@ public interface BlockBackend extends Backend {
   }
 
   /**
+   * Whether {@link #writeCacheEnabled(boolean)} can switch the write cache while the device is
+   * open, which makes WCE of the caching mode page changeable (and saveable) by MODE SELECT.
+   * False, the default, for a backend that cannot, or whose cache is non-volatile.
+   */
+  default boolean writeCacheChangeable() {
+    return false;
+  }
+
+  /**
+   * Switches the write cache while the device is open, as MODE SELECT does with WCE (SBC-3
+   * 6.4.5): off, every write is durable before it completes, as if it had FUA (write-through);
+   * on, writes are cached as the device was configured to, and {@link #flush} makes them
+   * durable. {@link #writeCacheEnabled()} follows. What the backend opens with is the
+   * configured state, which core reports as the default value of WCE; core switches a newly
+   * opened backend to what an initiator selected or saved. Called only when {@link
+   * #writeCacheChangeable()}; commands may be in flight, and a write that completes after the
+   * switch off is durable.
+   *
+   * @throws DeviceException when the cache cannot be switched; the backend is then as it was
+   */
+  default void writeCacheEnabled(boolean enabled) throws DeviceException {
+    throw new DeviceException("the write cache cannot be switched while the device is open");
+  }
+
+  /**
    * The LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT of READ CAPACITY(16), 0 to 15: a physical
    * block holds 2<sup>n</sup> logical blocks, the first of them at LBA 0. Initiators align
    * partitions and I/O to physical blocks; core also reports them as the optimal transfer and

@@ -72,6 +72,17 @@ public interface Task {
   /** The status, once complete. */
   Status status();
 
+  /**
+   * Whether the initiator is to be told the task's status. False for a task that task
+   * management aborted without a status for its nexus to see (SAM-5 5.6): one aborted by a
+   * function of its own nexus, by a reset, or by another nexus while TAS in the control mode
+   * page is zero; the transport then sends no response. True for every other task, including
+   * one another nexus aborted while TAS is one, which ends with TASK ABORTED status.
+   */
+  default boolean reported() {
+    return status() != Status.TASK_ABORTED;
+  }
+
   /** The sense data when the status is CHECK CONDITION, else null. */
   Sense sense();
 

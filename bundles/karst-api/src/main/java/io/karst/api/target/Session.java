@@ -44,8 +44,9 @@ public interface Session {
 
   /**
    * Performs a task management function. Tasks it ends complete through their transports with
-   * status {@link io.karst.api.scsi.Status#TASK_ABORTED}, which a transport does not report to
-   * the initiator (SAM-5 with TAS 0); the stage completes only once none of them can touch the
+   * status {@link io.karst.api.scsi.Status#TASK_ABORTED}, which a transport reports to the
+   * initiator only when {@link io.karst.api.scsi.Task#reported()} says so (another nexus's
+   * tasks, with TAS 1); the stage completes only once none of them can touch the
    * medium any more, so the transport may then send its response.
    *
    * @param lun the logical unit, for the functions that name one

@@ -38,6 +38,8 @@ final class CoreTask implements Task {
   private static final int SUBMITTED = 1;
   private static final int FINISHED = 2;
   private static final int ABORTED = 4;
+  /** Set with {@link #ABORTED} when the initiator is to see the TASK ABORTED status. */
+  private static final int REPORTED = 8;
   private static final VarHandle STATE;
 
   static {
@@ -49,8 +51,9 @@ final class CoreTask implements Task {
   }
 
   /**
-   * {@link #SUBMITTED}, {@link #FINISHED} and {@link #ABORTED} bits: one field rather than an
-   * object per flag, so that whether an abort came before the task finished is one decision.
+   * {@link #SUBMITTED}, {@link #FINISHED}, {@link #ABORTED} and {@link #REPORTED} bits: one
+   * field rather than an object per flag, so that whether an abort came before the task
+   * finished is one decision.
    */
   private volatile int state;
   /** Completes once the task is handed back; made only when task management waits for it. */
@@ -171,7 +174,15 @@ final class CoreTask implements Task {
    * status stands, and an ABORT TASK finds no task to abort.
    */
   boolean abort() {
-    int before = set(ABORTED);
+    return abort(false);
+  }
+
+  /**
+   * Aborts the task as {@link #abort()} does; with {@code reported}, its TASK ABORTED status
+   * is for the initiator to see (TAS), unless an earlier abort came first.
+   */
+  boolean abort(boolean reported) {
+    int before = set(reported ? ABORTED | REPORTED : ABORTED);
     if (before < 0 || (before & FINISHED) != 0) {
       return before < 0;
     }
@@ -359,7 +370,7 @@ final class CoreTask implements Task {
     return set(bit) >= 0;
   }
 
-  /** Sets a state bit and returns the bits before, or -1 when it was already set. */
+  /** Sets state bits and returns the bits before, or -1 when any of them was already set. */
   private int set(int bit) {
     int before;
     do {
@@ -399,6 +410,12 @@ final class CoreTask implements Task {
     holding = null;
     if (d != null) {
       d.release(this);
+    }
+    if (status == Status.CHECK_CONDITION) {
+      Lun l = session.lun(lun);
+      if (l != null) {
+        TaskManagement.checkCondition(this, l.device());
+      }
     }
     account();
     try {
@@ -470,6 +487,11 @@ final class CoreTask implements Task {
   @Override
   public Status status() {
     return status;
+  }
+
+  @Override
+  public boolean reported() {
+    return status != Status.TASK_ABORTED || (state & REPORTED) != 0;
   }
 
   @Override

@@ -50,8 +50,28 @@ final class Device {
    * descriptor format rather than fixed format.
    */
   volatile boolean descriptorSense;
+  /**
+   * QERR of the control mode page: which tasks a command ending with CHECK CONDITION aborts
+   * ({@link TaskManagement#checkCondition}): none (0), all of the task set (1), those of its
+   * own nexus (3).
+   */
+  volatile int queueErrorManagement;
+  /**
+   * TAS of the control mode page: tasks aborted by another nexus's action end with TASK
+   * ABORTED status, rather than unseen with COMMANDS CLEARED BY ANOTHER INITIATOR.
+   */
+  volatile boolean taskAbortedStatus;
+  /**
+   * WCE as an initiator selected it with MODE SELECT, or as it was saved, which each newly
+   * opened backend is switched to; null while it is as configured.
+   */
+  volatile Boolean writeCache;
+  /** WCE as the device is configured: the backend's when it opened (the default value). */
+  volatile boolean configuredWriteCache = true;
   /** The informational exceptions control mode page. */
   final InformationalExceptions exceptions = new InformationalExceptions();
+  /** The mode parameters MODE SELECT saved (SP), which outlive restarts. */
+  final ModeStore modes;
   /** The copy manager's copies (EXTENDED COPY), per nexus. */
   final CopyResults.Manager copies = new CopyResults.Manager();
   /** Counters and latency of every command that reached the device. */
@@ -79,15 +99,17 @@ final class Device {
   private volatile ExecutorService io;
 
   Device(Config.DeviceConf conf, Map<String, String> coreAttributes, DeviceIdentity identity,
-      PrState pr) {
+      PrState pr, ModeStore modes) {
     this.conf = conf;
     this.pr = pr;
+    this.modes = modes;
     this.name = conf.name();
     this.coreAttributes = coreAttributes;
     this.identity = identity;
     this.resetUnitAttention = "1".equals(coreAttributes.get(DeviceIdentity.RESET_UA));
     this.taskSet = new TaskSet(identity.maxTgtDevCommands());
     this.detail = "handler " + conf.handler() + " is not registered";
+    ModePages.restoreSaved(this); // SPC-4 6.9: at power on, the current values are the saved
   }
 
   /** The name of the handler that serves the device. */
@@ -176,6 +198,9 @@ final class Device {
       copyManager = !(opened instanceof CommandBackend);
       io = executor;
       handlerAttributes = attributes;
+      if (opened instanceof BlockBackend b) {
+        ModePages.opened(this, b);
+      }
       backend = opened;
       detail = "";
     }

@@ -216,14 +216,15 @@ public final class Engine implements Management, AutoCloseable {
   }
 
   /**
-   * A configured device, with its persistent reservations as they were saved; {@code ports}
-   * gives each target its relative target port identifier ({@link
+   * A configured device, with its persistent reservations and mode parameters as they were
+   * saved; {@code ports} gives each target its relative target port identifier ({@link
    * Config#relativeTargetPortIds}).
    */
   private Device device(DeviceConf d, String sourceName) throws ConfigException {
     Map<String, String> core = identityChecked(d, sourceName);
     return new Device(d, Map.copyOf(core), DeviceIdentity.of(d.name(), core),
-        new PrState(d.name(), new PrStore(dataDirectory, d.name()), () -> ports));
+        new PrState(d.name(), new PrStore(dataDirectory, d.name()), () -> ports),
+        new ModeStore(dataDirectory, d.name()));
   }
 
   /** "source:line: ", or "source: " for what was not read from a text. */

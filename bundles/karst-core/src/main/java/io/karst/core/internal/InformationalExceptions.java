@@ -17,33 +17,60 @@ final class InformationalExceptions {
   /** Changeable bits of byte 2: EWASC, DEXCPT; and the MRIE field of byte 3. */
   private static final int FLAGS = 0x18;
   private static final int MRIE = 0x0F;
+  /** The last MRIE value that is not reserved (SPC-4 table 443). */
+  private static final int MRIE_ON_REQUEST = 0x06;
 
   /** Bytes 2 to 11 of the mode page as last selected: flags, MRIE, interval, count. */
   private volatile byte[] current = defaults();
 
-  private static byte[] defaults() {
+  /** The page's default values: DEXCPT, no informational exception operations. */
+  static byte[] defaults() {
     byte[] p = new byte[PAGE_LENGTH];
-    p[0] = 0x08; // DEXCPT: no informational exception operations
+    p[0] = 0x08;
     return p;
   }
 
-  /** The mode page's current values, or its changeable mask. */
-  byte[] modePage(boolean changeable) {
+  /**
+   * The mode page with {@code values} (bytes 2 to 11), or its changeable mask when {@code
+   * values} is null.
+   */
+  static byte[] modePage(byte[] values) {
     ByteBuffer b = ByteBuffer.allocate(2 + PAGE_LENGTH);
     b.put((byte) MODE_PAGE).put((byte) PAGE_LENGTH);
-    if (changeable) {
+    if (values == null) {
       b.put((byte) FLAGS).put((byte) MRIE).putInt(-1).putInt(-1);
     } else {
-      b.put(current);
+      b.put(values);
     }
     return b.array();
   }
 
-  /** Takes the page's values from a MODE SELECT parameter list already checked. */
-  void select(ByteBuffer list, int at) {
-    byte[] values = new byte[PAGE_LENGTH];
-    list.get(at + 2, values);
-    current = values;
+  /** Whether an MRIE value is reserved. */
+  static boolean reservedMrie(int mrie) {
+    return mrie > MRIE_ON_REQUEST;
+  }
+
+  /**
+   * Returns {@code values} when they are bytes 2 to 11 of a page MODE SELECT could have set:
+   * unchangeable bits zero, MRIE not reserved.
+   */
+  static byte[] checked(byte[] values) {
+    if (values.length != PAGE_LENGTH || (values[0] & ~FLAGS) != 0 || (values[1] & ~MRIE) != 0
+        || reservedMrie(values[1])) {
+      throw new IllegalArgumentException("not the values of an informational exceptions "
+          + "control page");
+    }
+    return values;
+  }
+
+  /** The current values, bytes 2 to 11 of the page. */
+  byte[] values() {
+    return current.clone();
+  }
+
+  /** Takes new current values, already checked. */
+  void values(byte[] values) {
+    current = values.clone();
   }
 
   /**

@@ -1,28 +1,43 @@
 package io.karst.core.internal;
 
 import io.karst.api.device.BlockBackend;
+import io.karst.api.device.DeviceException;
 import io.karst.api.scsi.Sense;
 import io.karst.api.scsi.SenseException;
+import io.karst.core.internal.ModeStore.Values;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Mode parameters of a block device (SPC-4 6.9 to 6.12, 7.5; SBC-3 6.4): MODE SENSE (6, 10)
  * reports the read-write error recovery, caching, control and informational exceptions
  * control pages with a block descriptor, MODE SELECT (6, 10) takes them back.
  *
- * <p>Changeable are SWP (software write protection) and D_SENSE (descriptor format sense) in
- * the control page, and the reporting controls of the {@link InformationalExceptions} page.
- * WCE follows the backend (a file opened with or without write-through), and the rest of the
- * control page describes what the pipeline does. So MODE SELECT accepts a parameter list that
+ * <p>Changeable, as in SCST's vdisk: WCE in the caching page when the backend can switch its
+ * write cache ({@link BlockBackend#writeCacheChangeable()}: not with {@code nv_cache}); D_SENSE
+ * (descriptor format sense), QERR (00b, 01b or 11b: what a CHECK CONDITION does to the other
+ * tasks, {@link TaskManagement#checkCondition}), SWP (software write protection) and TAS (TASK
+ * ABORTED status for another nexus's aborted tasks, {@link TaskManagement#abort}) in the control
+ * page; and the reporting controls of the {@link InformationalExceptions} page. The rest of
+ * the control page describes what the pipeline does. MODE SELECT accepts a parameter list that
  * restates the current values, as initiators send when they save a page they have just read,
  * with changeable fields changed, and refuses any other change with INVALID FIELD IN PARAMETER
  * LIST pointing at the first byte that differs; nothing changes unless the whole list is valid.
- * Saved values do not exist (SAVING PARAMETERS NOT SUPPORTED).
+ * A change of the current values tells the other nexuses MODE PARAMETERS CHANGED.
+ *
+ * <p>All four page controls are reported: current, changeable, default (as the device is
+ * configured: WCE as the backend opened, the rest zero but DEXCPT) and saved. The caching
+ * page (when WCE is changeable), the control page and the informational exceptions page are
+ * saveable (PS): MODE SELECT with SP saves their values in the device's {@link ModeStore}
+ * after applying the list, and the saved values become the current ones when the device is
+ * created (power on) and at a logical unit reset, as SCST restores them. Nothing is saved
+ * unless SP is set.
  */
 final class ModePages {
+
+  private static final System.Logger LOG = System.getLogger(ModePages.class.getName());
 
   static final int MODE_SELECT_6 = 0x15;
   static final int MODE_SENSE_6 = 0x1A;
@@ -34,17 +49,28 @@ final class ModePages {
   private static final int PAGE_CONTROL = 0x0A;
   private static final int PAGE_EXCEPTIONS = InformationalExceptions.MODE_PAGE;
   private static final int PAGE_ALL = 0x3F;
-  /** Page control values of MODE SENSE's PC field. */
+  /** Page control values of MODE SENSE's PC field (SPC-4 table 196). */
+  private static final int CURRENT = 0;
   private static final int CHANGEABLE = 1;
-  private static final int SAVED = 3;
+  private static final int DEFAULT = 2;
+  /** PS, in a page's first byte: the page is saveable. */
+  private static final int PS = 0x80;
+  /** WCE: byte 2, bit 2 of the caching page. */
+  private static final int WCE_BYTE = 2;
+  private static final int WCE = 0x04;
   /** SWP: byte 4, bit 3 of the control page. */
   private static final int SWP_BYTE = 4;
   private static final int SWP = 0x08;
   /** D_SENSE: byte 2, bit 2 of the control page. */
   private static final int D_SENSE_BYTE = 2;
   private static final int D_SENSE = 0x04;
-  /** The last MRIE value that is not reserved (SPC-4 table 443). */
-  private static final int MRIE_ON_REQUEST = 0x06;
+  /** QERR: byte 3, bits 2 and 1 of the control page; 10b is reserved. */
+  private static final int QERR_BYTE = 3;
+  private static final int QERR = 0x06;
+  private static final int QERR_RESERVED = 2;
+  /** TAS: byte 5, bit 6 of the control page. */
+  private static final int TAS_BYTE = 5;
+  private static final int TAS = 0x40;
 
   private ModePages() {}
 
@@ -58,23 +84,19 @@ final class ModePages {
     int page = cdb[2] & 0x3F;
     int subpage = Cdb.u8(cdb, 3);
     int allocation = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
-    if (control == SAVED) {
-      throw new SenseException(Sense.SAVING_PARAMETERS_NOT_SUPPORTED);
-    }
     if (subpage != 0 && !(subpage == 0xFF && page == PAGE_ALL)) {
       throw Cdb.invalidField(3, -1);
     }
-    boolean changeable = control == CHANGEABLE;
+    Values values = control == CHANGEABLE ? null : values(control, lun.device(), backend);
     ByteArrayOutputStream pages = new ByteArrayOutputStream();
     switch (page) {
       case PAGE_READ_WRITE_ERROR_RECOVERY, PAGE_CACHING, PAGE_CONTROL, PAGE_EXCEPTIONS ->
-          pages.writeBytes(page(page, lun.device(), backend, changeable));
+          pages.writeBytes(page(page, backend, values));
       case PAGE_ALL -> {
-        pages.writeBytes(page(PAGE_READ_WRITE_ERROR_RECOVERY, lun.device(), backend,
-            changeable));
-        pages.writeBytes(page(PAGE_CACHING, lun.device(), backend, changeable));
-        pages.writeBytes(page(PAGE_CONTROL, lun.device(), backend, changeable));
-        pages.writeBytes(page(PAGE_EXCEPTIONS, lun.device(), backend, changeable));
+        pages.writeBytes(page(PAGE_READ_WRITE_ERROR_RECOVERY, backend, values));
+        pages.writeBytes(page(PAGE_CACHING, backend, values));
+        pages.writeBytes(page(PAGE_CONTROL, backend, values));
+        pages.writeBytes(page(PAGE_EXCEPTIONS, backend, values));
       }
       default -> throw Cdb.invalidField(2, 5);
     }
@@ -100,8 +122,8 @@ final class ModePages {
   }
 
   /**
-   * MODE SELECT(6) and (10) (SPC-4 6.9, 6.10): the parameter list is collected, then checked
-   * against the current values; SP is refused since nothing can be saved.
+   * MODE SELECT(6) and (10) (SPC-4 6.9, 6.10): the parameter list is collected, checked
+   * against the current values, then applied, and with SP saved.
    */
   static void select(CoreTask task, Lun lun, BlockBackend backend) throws SenseException {
     byte[] cdb = task.cdb();
@@ -109,9 +131,7 @@ final class ModePages {
     if ((cdb[1] & 0xEE) != 0) {
       throw Cdb.invalidField(1, -1);
     }
-    if ((cdb[1] & 0x01) != 0) {
-      throw Cdb.invalidField(1, 0);
-    }
+    boolean save = (cdb[1] & 0x01) != 0;
     int length = ten ? Cdb.u16(cdb, 7) : Cdb.u8(cdb, 4);
     int header = ten ? 8 : 4;
     if (length == 0) {
@@ -127,12 +147,14 @@ final class ModePages {
           throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
         }
         Device device = lun.device();
-        List<Runnable> changes = check(data, ten, device, backend);
-        byte[] before = changeableValues(device, backend);
-        changes.forEach(Runnable::run);
-        if (!java.util.Arrays.equals(before, changeableValues(device, backend))) {
-          // Mode parameters are shared by every nexus (SPC-4 7.5.1): the others learn of it.
-          UnitAttention.raise(device, UnitAttention.MODE_PARAMETERS_CHANGED, task.session);
+        // One MODE SELECT at a time per device: each checks against what the last one left.
+        synchronized (device.modes) {
+          Values before = current(device, backend);
+          apply(device, backend, before, check(data, ten, before, backend, save), save);
+          if (!before.equals(current(device, backend))) {
+            // Mode parameters are shared by every nexus (SPC-4 7.5.1): the others learn of it.
+            UnitAttention.raise(device, UnitAttention.MODE_PARAMETERS_CHANGED, task.session);
+          }
         }
         task.good();
       } catch (SenseException e) {
@@ -143,11 +165,11 @@ final class ModePages {
 
   /**
    * Checks a MODE SELECT parameter list: header, block descriptor, then each page. Returns the
-   * changes the list makes, to apply once all of it is known to be valid.
+   * values it selects, to apply once all of it is known to be valid. With SP, every page in
+   * the list must be saveable.
    */
-  private static List<Runnable> check(ByteBuffer list, boolean ten, Device device,
-      BlockBackend backend) throws SenseException {
-    List<Runnable> changes = new ArrayList<>();
+  private static Values check(ByteBuffer list, boolean ten, Values current,
+      BlockBackend backend, boolean save) throws SenseException {
     int end = list.limit();
     int header = ten ? 8 : 4;
     int mediumType = list.get(ten ? 2 : 1);
@@ -165,6 +187,12 @@ final class ModePages {
     if (descriptorLength > 0) {
       checkDescriptor(list, header, longLba, backend);
     }
+    Boolean writeCache = current.writeCache();
+    boolean descriptorSense = current.descriptorSense();
+    boolean swp = current.softwareWriteProtect();
+    int qerr = current.queueErrorManagement();
+    boolean tas = current.taskAbortedStatus();
+    byte[] exceptions = current.exceptions();
     int at = header + descriptorLength;
     while (at < end) {
       if (at + 2 > end) {
@@ -177,38 +205,131 @@ final class ModePages {
           && code != PAGE_CONTROL && code != PAGE_EXCEPTIONS) {
         throw Cdb.invalidParameter(at, -1); // an unknown page, or a subpage (SPF set)
       }
-      byte[] current = page(code, device, backend, false);
-      byte[] changeable = page(code, device, backend, true);
-      if (pageLength != current.length - 2) {
+      byte[] now = page(code, backend, current);
+      byte[] changeable = page(code, backend, null);
+      if (save && (now[0] & PS) == 0) {
+        throw Cdb.invalidParameter(at, -1); // SP, and a page whose values cannot be saved
+      }
+      if (pageLength != now.length - 2) {
         throw Cdb.invalidParameter(at + 1, -1);
       }
       if (at + 2 + pageLength > end) {
         throw new SenseException(Sense.PARAMETER_LIST_LENGTH_ERROR);
       }
-      for (int i = 2; i < current.length; i++) {
-        if ((list.get(at + i) & ~changeable[i]) != (current[i] & ~changeable[i])) {
+      for (int i = 2; i < now.length; i++) {
+        if ((list.get(at + i) & ~changeable[i]) != (now[i] & ~changeable[i])) {
           throw Cdb.invalidParameter(at + i, -1);
         }
       }
-      if (code == PAGE_CONTROL) {
-        boolean swp = (list.get(at + SWP_BYTE) & SWP) != 0;
-        boolean descriptor = (list.get(at + D_SENSE_BYTE) & D_SENSE) != 0;
-        changes.add(() -> {
-          device.softwareWriteProtect = swp;
-          device.descriptorSense = descriptor;
-        });
+      if (code == PAGE_CACHING) {
+        writeCache = (list.get(at + WCE_BYTE) & WCE) != 0;
+      } else if (code == PAGE_CONTROL) {
+        int q = (list.get(at + QERR_BYTE) & QERR) >>> 1;
+        if (q == QERR_RESERVED) {
+          throw Cdb.invalidParameter(at + QERR_BYTE, 2);
+        }
+        qerr = q;
+        descriptorSense = (list.get(at + D_SENSE_BYTE) & D_SENSE) != 0;
+        swp = (list.get(at + SWP_BYTE) & SWP) != 0;
+        tas = (list.get(at + TAS_BYTE) & TAS) != 0;
       } else if (code == PAGE_EXCEPTIONS) {
-        if ((list.get(at + 3) & 0x0F) > MRIE_ON_REQUEST) {
+        if (InformationalExceptions.reservedMrie(list.get(at + 3) & 0x0F)) {
           throw Cdb.invalidParameter(at + 3, -1);
         }
-        ByteBuffer page = list.duplicate();
-        page.position(at).limit(at + 2 + pageLength);
-        ByteBuffer values = ByteBuffer.allocate(page.remaining()).put(page).flip();
-        changes.add(() -> device.exceptions.select(values, 0));
+        exceptions = new byte[pageLength];
+        list.get(at + 2, exceptions);
       }
       at += 2 + pageLength;
     }
-    return changes;
+    return new Values(writeCache, descriptorSense, swp, qerr, tas, exceptions);
+  }
+
+  /**
+   * Makes {@code next} the current values, and with {@code save} the saved ones too; on a
+   * failure nothing changes. The write cache is switched first, as it is the one change that
+   * can fail.
+   */
+  private static void apply(Device device, BlockBackend backend, Values before, Values next,
+      boolean save) throws SenseException {
+    boolean switchCache = !next.writeCache().equals(before.writeCache());
+    try {
+      if (switchCache) {
+        backend.writeCacheEnabled(next.writeCache());
+      }
+    } catch (DeviceException e) {
+      LOG.log(Level.ERROR, "device " + device.name + ": the write cache could not be switched "
+          + (next.writeCache() ? "on" : "off") + "; MODE SELECT fails and nothing changes", e);
+      throw new SenseException(Sense.INTERNAL_TARGET_FAILURE);
+    }
+    if (save) {
+      try {
+        device.modes.save(new Values(backend.writeCacheChangeable() ? next.writeCache() : null,
+            next.descriptorSense(), next.softwareWriteProtect(), next.queueErrorManagement(),
+            next.taskAbortedStatus(), next.exceptions()));
+      } catch (IOException e) {
+        LOG.log(Level.ERROR, "device " + device.name + ": the mode parameters could not be "
+            + "saved to " + device.modes.file() + "; MODE SELECT fails and nothing changes", e);
+        if (switchCache) {
+          switchCache(device, backend, before.writeCache());
+        }
+        throw new SenseException(Sense.INTERNAL_TARGET_FAILURE);
+      }
+    }
+    if (switchCache) {
+      device.writeCache = next.writeCache();
+    }
+    take(device, next);
+  }
+
+  /** Makes the control and informational exceptions values of {@code v} the current ones. */
+  private static void take(Device device, Values v) {
+    device.descriptorSense = v.descriptorSense();
+    device.softwareWriteProtect = v.softwareWriteProtect();
+    device.queueErrorManagement = v.queueErrorManagement();
+    device.taskAbortedStatus = v.taskAbortedStatus();
+    device.exceptions.values(v.exceptions());
+  }
+
+  /**
+   * The saved values become the current ones, or the default ones when nothing was saved: when
+   * the device is created, as at power on (SPC-4 6.9), and at a logical unit reset.
+   */
+  static void restoreSaved(Device device) {
+    synchronized (device.modes) {
+      Values saved = device.modes.saved();
+      device.writeCache = saved == null ? null : saved.writeCache();
+      BlockBackend backend = device.backend() instanceof BlockBackend b ? b : null;
+      take(device, saved(device, backend));
+      if (backend != null) {
+        switchCache(device, backend, device.writeCache != null ? device.writeCache
+            : device.configuredWriteCache);
+      }
+    }
+  }
+
+  /**
+   * A backend has opened: its write cache is the configured one (the default WCE), and is
+   * switched to what an initiator selected or saved.
+   */
+  static void opened(Device device, BlockBackend backend) {
+    device.configuredWriteCache = backend.writeCacheEnabled();
+    Boolean selected = device.writeCache;
+    if (selected != null) {
+      switchCache(device, backend, selected);
+    }
+  }
+
+  /** Switches the backend's write cache, where it can and is not as wanted already. */
+  private static void switchCache(Device device, BlockBackend backend, boolean enabled) {
+    if (!backend.writeCacheChangeable() || backend.writeCacheEnabled() == enabled) {
+      return;
+    }
+    try {
+      backend.writeCacheEnabled(enabled);
+    } catch (DeviceException e) {
+      LOG.log(Level.ERROR, "device " + device.name + ": the write cache could not be switched "
+          + (enabled ? "on" : "off") + "; it stays " + (enabled ? "off" : "on"), e);
+    }
   }
 
   /**
@@ -229,19 +350,49 @@ final class ModePages {
     }
   }
 
-  /** The current values of the pages MODE SELECT can change, to tell whether it did. */
-  private static byte[] changeableValues(Device device, BlockBackend backend) {
-    byte[] control = page(PAGE_CONTROL, device, backend, false);
-    byte[] exceptions = page(PAGE_EXCEPTIONS, device, backend, false);
-    byte[] both = java.util.Arrays.copyOf(control, control.length + exceptions.length);
-    System.arraycopy(exceptions, 0, both, control.length, exceptions.length);
-    return both;
+  /** The values a page control other than changeable reports. */
+  private static Values values(int control, Device device, BlockBackend backend) {
+    return switch (control) {
+      case CURRENT -> current(device, backend);
+      case DEFAULT -> defaults(device);
+      default -> saved(device, backend);
+    };
   }
 
-  /** A page's current values, or its changeable mask. */
-  private static byte[] page(int code, Device device, BlockBackend backend, boolean changeable) {
+  private static Values current(Device device, BlockBackend backend) {
+    return new Values(backend.writeCacheEnabled(), device.descriptorSense,
+        device.softwareWriteProtect, device.queueErrorManagement, device.taskAbortedStatus,
+        device.exceptions.values());
+  }
+
+  /** The values the device has until an initiator changes them: as configured. */
+  private static Values defaults(Device device) {
+    return new Values(device.configuredWriteCache, false, false, 0, false,
+        InformationalExceptions.defaults());
+  }
+
+  /**
+   * What was saved last, the defaults when nothing was; WCE as configured unless it was saved
+   * and the backend (null while there is none) can switch its cache.
+   */
+  private static Values saved(Device device, BlockBackend backend) {
+    Values s = device.modes.saved();
+    if (s == null) {
+      return defaults(device);
+    }
+    boolean savedCache = s.writeCache() != null
+        && (backend == null || backend.writeCacheChangeable());
+    return savedCache ? s : new Values(device.configuredWriteCache,
+        s.descriptorSense(), s.softwareWriteProtect(), s.queueErrorManagement(),
+        s.taskAbortedStatus(), s.exceptions());
+  }
+
+  /** A page with {@code values}, or its changeable mask when {@code values} is null. */
+  private static byte[] page(int code, BlockBackend backend, Values values) {
     if (code == PAGE_EXCEPTIONS) {
-      return device.exceptions.modePage(changeable);
+      byte[] p = InformationalExceptions.modePage(values == null ? null : values.exceptions());
+      p[0] |= (byte) PS;
+      return p;
     }
     byte[] p = code == PAGE_CACHING ? new byte[20] : new byte[12];
     p[0] = (byte) code;
@@ -249,28 +400,33 @@ final class ModePages {
     if (code == PAGE_READ_WRITE_ERROR_RECOVERY) {
       // Read-Write Error Recovery page (SBC-3 6.4.9): the backing store does its own error
       // recovery and a virtual medium has no defects to reallocate, so every field is zero
-      // (AWRE and ARRE off, no retries of Karst's own), and none is changeable.
-      return p;
-    }
-    if (changeable) {
-      if (code == PAGE_CONTROL) {
-        p[SWP_BYTE] = (byte) SWP;
-        p[D_SENSE_BYTE] = (byte) D_SENSE;
-      }
+      // (AWRE and ARRE off, no retries of Karst's own), and none is changeable or saved.
       return p;
     }
     if (code == PAGE_CACHING) {
-      // Caching page (SBC-3 6.4.5): WCE as the backend reports it.
-      p[2] = (byte) (backend.writeCacheEnabled() ? 0x04 : 0);
-    } else {
-      // Control page (SPC-4 7.5.8): unrestricted reordering of SIMPLE tasks, sense in the
-      // format D_SENSE selects, no busy timeout limit.
-      p[D_SENSE_BYTE] = (byte) (device.descriptorSense ? D_SENSE : 0);
-      p[3] = 0x10;
-      p[SWP_BYTE] = (byte) (device.softwareWriteProtect ? SWP : 0);
-      p[8] = (byte) 0xFF;
-      p[9] = (byte) 0xFF;
+      // Caching page (SBC-3 6.4.5): WCE, saveable where it is changeable.
+      boolean changeable = backend.writeCacheChangeable();
+      p[0] |= (byte) (changeable ? PS : 0);
+      boolean wce = values == null ? changeable : values.writeCache();
+      p[WCE_BYTE] = (byte) (wce ? WCE : 0);
+      return p;
     }
+    p[0] |= (byte) PS;
+    if (values == null) {
+      p[D_SENSE_BYTE] = (byte) D_SENSE;
+      p[QERR_BYTE] = (byte) QERR;
+      p[SWP_BYTE] = (byte) SWP;
+      p[TAS_BYTE] = (byte) TAS;
+      return p;
+    }
+    // Control page (SPC-4 7.5.8): unrestricted reordering of SIMPLE tasks, sense in the
+    // format D_SENSE selects, no busy timeout limit.
+    p[D_SENSE_BYTE] = (byte) (values.descriptorSense() ? D_SENSE : 0);
+    p[QERR_BYTE] = (byte) (0x10 | values.queueErrorManagement() << 1);
+    p[SWP_BYTE] = (byte) (values.softwareWriteProtect() ? SWP : 0);
+    p[TAS_BYTE] = (byte) (values.taskAbortedStatus() ? TAS : 0);
+    p[8] = (byte) 0xFF;
+    p[9] = (byte) 0xFF;
     return p;
   }
 }

@@ -3,15 +3,9 @@ package io.karst.core.internal;
 import io.karst.core.internal.PrState.Registration;
 import io.karst.core.internal.PrState.Snapshot;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.net.URLEncoder;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,8 +15,7 @@ import java.util.List;
  * text file per device, {@code pr/<device>.pr} under core's data directory, named after the
  * device so that it survives any change to the configuration but the device's name.
  *
- * <p>A write goes to a temporary file that is forced to disk and renamed over the old one,
- * and the directory is forced too, so that after a crash at any point the file holds either
+ * <p>It is written as a {@link DurableFile}, so that after a crash at any point it holds either
  * the old state or the new one. A file that cannot be read is reported with its path and
  * moved aside as {@code *.corrupt}, for an administrator to look at, and the device starts
  * without registrations.
@@ -36,7 +29,6 @@ import java.util.List;
  */
 final class PrStore {
 
-  private static final System.Logger LOG = System.getLogger(PrStore.class.getName());
   private static final HexFormat HEX = HexFormat.of();
 
   private final Path file;
@@ -52,23 +44,8 @@ final class PrStore {
 
   /** The saved state, or null when there is none or it was unreadable (and moved aside). */
   Snapshot load() {
-    if (!Files.exists(file)) {
-      return null;
-    }
-    try {
-      return parse(Files.readAllLines(file, StandardCharsets.UTF_8));
-    } catch (IOException | IllegalArgumentException e) {
-      Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
-      LOG.log(Level.ERROR, "persistent reservation state " + file + " is unreadable ("
-          + e.getMessage() + "); moved to " + aside + ", the device starts without "
-          + "registrations");
-      try {
-        Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException m) {
-        LOG.log(Level.ERROR, "could not move " + file + " aside", m);
-      }
-      return null;
-    }
+    return DurableFile.read(file, "persistent reservation state",
+        "the device starts without registrations", PrStore::parse);
   }
 
   private static Snapshot parse(List<String> lines) {
@@ -133,36 +110,11 @@ final class PrStore {
           .append(r.target() == null ? "*" : r.target()).append(' ').append(r.initiator())
           .append('\n');
     }
-    Path dir = file.getParent();
-    Files.createDirectories(dir);
-    Path temporary = dir.resolve(file.getFileName() + ".tmp");
-    try (FileChannel c = FileChannel.open(temporary, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer data = ByteBuffer.wrap(out.toString().getBytes(StandardCharsets.UTF_8));
-      while (data.hasRemaining()) {
-        c.write(data);
-      }
-      c.force(true);
-    }
-    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
-    forceDirectory(dir);
+    DurableFile.write(file, out.toString());
   }
 
   /** Removes the saved state: APTPL was cleared, so the state need not survive a restart. */
   void remove() throws IOException {
-    if (Files.deleteIfExists(file)) {
-      forceDirectory(file.getParent());
-    }
-  }
-
-  /** Makes a rename or deletion in {@code dir} durable (POSIX: fsync of the directory). */
-  private static void forceDirectory(Path dir) throws IOException {
-    try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-      c.force(true);
-    } catch (IOException e) {
-      // Some platforms cannot open a directory for reading; the rename itself stands.
-      LOG.log(Level.DEBUG, "cannot force directory " + dir, e);
-    }
+    DurableFile.remove(file);
   }
 }

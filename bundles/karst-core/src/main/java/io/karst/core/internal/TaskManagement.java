@@ -15,7 +15,9 @@ import java.util.concurrent.CompletionStage;
  * task that waits for Data-Out ends at once; one whose I/O is at the backend ends when that
  * I/O completes, and the function completes only then, so a transport's response never
  * precedes a write that the initiator believes cancelled. Aborted tasks end with TASK ABORTED,
- * which transports do not report (TAS 0).
+ * which transports report only for the tasks another nexus aborted while TAS is set ({@link
+ * #abort}). A command that ends with CHECK CONDITION aborts others as QERR says ({@link
+ * #checkCondition}).
  */
 final class TaskManagement {
 
@@ -89,6 +91,7 @@ final class TaskManagement {
       if (reset) {
         l.device().clearReservation();
         l.device().medium.allowAll();
+        ModePages.restoreSaved(l.device());
         if (l.device().resetUnitAttention) {
           UnitAttention.raise(l.device(), UnitAttention.BUS_DEVICE_RESET_FUNCTION_OCCURRED,
               null);
@@ -115,14 +118,39 @@ final class TaskManagement {
   }
 
   /**
-   * Aborts the tasks; completes once none of them can touch the medium any more. With TAS 0
-   * in the control mode page (as {@link ModePages} reports it), a nexus other than {@code
-   * issuer} whose tasks were aborted gets no status for them, so it learns of it by COMMANDS
-   * CLEARED BY ANOTHER INITIATOR on their LUN (SAM-5 5.6); a null issuer tells nobody.
+   * QERR of the control mode page (SPC-4 7.5.8) when {@code failed} ends with CHECK CONDITION:
+   * 01b aborts every other task of the logical unit's task set, 11b those of the same nexus
+   * only; 00b none. Tasks of other nexuses are aborted as {@link #abort} says, by TAS.
+   */
+  static void checkCondition(CoreTask failed, Device device) {
+    int qerr = device.queueErrorManagement;
+    if (qerr == 0) {
+      return;
+    }
+    List<CoreTask> victims = new ArrayList<>();
+    for (CoreTask t : members(device)) {
+      if (t != failed && (qerr == 1 || t.session == failed.session)) {
+        victims.add(t);
+      }
+    }
+    if (!victims.isEmpty()) {
+      abort(victims, failed.session);
+    }
+  }
+
+  /**
+   * Aborts the tasks; completes once none of them can touch the medium any more. A nexus
+   * other than {@code issuer} whose tasks were aborted learns of it (SAM-5 5.6): with TAS 1 in
+   * the control mode page of their logical unit, each ends with TASK ABORTED status; with TAS
+   * 0 they end unseen, and COMMANDS CLEARED BY ANOTHER INITIATOR is established on their LUN.
+   * The issuer's own tasks end unseen, and a null issuer (a reset) tells nobody.
    */
   static CompletableFuture<Void> abort(List<CoreTask> tasks, CoreSession issuer) {
     for (CoreTask t : tasks) {
-      if (t.abort() && issuer != null && t.session != issuer) {
+      boolean other = issuer != null && t.session != issuer;
+      Lun lun = other ? t.session.lun(t.lun()) : null;
+      boolean status = lun != null && lun.device().taskAbortedStatus;
+      if (t.abort(status) && other && !status) {
         t.session.attentions.establish(t.lun(), Sense.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
       }
     }

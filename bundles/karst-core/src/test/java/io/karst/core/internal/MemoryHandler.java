@@ -70,6 +70,8 @@ final class MemoryHandler implements DeviceHandler {
         AttributeDescriptor.builder("blocksize", AttributeType.INTEGER).defaultValue("512")
             .build(),
         AttributeDescriptor.builder("wce", AttributeType.BOOLEAN).defaultValue("1").build(),
+        AttributeDescriptor.builder("wce_changeable", AttributeType.BOOLEAN).defaultValue("0")
+            .build(),
         AttributeDescriptor.builder("thin", AttributeType.BOOLEAN).defaultValue("0").build(),
         AttributeDescriptor.builder("lbppbe", AttributeType.INTEGER).defaultValue("0").build(),
         AttributeDescriptor.builder("dummy", AttributeType.BOOLEAN).defaultValue("0").build(),
@@ -85,7 +87,8 @@ final class MemoryHandler implements DeviceHandler {
     }
     byte[][] medium = {media.computeIfAbsent(config.name(), n -> new byte[size])};
     configs.put(config.name(), config);
-    boolean wce = "1".equals(config.attribute("wce"));
+    boolean[] wce = {"1".equals(config.attribute("wce"))};
+    boolean wceChangeable = "1".equals(config.attribute("wce_changeable"));
     boolean thin = "1".equals(config.attribute("thin"));
     int lbppbe = Integer.parseInt(config.attribute("lbppbe"));
     boolean dummy = "1".equals(config.attribute("dummy"));
@@ -135,7 +138,17 @@ final class MemoryHandler implements DeviceHandler {
 
       @Override
       public boolean writeCacheEnabled() {
-        return wce;
+        return wce[0];
+      }
+
+      @Override
+      public boolean writeCacheChangeable() {
+        return wceChangeable;
+      }
+
+      @Override
+      public void writeCacheEnabled(boolean enabled) {
+        wce[0] = enabled;
       }
 
       @Override

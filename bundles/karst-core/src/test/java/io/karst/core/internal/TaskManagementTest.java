@@ -22,7 +22,12 @@ class TaskManagementTest extends BedTest {
   /** How a task ended, through a transport that never sends Data-Out. */
   private static final class Recorder {
     final CompletableFuture<Status> status = new CompletableFuture<>();
-    final TaskTransport transport = Transports.ending(task -> status.complete(task.status()));
+    /** Whether the transport is to tell the initiator its status. */
+    final CompletableFuture<Boolean> reported = new CompletableFuture<>();
+    final TaskTransport transport = Transports.ending(task -> {
+      reported.complete(task.reported());
+      status.complete(task.status());
+    });
   }
 
   @Override
@@ -172,5 +177,97 @@ class TaskManagementTest extends BedTest {
     byte[] listed = bed.send(0, cdb(0xA3, 0x0C, 2, 0xA3, 0, 0x0D, 0, 0, 2, 0, 0, 0), null, 512)
         .dataIn();
     assertThat(listed[1] & 0x07).as("in REPORT SUPPORTED OPERATION CODES").isEqualTo(3);
+  }
+
+  /**
+   * Selects QERR and TAS from the local nexus, parks a read of the probe and one of its own
+   * at the backend, then makes a command of its own end with CHECK CONDITION; returns the
+   * probe's read.
+   */
+  private Recorder failWithQueueErrorManagement(Session s, int qerr, boolean tas)
+      throws Exception {
+    assertThat(ModePagesTest.selectControl(bed.session, false, qerr, tas, false).good())
+        .isTrue();
+    assertThat(get(submit(s, 1, TUR, DataDirection.NONE).status))
+        .as("MODE PARAMETERS CHANGED, unless nothing changed")
+        .isEqualTo(qerr != 0 || tas ? Status.CHECK_CONDITION : Status.GOOD);
+    bed.handler.park = true;
+    Recorder reading = submit(s, 2, read10(0, 1), DataDirection.READ);
+    var own = bed.session.execute(0, read10(0, 1), null, 512).toCompletableFuture();
+    TestBed.assertSense(bed.send(0, read10(4000, 1), null, 512),
+        io.karst.api.scsi.Sense.LBA_OUT_OF_RANGE);
+    bed.handler.park = false;
+    bed.handler.parked.forEach(Runnable::run);
+    assertThat(own.get(5, TimeUnit.SECONDS).status()).as("the failing nexus's own task")
+        .isEqualTo(qerr == 0 ? Status.GOOD : Status.TASK_ABORTED);
+    return reading;
+  }
+
+  @Test
+  void qerrZeroAbortsNothing() throws Exception {
+    Session s = open();
+    Recorder reading = failWithQueueErrorManagement(s, 0, false);
+    assertThat(get(reading.status)).isEqualTo(Status.GOOD);
+  }
+
+  @Test
+  void qerrOneAbortsTheWholeTaskSetAndTasZeroTellsOtherNexusesByUnitAttention()
+      throws Exception {
+    Session s = open();
+    Recorder reading = failWithQueueErrorManagement(s, 1, false);
+    assertThat(get(reading.status)).isEqualTo(Status.TASK_ABORTED);
+    assertThat(get(reading.reported)).as("no status for the initiator").isFalse();
+    assertThat(get(submit(s, 3, TUR, DataDirection.NONE).status))
+        .as("COMMANDS CLEARED BY ANOTHER INITIATOR").isEqualTo(Status.CHECK_CONDITION);
+    assertThat(get(submit(s, 4, TUR, DataDirection.NONE).status)).isEqualTo(Status.GOOD);
+  }
+
+  @Test
+  void qerrOneWithTasOneEndsOtherNexusesTasksWithTaskAbortedStatus() throws Exception {
+    Session s = open();
+    Recorder reading = failWithQueueErrorManagement(s, 1, true);
+    assertThat(get(reading.status)).isEqualTo(Status.TASK_ABORTED);
+    assertThat(get(reading.reported)).as("TASK ABORTED is reported").isTrue();
+    assertThat(get(submit(s, 3, TUR, DataDirection.NONE).status)).as("no unit attention")
+        .isEqualTo(Status.GOOD);
+  }
+
+  @Test
+  void qerrThreeAbortsOnlyTheTasksOfTheFailingNexus() throws Exception {
+    Session s = open();
+    Recorder reading = failWithQueueErrorManagement(s, 3, false);
+    assertThat(get(reading.status)).isEqualTo(Status.GOOD);
+    assertThat(get(submit(s, 3, TUR, DataDirection.NONE).status)).isEqualTo(Status.GOOD);
+  }
+
+  @Test
+  void tasOneReportsTasksAbortedByClearTaskSetOfAnotherNexusButNotTheIssuers()
+      throws Exception {
+    Session s = open();
+    assertThat(ModePagesTest.selectControl(bed.session, false, 0, true, false).good()).isTrue();
+    assertThat(get(submit(s, 1, TUR, DataDirection.NONE).status)).as("MODE PARAMETERS CHANGED")
+        .isEqualTo(Status.CHECK_CONDITION);
+    bed.handler.park = true;
+    Recorder mine = submit(s, 2, read10(0, 1), DataDirection.READ);
+    var others = bed.session.execute(0, read10(0, 1), null, 512).toCompletableFuture();
+    var clear = s.manage(TaskManagementFunction.CLEAR_TASK_SET, 0, 0).toCompletableFuture();
+    bed.handler.park = false;
+    bed.handler.parked.forEach(Runnable::run);
+    assertThat(get(clear)).isEqualTo(TaskManagementResponse.FUNCTION_COMPLETE);
+    assertThat(get(mine.status)).isEqualTo(Status.TASK_ABORTED);
+    assertThat(get(mine.reported)).as("the issuer's own task").isFalse();
+    assertThat(others.get(5, TimeUnit.SECONDS).status()).isEqualTo(Status.TASK_ABORTED);
+    assertThat(bed.send(0, TUR, null, 0).good()).as("no unit attention with TAS 1").isTrue();
+  }
+
+  @Test
+  void aLogicalUnitResetRestoresTheSavedModeParameters() throws Exception {
+    Session s = open();
+    assertThat(ModePagesTest.selectControl(bed.session, false, 3, false, true).good()).isTrue();
+    assertThat(ModePagesTest.selectControl(bed.session, true, 1, true, false).good()).isTrue();
+    get(s.manage(TaskManagementFunction.LOGICAL_UNIT_RESET, 0, 0));
+    byte[] control = ModePagesTest.modeSense(bed.session, 0, 0, 0x0A);
+    assertThat(java.util.Arrays.copyOfRange(control, 4 + 2, 4 + 6))
+        .as("D_SENSE 0, QERR 11b, TAS 0 as saved").containsExactly(0, 0x16, 0, 0);
   }
 }

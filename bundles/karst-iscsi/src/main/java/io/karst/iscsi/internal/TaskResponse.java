@@ -30,15 +30,16 @@ final class TaskResponse {
 
   /**
    * Answers the task on its connection, then lets go of its buffers; on the event loop. A task
-   * ended by task management (TASK ABORTED) is not answered: the initiator learns of it from
-   * the TMF response (SAM-5 with TAS 0).
+   * task management ended without a status for the initiator ({@link Task#reported()}) is not
+   * answered: it learns of it from the TMF response or a unit attention (SAM-5 5.6); one that
+   * another nexus aborted while TAS is one gets a SCSI Response with TASK ABORTED.
    */
   static void send(IscsiConnection connection, IscsiTask t) {
     if (connection.tasks.remove(t.itt, t)) {
       connection.session().window.finished();
     }
     try {
-      if (connection.active() && t.task.status() != Status.TASK_ABORTED) {
+      if (connection.active() && t.task.reported()) {
         answer(connection, t);
       }
     } finally {

@@ -285,6 +285,8 @@ final class FakeCore implements DriverContext {
     Sense sense;
     /** What a write does with its data; by default it is kept in {@link FakeCore#written}. */
     Consumer<ByteBuffer> onDataOut;
+    /** Whether a TASK ABORTED is for the initiator to see (another nexus aborted it, TAS 1). */
+    boolean abortReported;
 
     FakeTask(FakeCore core, TaskTransport transport, long tag, long lun, byte[] cdb,
         DataDirection direction, int expected) {
@@ -395,6 +397,11 @@ final class FakeCore implements DriverContext {
     @Override
     public Status status() {
       return status;
+    }
+
+    @Override
+    public boolean reported() {
+      return status != Status.TASK_ABORTED || abortReported;
     }
 
     @Override

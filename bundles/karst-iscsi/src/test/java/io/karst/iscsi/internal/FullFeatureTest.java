@@ -377,6 +377,19 @@ class FullFeatureTest {
   }
 
   @Test
+  void aTaskAnotherNexusAbortedWithTasIsAnsweredTaskAborted() {
+    core.behaviour = t -> { };
+    initiator.command(62, 0xC0, 1, 512, new byte[0]);
+    FakeCore.FakeTask task = core.tasks.get(0);
+    task.abortReported = true;
+    task.finish(Status.TASK_ABORTED, null, null);
+    Pdu response = drain().get(0);
+    assertThat(response.opcode()).isEqualTo(Opcode.SCSI_RESPONSE);
+    assertThat(response.itt()).isEqualTo(62);
+    assertThat(response.u8(3)).isEqualTo(Status.TASK_ABORTED.code());
+  }
+
+  @Test
   void unsupportedFunctionsAndAbortsOfUnknownTasks() {
     var clearAca = Initiator.bhs(0x42, 0x80 | 3, 41);
     clearAca.setInt(24, initiator.cmdSN);

@@ -28,6 +28,13 @@ import java.util.concurrent.RejectedExecutionException;
  * cache below). Only a volatile cache is reported (WCE) and forced, on FUA and on flush; and a
  * punched hole on a write-through device, which O_DSYNC does not cover.
  *
+ * <p>An initiator may switch the cache off and on with WCE of the caching mode page ({@link
+ * #writeCacheEnabled(boolean)}), unless {@code nv_cache}: write-through then forces each write
+ * as FUA does, rather than reopening the channel under commands in flight. A channel opened
+ * O_DSYNC stays so when the cache is switched on: its writes remain durable at once, which WCE
+ * 1 permits. The {@code write_through} attribute keeps what the device was configured with,
+ * the default value of WCE; the current and saved values are the mode page's.
+ *
  * <p>Thin provisioning: {@link #unmap} punches a hole ({@link NativeFile}), which gives the
  * space back and reads as zeros, as SBC promises for unmapped blocks (LBPRZ). Where holes cannot
  * be punched (no native access, a file system without it) it keeps the promise by reading the
@@ -87,6 +94,8 @@ final class FileBackend implements BlockBackend {
   private final NativeFile nativeFile;
   /** Cleared when the file system refuses to punch, so unmap stops asking. */
   private volatile boolean punching;
+  /** Write-through as configured, or as MODE SELECT last switched it (WCE 0). */
+  private volatile boolean writeThrough;
 
   /**
    * @param backing the file or block device, for a size that changes at run time
@@ -110,6 +119,7 @@ final class FileBackend implements BlockBackend {
     this.blockCount = blockCount;
     this.physicalBlockExponent = physicalBlockExponent;
     this.options = options;
+    this.writeThrough = options.writeThrough();
     this.io = io;
     this.bulk = bulk;
   }
@@ -194,6 +204,21 @@ final class FileBackend implements BlockBackend {
    */
   @Override
   public boolean writeCacheEnabled() {
+    return !writeThrough && !options.nvCache();
+  }
+
+  @Override
+  public boolean writeCacheChangeable() {
+    return !options.nvCache();
+  }
+
+  @Override
+  public void writeCacheEnabled(boolean enabled) {
+    writeThrough = !enabled;
+  }
+
+  /** Whether a completed write may be only in the page cache: the channel is not O_DSYNC. */
+  private boolean channelCaches() {
     return !options.writeThrough() && !options.nvCache();
   }
 
@@ -229,15 +254,19 @@ final class FileBackend implements BlockBackend {
       IoCompletion completion) {
     submit(io, completion, () -> {
       writeFully(offset, src);
-      if (forceUnitAccess && writeCacheEnabled()) {
+      if ((forceUnitAccess || writeThrough) && channelCaches()) {
         channel.force(false);
       }
     });
   }
 
+  /**
+   * Forces the channel whenever it caches, even while write-through was switched on: writes
+   * cached before the switch are made durable too.
+   */
   @Override
   public void flush(IoCompletion completion) {
-    if (!writeCacheEnabled()) {
+    if (!channelCaches()) {
       // Every completed write is already as durable as this device promises.
       completion.completed();
       return;
@@ -271,7 +300,7 @@ final class FileBackend implements BlockBackend {
   public void unmap(long offset, long length, IoCompletion completion) {
     submit(bulk, completion, () -> {
       if (punching && nativeFile.punch(offset, length)) {
-        if (options.writeThrough()) {
+        if (writeThrough) {
           // O_DSYNC makes write(2) durable, not fallocate(2): without this a write-through
           // device could report the unmap done and read the old data after a power loss.
           channel.force(false);

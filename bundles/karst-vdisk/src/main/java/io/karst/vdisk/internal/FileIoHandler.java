@@ -40,7 +40,8 @@ public final class FileIoHandler implements DeviceHandler {
   static final AttributeDescriptor WRITE_THROUGH =
       AttributeDescriptor.builder("write_through", AttributeType.BOOLEAN).defaultValue("0")
           .createParameter()
-          .description("Every write is durable before it completes (O_DSYNC); WCE 0")
+          .description("Every write is durable before it completes (O_DSYNC): the default "
+              + "value of WCE 0, which initiators may change with MODE SELECT")
           .build();
   static final AttributeDescriptor ROTATIONAL =
       AttributeDescriptor.builder("rotational", AttributeType.BOOLEAN).defaultValue("0")

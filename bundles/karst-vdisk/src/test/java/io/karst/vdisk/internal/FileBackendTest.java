@@ -118,6 +118,59 @@ class FileBackendTest {
   }
 
   /**
+   * WCE switched off by MODE SELECT: each write is forced as FUA would be, without reopening
+   * the channel; SYNCHRONIZE CACHE still forces what was cached before the switch. Switched
+   * on again, only FUA and flushes force.
+   */
+  @Test
+  void switchingTheWriteCacheOffForcesEveryWrite() throws Exception {
+    Path file = Files.write(dir.resolve("d.img"), new byte[SIZE]);
+    ProbedChannel channel = new ProbedChannel(FileChannel.open(file,
+        StandardOpenOption.READ, StandardOpenOption.WRITE));
+    try (FileBackend b = backend(channel, file, false)) {
+      assertThat(b.writeCacheChangeable()).isTrue();
+      write(b, false);
+      assertThat(channel.forces).as("cached").hasValue(0);
+      b.writeCacheEnabled(false);
+      assertThat(b.writeCacheEnabled()).isFalse();
+      Io f = new Io();
+      b.flush(f);
+      f.await();
+      assertThat(channel.forces).as("what was cached before the switch").hasValue(1);
+      write(b, false);
+      assertThat(channel.forces).as("write-through").hasValue(2);
+      b.writeCacheEnabled(true);
+      write(b, false);
+      assertThat(channel.forces).hasValue(2);
+      write(b, true);
+      assertThat(channel.forces).as("FUA").hasValue(3);
+    }
+  }
+
+  @Test
+  void aNonVolatileCacheCannotBeSwitched() throws Exception {
+    Path file = Files.write(dir.resolve("nv.img"), new byte[SIZE]);
+    try (FileBackend b = backend(FileChannel.open(file, StandardOpenOption.READ,
+        StandardOpenOption.WRITE), file, true)) {
+      assertThat(b.writeCacheChangeable()).isFalse();
+      assertThat(b.writeCacheEnabled()).isFalse();
+    }
+  }
+
+  private static FileBackend backend(FileChannel channel, Path file, boolean nvCache) {
+    return new FileBackend(channel, new BackingFile.Store("d", file, false),
+        new Geometry(SIZE, 512, false, false), SIZE / 512, 0,
+        new FileBackend.Options(nvCache, false, false, false, false), FileBackend.INLINE,
+        FileBackend.INLINE, null, null);
+  }
+
+  private static void write(FileBackend b, boolean fua) throws Exception {
+    Io w = new Io();
+    b.write(0, ByteBuffer.wrap(filled(512, 3)), fua, w);
+    w.await();
+  }
+
+  /**
    * A file's channel that counts how often it is forced and, from {@link #failAt} on, fails
    * positional transfers as a disk with a bad sector does: one that reaches it returns short,
    * the next one from there fails.
