@@ -172,11 +172,20 @@ final class KarstServer implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("server.out").toFile()))
         .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (!listening()) {
-      assertThat(process.isAlive()).as("server is running (see " + home + "/data/log)").isTrue();
-      assertThat(System.nanoTime()).as("server listens on " + port + " within 180 s")
-          .isLessThan(deadline);
-      Thread.sleep(250);
+    try {
+      while (!listening()) {
+        assertThat(process.isAlive()).as("server is running (see " + home + "/data/log)")
+            .isTrue();
+        assertThat(System.nanoTime()).as("server listens on " + port + " within 180 s")
+            .isLessThan(deadline);
+        Thread.sleep(250);
+      }
+    } catch (Throwable e) {
+      // The test that started it gets no server to close: a server that never listened would
+      // otherwise outlive the build, holding its ports.
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      throw e;
     }
   }
 
