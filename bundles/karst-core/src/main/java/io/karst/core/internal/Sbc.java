@@ -63,7 +63,7 @@ final class Sbc {
       case VERIFY_10, VERIFY_12, VERIFY_16 -> verify(task, lun, backend, range(cdb));
       case WRITE_AND_VERIFY_10, WRITE_AND_VERIFY_12, WRITE_AND_VERIFY_16 ->
           writeAndVerify(task, lun, backend, range(cdb));
-      case PRE_FETCH_10, PRE_FETCH_16 -> preFetch(task, lun, backend);
+      case PRE_FETCH_10, PRE_FETCH_16 -> preFetch(task, backend);
       case WriteSame.WRITE_SAME_10, WriteSame.WRITE_SAME_16 -> WriteSame.execute(task, lun,
           backend);
       case CompareAndWrite.COMPARE_AND_WRITE -> CompareAndWrite.execute(task, lun, backend);
@@ -224,7 +224,7 @@ final class Sbc {
    * command ends once its CDB is checked, and a failure of the prefetch itself goes unreported:
    * reads of the blocks still go to the medium.
    */
-  private static void preFetch(CoreTask task, Lun lun, BlockBackend backend)
+  private static void preFetch(CoreTask task, BlockBackend backend)
       throws SenseException {
     byte[] cdb = task.cdb();
     Range r = range(cdb);
@@ -242,8 +242,8 @@ final class Sbc {
     } else {
       done = task.io(false, r.lba(), task::conditionMet);
     }
-    IoLoop.onIoThreads(lun.device(),
-        () -> backend.prefetch(r.lba() * blockSize, bytes, done), done);
+    // Asynchronous like a read: a backend that waits does so on its own I/O threads.
+    backend.prefetch(r.lba() * blockSize, bytes, done);
   }
 
   /** The completion of an operation whose command has already been answered. */
